@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The project's one test command (README.md): lints, every Rust test, docs, and the
+# independent recomputation of the SigV2 vectors. Installs what it needs when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "prerequisites"
+if ! python3 -c 'import yaml' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check pyyaml
+fi
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy || true
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "cargo test"
+INSTA_UPDATE=no CI="${CI:-}" cargo test --all-targets --locked
+# Doc tests are not part of --all-targets.
+INSTA_UPDATE=no cargo test --doc --locked
+
+step "cargo doc"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
+
+step "independent recomputation of the SigV2 vectors"
+python3 vectors/sigv2/check.py

@@ -1,0 +1,193 @@
+//! The only module that touches a secret's bytes: HMAC-SHA256 / HMAC-SHA1 (RFC 2104),
+//! SHA-256 and MD5-free digests, base64 (RFC 4648 §4, with padding), and constant-time
+//! comparison.
+//!
+//! [`SecretKey`] cannot leak by accident: its `Debug` prints a placeholder, it has no
+//! `Display` or `Serialize`, and its bytes are zeroed when it is dropped. SHA-256 uses
+//! the CPU's SHA extensions when present (the `sha2` crate detects them at run time).
+
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+/// A secret access key. Never printed, never serialised, zeroed on drop.
+#[derive(Clone)]
+pub struct SecretKey(Zeroizing<Vec<u8>>);
+
+impl SecretKey {
+    /// Wraps the secret's bytes (normally its UTF-8 text).
+    pub fn new(secret: impl Into<Vec<u8>>) -> Self {
+        Self(Zeroizing::new(secret.into()))
+    }
+
+    /// The raw bytes: for keyed hashing inside this crate's signing code only.
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Constant-time equality with another secret.
+    pub fn ct_eq(&self, other: &SecretKey) -> bool {
+        constant_time_eq(&self.0, &other.0)
+    }
+
+    /// A copy of this secret with a transformation applied to its bytes.
+    ///
+    /// Used by the diagnosis engine to model client mistakes such as a trailing newline
+    /// read from a file; the result is another `SecretKey`, so it cannot leak either.
+    #[must_use]
+    pub fn map_bytes(&self, f: impl FnOnce(&[u8]) -> Vec<u8>) -> SecretKey {
+        SecretKey::new(f(&self.0))
+    }
+
+    /// True when `text` occurs in the secret or the secret occurs in `text`; for leak tests.
+    pub fn appears_in(&self, text: &str) -> bool {
+        !self.0.is_empty() && text.as_bytes().windows(self.0.len()).any(|w| constant_time_eq(w, &self.0))
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+/// The HMAC variants SigV2 allows (`SignatureMethod`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HmacAlgorithm {
+    /// `HmacSHA256`: 32-byte MAC, 44 base64 characters.
+    Sha256,
+    /// `HmacSHA1`: 20-byte MAC, 28 base64 characters.
+    Sha1,
+}
+
+impl HmacAlgorithm {
+    /// Length of the raw MAC in bytes.
+    pub fn mac_len(self) -> usize {
+        match self {
+            Self::Sha256 => 32,
+            Self::Sha1 => 20,
+        }
+    }
+}
+
+/// A MAC value of either length, without heap allocation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct MacBytes {
+    bytes: [u8; 32],
+    len: u8,
+}
+
+impl MacBytes {
+    /// The MAC's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// Base64 with padding, as SigV2 sends it.
+    pub fn to_base64(&self) -> String {
+        base64_encode(self.as_bytes())
+    }
+
+    /// Lowercase hex, as SigV4 sends it.
+    pub fn to_hex(&self) -> String {
+        hex(self.as_bytes())
+    }
+
+    fn from_slice(s: &[u8]) -> Self {
+        let mut bytes = [0u8; 32];
+        bytes[..s.len()].copy_from_slice(s);
+        Self { bytes, len: u8::try_from(s.len()).unwrap_or(32) }
+    }
+}
+
+impl fmt::Debug for MacBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MacBytes({})", self.to_hex())
+    }
+}
+
+/// HMAC of `message` keyed by `key` with the given algorithm.
+pub fn hmac(alg: HmacAlgorithm, key: &SecretKey, message: &[u8]) -> MacBytes {
+    hmac_raw(alg, key.expose(), message)
+}
+
+/// HMAC keyed by raw bytes: for derived keys (the SigV4 signing-key chain), never secrets.
+pub(crate) fn hmac_raw(alg: HmacAlgorithm, key: &[u8], message: &[u8]) -> MacBytes {
+    match alg {
+        HmacAlgorithm::Sha256 => {
+            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+            mac.update(message);
+            MacBytes::from_slice(&mac.finalize().into_bytes())
+        }
+        HmacAlgorithm::Sha1 => {
+            let mut mac = <Hmac<sha1::Sha1> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+            mac.update(message);
+            MacBytes::from_slice(&mac.finalize().into_bytes())
+        }
+    }
+}
+
+/// SHA-256 of `data` as lowercase hex.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// Standard base64 with padding.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Decodes standard base64 with padding; `None` when `text` is not valid base64.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4231_case_2_and_rfc2202_case_2() {
+        let key = SecretKey::new("Jefe");
+        let msg = b"what do ya want for nothing?";
+        assert_eq!(
+            hmac(HmacAlgorithm::Sha256, &key, msg).to_hex(),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(hmac(HmacAlgorithm::Sha1, &key, msg).to_hex(), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+    }
+
+    #[test]
+    fn secret_never_prints() {
+        let key = SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+        let shown = format!("{key:?} {key:#?}");
+        assert!(!key.appears_in(&shown), "{shown}");
+        assert!(key.appears_in("xx wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY yy"));
+    }
+
+    #[test]
+    fn constant_time_eq_checks_length_and_bytes() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+}

@@ -1,0 +1,266 @@
+//! XML bodies: a small element tree ([`Element`]) that services fill with typed values,
+//! and a writer (quick-xml) that renders it with correct escaping. No HTTP knowledge.
+//!
+//! Amazon's XML: PA-API 4.x success and error envelopes (Developer Guide, "Error
+//! Messages"; recorded responses in redtoad/python-amazon-product-api tests) and MWS
+//! (Developer Guide, "Response format", "Errors"). The envelopes themselves are built by
+//! [`envelope`]; operation bodies by the services.
+
+pub mod envelope;
+
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+
+/// An XML element: name, attributes in order, children.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Element {
+    /// Tag name (may carry a prefix, e.g. `ns2:ItemAttributes`).
+    pub name: String,
+    /// Attributes in the order they are written.
+    pub attrs: Vec<(String, String)>,
+    /// Child nodes.
+    pub children: Vec<Node>,
+}
+
+/// A child of an [`Element`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    /// A nested element.
+    Element(Element),
+    /// Character data (escaped when written).
+    Text(String),
+}
+
+impl Element {
+    /// An empty element.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into(), attrs: Vec::new(), children: Vec::new() }
+    }
+
+    /// Adds an attribute (builder style).
+    #[must_use]
+    pub fn attr(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attrs.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a child element (builder style).
+    #[must_use]
+    pub fn child(mut self, child: Element) -> Self {
+        self.children.push(Node::Element(child));
+        self
+    }
+
+    /// Adds child elements (builder style).
+    #[must_use]
+    pub fn children(mut self, children: impl IntoIterator<Item = Element>) -> Self {
+        self.children.extend(children.into_iter().map(Node::Element));
+        self
+    }
+
+    /// Adds text content (builder style).
+    #[must_use]
+    pub fn text(mut self, text: impl Into<String>) -> Self {
+        self.children.push(Node::Text(text.into()));
+        self
+    }
+
+    /// Adds `<name>text</name>` (builder style).
+    #[must_use]
+    pub fn leaf(self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.child(Element::new(name).text(text))
+    }
+
+    /// Adds `<name>text</name>` when `text` is `Some` (builder style).
+    #[must_use]
+    pub fn leaf_opt(self, name: impl Into<String>, text: Option<impl Into<String>>) -> Self {
+        match text {
+            Some(t) => self.leaf(name, t),
+            None => self,
+        }
+    }
+
+    /// Appends a child element in place.
+    pub fn push(&mut self, child: Element) {
+        self.children.push(Node::Element(child));
+    }
+
+    /// The first child element named `name`.
+    pub fn find(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find_map(|n| match n {
+            Node::Element(e) if e.name == name => Some(e),
+            _ => None,
+        })
+    }
+
+    /// Renders the element as a document with an `<?xml version="1.0"?>` declaration.
+    pub fn to_document(&self) -> String {
+        self.render(true)
+    }
+
+    /// Renders the element alone (no declaration).
+    pub fn to_fragment(&self) -> String {
+        self.render(false)
+    }
+
+    fn render(&self, declaration: bool) -> String {
+        let mut w = Writer::new(Vec::new());
+        if declaration {
+            // Writing to a Vec cannot fail.
+            let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", None, None)));
+        }
+        write_element(&mut w, self);
+        String::from_utf8(w.into_inner()).unwrap_or_default()
+    }
+}
+
+fn write_element(w: &mut Writer<Vec<u8>>, e: &Element) {
+    let mut start = BytesStart::new(e.name.as_str());
+    for (k, v) in &e.attrs {
+        start.push_attribute((k.as_str(), v.as_str()));
+    }
+    if e.children.is_empty() {
+        let _ = w.write_event(Event::Empty(start));
+        return;
+    }
+    let _ = w.write_event(Event::Start(start));
+    for child in &e.children {
+        match child {
+            Node::Element(c) => write_element(w, c),
+            Node::Text(t) => {
+                let _ = w.write_event(Event::Text(BytesText::new(t)));
+            }
+        }
+    }
+    let _ = w.write_event(Event::End(BytesEnd::new(e.name.as_str())));
+}
+
+/// Parses a document back into an [`Element`] tree (for tests and the scenario runner).
+pub fn parse(text: &str) -> Result<Element, ParseXmlError> {
+    use quick_xml::Reader;
+    let mut reader = Reader::from_str(text);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root = None;
+    loop {
+        let event = reader.read_event().map_err(|e| ParseXmlError(e.to_string()))?;
+        match event {
+            Event::Start(s) => stack.push(element_of(&s)?),
+            Event::Empty(s) => {
+                let e = element_of(&s)?;
+                match stack.last_mut() {
+                    Some(parent) => parent.push(e),
+                    None => root = Some(e),
+                }
+            }
+            Event::End(_) => {
+                let e = stack.pop().ok_or_else(|| ParseXmlError("unbalanced end tag".into()))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.push(e),
+                    None => root = Some(e),
+                }
+            }
+            Event::Text(t) => {
+                let text = t.xml_content().map_err(|e| ParseXmlError(e.to_string()))?;
+                if let Some(parent) = stack.last_mut() {
+                    if !text.trim().is_empty() {
+                        parent.children.push(Node::Text(text.into_owned()));
+                    }
+                }
+            }
+            Event::GeneralRef(r) => {
+                let name = String::from_utf8_lossy(&r).into_owned();
+                let ch = match name.as_str() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    other => return Err(ParseXmlError(format!("unknown entity &{other};"))),
+                };
+                if let Some(parent) = stack.last_mut() {
+                    match parent.children.last_mut() {
+                        Some(Node::Text(t)) => t.push_str(ch),
+                        _ => parent.children.push(Node::Text(ch.to_owned())),
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(ParseXmlError("unclosed element".into()));
+    }
+    root.ok_or_else(|| ParseXmlError("no root element".into()))
+}
+
+fn element_of(s: &BytesStart<'_>) -> Result<Element, ParseXmlError> {
+    let mut e = Element::new(String::from_utf8_lossy(s.name().as_ref()).into_owned());
+    for a in s.attributes() {
+        let a = a.map_err(|e| ParseXmlError(e.to_string()))?;
+        let v = a.unescape_value().map_err(|e| ParseXmlError(e.to_string()))?;
+        e.attrs.push((String::from_utf8_lossy(a.key.as_ref()).into_owned(), v.into_owned()));
+    }
+    Ok(e)
+}
+
+impl Element {
+    /// The concatenated text of this element's direct text children.
+    pub fn text_content(&self) -> String {
+        self.children
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(t) => Some(t.as_str()),
+                Node::Element(_) => None,
+            })
+            .collect()
+    }
+
+    /// Follows a path of child names (`"Items/Request/IsValid"`).
+    pub fn path(&self, path: &str) -> Option<&Element> {
+        path.split('/').try_fold(self, |e, name| e.find(name))
+    }
+
+    /// The value of attribute `name`.
+    pub fn attr_value(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A document that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed XML: {0}")]
+pub struct ParseXmlError(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn renders_and_parses_back() {
+        let doc = Element::new("R")
+            .attr("xmlns", "http://example.com/")
+            .child(Element::new("A").text("x < y & \"z\""))
+            .child(Element::new("Empty"))
+            .to_document();
+        assert_eq!(
+            doc,
+            "<?xml version=\"1.0\"?><R xmlns=\"http://example.com/\"><A>x &lt; y &amp; &quot;z&quot;</A><Empty/></R>"
+        );
+        let back = parse(&doc).unwrap();
+        assert_eq!(back.path("A").unwrap().text_content(), "x < y & \"z\"");
+        assert_eq!(back.attr_value("xmlns"), Some("http://example.com/"));
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_round_trips(text in "[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\u{FFFE}\\u{FFFF}]{1,40}", attr in "[^\\x00-\\x1F]{0,20}") {
+            prop_assume!(!text.trim().is_empty());
+            let doc = Element::new("R").attr("a", attr.clone()).child(Element::new("T").text(text.clone())).to_document();
+            let back = parse(&doc).unwrap();
+            prop_assert_eq!(back.path("T").unwrap().text_content(), text);
+            prop_assert_eq!(back.attr_value("a"), Some(attr.as_str()));
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! The `amzsig` binary end to end: sign, verify, canonicalize, exit codes and messages.
+
+use crate::support::{amzsig, stdout};
+
+const DG_URL: &str = "http://webservices.amazon.com/onca/xml?Service=AWSECommerceService&AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Operation=ItemLookup&ItemId=0679722769&ResponseGroup=Images,ItemAttributes,Offers,Reviews&Version=2013-08-01&Timestamp=2014-08-18T12:00:00Z";
+const DG_SIG: &str = "j7bZM0LXZ9eXeZruTqWm2DIvDYVUU3wxPPpp%2BiXxzQc%3D";
+const SECRET: (&str, &str) = ("AMZSIG_SECRET_KEY", "1234567890");
+const FIXED: &str = "--clock=fixed:2014-08-18T12:00:00Z";
+
+fn signed_dg_url() -> String {
+    let out = amzsig(&["sign", DG_URL], &[SECRET]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    stdout(&out).trim().to_owned()
+}
+
+#[test]
+fn sign_reproduces_the_developer_guide_example() {
+    let url = signed_dg_url();
+    assert!(url.ends_with(&format!("&Signature={DG_SIG}")), "{url}");
+    assert!(url.starts_with("http://webservices.amazon.com/onca/xml?Service=AWSECommerceService&"), "{url}");
+}
+
+#[test]
+fn verify_accepts_the_signed_url_and_rejects_every_one_character_change() {
+    let url = signed_dg_url();
+    let ok = amzsig(&["verify", FIXED, &url], &[SECRET]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    assert!(stdout(&ok).starts_with("OK: valid HmacSHA256 signature by AKIAIOSFODNN7EXAMPLE"), "{}", stdout(&ok));
+
+    // Every byte of the path and query, changed to another character that keeps the URL
+    // well-formed.
+    let start = url.find("/onca").unwrap();
+    let bytes = url.as_bytes();
+    for i in start..url.len() {
+        let mut changed = bytes.to_vec();
+        // Inside an escape, pick another hex digit that still decodes to ASCII.
+        changed[i] = match (i >= 1 && bytes[i - 1] == b'%', i >= 2 && bytes[i - 2] == b'%', bytes[i]) {
+            (true, _, b'2') => b'3',
+            (true, _, _) => b'2',
+            (_, true, b'A') => b'B',
+            (_, true, _) => b'A',
+            (_, _, b'x') => b'y',
+            _ => b'x',
+        };
+        let changed = String::from_utf8(changed).unwrap();
+        let out = amzsig(&["verify", FIXED, &changed], &[SECRET]);
+        assert_eq!(out.status.code(), Some(1), "change at byte {i} not rejected: {changed}\n{}", stdout(&out));
+        assert!(stdout(&out).starts_with("FAIL: "), "{}", stdout(&out));
+    }
+}
+
+#[test]
+fn verify_explains_expiry_and_mismatch() {
+    let url = signed_dg_url();
+    let late = amzsig(&["verify", "--clock=fixed:2014-08-18T12:20:00Z", &url], &[SECRET]);
+    assert_eq!(late.status.code(), Some(1));
+    assert_eq!(stdout(&late).trim(), "FAIL: request has expired: Timestamp date is 2014-08-18T12:00:00Z");
+
+    let wrong_secret = amzsig(&["verify", FIXED, &url], &[("AMZSIG_SECRET_KEY", "123456789")]);
+    assert_eq!(wrong_secret.status.code(), Some(1));
+    let text = stdout(&wrong_secret);
+    assert!(text.contains("FAIL: the signature does not match"), "{text}");
+    assert!(text.contains("GET\nwebservices.amazon.com\n/onca/xml\nAWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&ItemId=0679722769"), "{text}");
+    assert!(!text.contains("1234567890") && !text.contains("123456789\n"), "secret leaked: {text}");
+}
+
+#[test]
+fn verify_reads_a_captured_post_request() {
+    let dir = std::env::temp_dir().join(format!("amzsig-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = amzsig(
+        &[
+            "sign",
+            "-X",
+            "POST",
+            "https://mws.amazonservices.com/Orders/2013-09-01",
+            "Action=ListOrders",
+            "SellerId=A1ExampleE6",
+            "AWSAccessKeyId=022QF0EXAMPLEH9DHM02",
+            "SignatureVersion=2",
+            "SignatureMethod=HmacSHA1",
+            "Version=2013-09-01",
+            "Timestamp=2014-08-18T12:00:00.000Z",
+        ],
+        &[("AMZSIG_SECRET_KEY", "kWcrlEXAMPLEM/LtmEENI/aVmYvHNif5zB+d9+ct")],
+    );
+    assert!(body.status.success());
+    let body = stdout(&body);
+    let request = format!(
+        "POST /Orders/2013-09-01 HTTP/1.1\r\nHost: mws.amazonservices.com\r\nContent-Type: application/x-www-form-urlencoded; charset=utf-8\r\n\r\n{}",
+        body.trim()
+    );
+    let file = dir.join("req.http");
+    std::fs::write(&file, request).unwrap();
+    let secret_file = dir.join("secret");
+    std::fs::write(&secret_file, "kWcrlEXAMPLEM/LtmEENI/aVmYvHNif5zB+d9+ct\n").unwrap();
+    let out = amzsig(
+        &["verify", FIXED, "--request", file.to_str().unwrap(), "--secret-file", secret_file.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("valid HmacSHA1 signature by 022QF0EXAMPLEH9DHM02"));
+}
+
+#[test]
+fn canonicalize_prints_both_stages() {
+    let out = amzsig(&["canonicalize", "https://Example.COM:443?b=2&a=x+y"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "canonical query:\na=x%20y&b=2\n\nstring to sign:\nGET\nexample.com\n/\na=x%20y&b=2\n");
+}
+
+#[test]
+fn errors_are_one_line_and_exit_2() {
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 4] = [
+        (&["sign", DG_URL], &[], "amzsig: error: no secret key: set the environment variable AMZSIG_SECRET_KEY or pass --secret-file FILE\n"),
+        (&["verify", "webservices.amazon.com/onca/xml"], &[SECRET], "amzsig: error: 'webservices.amazon.com/onca/xml' is not an absolute http:// or https:// URL\n"),
+        (&["canonicalize", "https://h/?a=%G0"], &[], "amzsig: error: the URL's query string does not decode: invalid percent-escape ('%' must be followed by two hex digits) at byte 13\n"),
+        (&["verify", "--request", "/nonexistent/req.http"], &[SECRET], "amzsig: error: cannot read /nonexistent/req.http: No such file or directory (os error 2)\n"),
+    ];
+    for (args, env, want) in cases {
+        let out = amzsig(args, env);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), want, "{args:?}");
+    }
+    let usage = amzsig(&["sign"], &[]);
+    assert_eq!(usage.status.code(), Some(2));
+}
