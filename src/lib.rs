@@ -1,12 +1,18 @@
 //! amzsig: a conformance harness and mock endpoint for Amazon request signers.
 //!
 //! The crate is layered (see `ARCHITECTURE.md`): a pure signing core ([`encoding`],
-//! [`crypto`], [`clock`], [`request`], [`sigv2`]) with no IO, and the command line
-//! ([`cli`]) on top. Start with [`sigv2::sign`] and [`sigv2::verify`].
+//! [`crypto`], [`clock`], [`request`], [`sigv2`]) with no IO; domain data ([`keystore`],
+//! [`catalogue`], [`xml`]); pure service rules ([`services`]); the IO shells
+//! ([`journal`], [`server`]); and the command line ([`cli`]). Start with
+//! [`sigv2::sign`] and [`sigv2::verify`], or [`server::MockServer`] for tests.
 
+pub mod catalogue;
 pub mod cli;
 pub mod clock;
 pub mod crypto;
 pub mod encoding;
+pub mod keystore;
 pub mod request;
+pub mod services;
 pub mod sigv2;
+pub mod xml;

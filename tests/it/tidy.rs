@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("sigv2", 1),
     ("sigv4", 1),
     ("keystore", 2),
+    ("catalogue", 2),
     ("diagnose", 2),
     ("xml", 2),
     ("services", 3),

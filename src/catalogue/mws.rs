@@ -1,0 +1,8 @@
+//! mws catalogue data (placeholder; being written).
+
+use serde::Deserialize;
+
+/// The mws part of the catalogue.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MwsCatalogue {}

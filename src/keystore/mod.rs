@@ -1,0 +1,460 @@
+//! The keystore: accounts with their access keys (active, inactive, deleted) and secrets,
+//! PA-API Associate tags per locale, MWS developer ids, and MWS sellers with the developers
+//! they have authorised (and the MWSAuthToken of each authorisation).
+//!
+//! Loaded from YAML (`file.rs` holds the DTOs), validated into [`Keystore`]; errors name
+//! the file, the line and the key. Parsing text is pure ([`Keystore::from_yaml_str`]);
+//! [`Keystore::load_file`] is the one function that reads a file. An embedded default
+//! ([`Keystore::embedded_default`], `default.yaml`) carries Amazon's documentation keys.
+//!
+//! MWS authorisation model (MWS Developer Guide, "Required request parameters":
+//! `MWSAuthToken` "represents the authorization of a specific developer by a specific
+//! seller"): a request signed with a developer's key for a seller is allowed when the
+//! seller has authorised that developer and the token matches, or when the key belongs to
+//! the seller's own account.
+
+mod file;
+
+use crate::crypto::SecretKey;
+use crate::sigv2::{KeyState, SecretLookup};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::Path;
+
+/// PA-API locale codes an Associate tag may be registered for.
+pub const PAAPI_LOCALES: &[&str] = &["us", "ca", "uk", "de", "fr", "it", "es", "jp", "in", "br", "mx", "au", "cn"];
+
+/// State of an access key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStatus {
+    /// May sign requests.
+    Active,
+    /// Exists, refused as inactive.
+    Inactive,
+    /// Gone: refused as unknown.
+    Deleted,
+}
+
+/// An account (a PA-API associate, an MWS developer, or both).
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Unique name.
+    pub name: String,
+    /// PA-API locale code → Associate tag.
+    pub associate_tags: BTreeMap<String, String>,
+    /// MWS developer id, when the account is an MWS developer.
+    pub mws_developer_id: Option<String>,
+}
+
+/// An access key and its secret.
+#[derive(Debug, Clone)]
+pub struct AccessKey {
+    /// The access key id.
+    pub id: String,
+    /// Index of the owning account.
+    account: usize,
+    secret: SecretKey,
+    /// Its state.
+    pub status: KeyStatus,
+}
+
+/// An MWS seller.
+#[derive(Debug, Clone)]
+pub struct Seller {
+    /// `SellerId` / `Merchant`.
+    pub seller_id: String,
+    /// Display name.
+    pub name: String,
+    /// MarketplaceIds the seller participates in.
+    pub marketplaces: Vec<String>,
+    /// The seller's own account (its keys need no MWSAuthToken).
+    account: Option<usize>,
+    /// Developers the seller has authorised.
+    pub authorizations: Vec<Authorization>,
+}
+
+/// A seller's authorisation of a developer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// The developer's MWS developer id.
+    pub developer_id: String,
+    /// The token the developer must send.
+    pub mws_auth_token: String,
+}
+
+/// The answer to "may this key act for this seller with this token?".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MwsAuthorization {
+    /// The key belongs to the seller's own account.
+    Own,
+    /// An authorised developer with the right token.
+    Delegated {
+        /// The developer's id.
+        developer_id: String,
+    },
+    /// No such seller.
+    UnknownSeller,
+    /// The key's account is not a developer the seller has authorised.
+    NotAuthorized,
+    /// Authorised developer, but no MWSAuthToken was sent.
+    MissingToken,
+    /// Authorised developer, but the MWSAuthToken is not the seller's token for it.
+    WrongToken,
+}
+
+/// The validated keystore.
+#[derive(Debug, Clone)]
+pub struct Keystore {
+    accounts: Vec<Account>,
+    keys: HashMap<String, AccessKey>,
+    sellers: BTreeMap<String, Seller>,
+    origin: String,
+}
+
+impl Keystore {
+    /// The embedded default keystore (Amazon's documentation example credentials).
+    ///
+    /// # Panics
+    ///
+    /// Never in a tested build: a unit test loads the embedded file.
+    pub fn embedded_default() -> Self {
+        // Checked by a unit test, so this cannot fail at run time.
+        Self::from_yaml_str(include_str!("default.yaml"), "<embedded default keystore>")
+            .unwrap_or_else(|e| panic!("the embedded keystore is invalid: {e}"))
+    }
+
+    /// Reads and validates a keystore file.
+    pub fn load_file(path: &Path) -> Result<Self, KeystoreError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| KeystoreError {
+            origin: origin.clone(),
+            line: None,
+            kind: KeystoreErrorKind::Io(e),
+        })?;
+        Self::from_yaml_str(&text, &origin)
+    }
+
+    /// Parses and validates keystore YAML; `origin` names the source in errors.
+    pub fn from_yaml_str(text: &str, origin: &str) -> Result<Self, KeystoreError> {
+        let err = |line: Option<usize>, kind| KeystoreError { origin: origin.to_owned(), line, kind };
+        let dto: file::KeystoreFile = serde_yaml::from_str(text).map_err(|e| {
+            let line = e.location().map(|l| l.line());
+            err(line, KeystoreErrorKind::Syntax(e))
+        })?;
+        let line_of = |needle: &str, nth: usize| find_line(text, needle, nth);
+
+        let mut store = Keystore {
+            accounts: Vec::new(),
+            keys: HashMap::new(),
+            sellers: BTreeMap::new(),
+            origin: origin.to_owned(),
+        };
+        let mut developer_ids: HashMap<String, usize> = HashMap::new();
+        for (index, a) in dto.accounts.into_iter().enumerate() {
+            if store.accounts.iter().any(|x| x.name == a.name) {
+                return Err(err(line_of(&a.name, 1), KeystoreErrorKind::DuplicateAccount(a.name)));
+            }
+            let _ = a.description;
+            for locale in a.associate_tags.keys() {
+                if !PAAPI_LOCALES.contains(&locale.as_str()) {
+                    return Err(err(
+                        line_of(&format!("{locale}:"), 0),
+                        KeystoreErrorKind::UnknownLocale { account: a.name.clone(), locale: locale.clone() },
+                    ));
+                }
+            }
+            if let Some(dev) = &a.mws_developer_id {
+                if developer_ids.insert(dev.clone(), index).is_some() {
+                    return Err(err(line_of(dev, 1), KeystoreErrorKind::DuplicateDeveloper(dev.clone())));
+                }
+            }
+            for k in a.access_keys {
+                if k.id.is_empty() || !k.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    return Err(err(line_of(&k.id, 0), KeystoreErrorKind::BadAccessKeyId(k.id)));
+                }
+                if k.secret.is_empty() {
+                    return Err(err(line_of(&k.id, 0), KeystoreErrorKind::EmptySecret(k.id)));
+                }
+                if store.keys.contains_key(&k.id) {
+                    return Err(err(line_of(&k.id, 1), KeystoreErrorKind::DuplicateAccessKey(k.id)));
+                }
+                let status = match k.status {
+                    file::StatusDto::Active => KeyStatus::Active,
+                    file::StatusDto::Inactive => KeyStatus::Inactive,
+                    file::StatusDto::Deleted => KeyStatus::Deleted,
+                };
+                store.keys.insert(
+                    k.id.clone(),
+                    AccessKey { id: k.id, account: index, secret: SecretKey::new(k.secret), status },
+                );
+            }
+            store.accounts.push(Account {
+                name: a.name,
+                associate_tags: a.associate_tags,
+                mws_developer_id: a.mws_developer_id,
+            });
+        }
+        for s in dto.sellers {
+            if store.sellers.contains_key(&s.seller_id) {
+                return Err(err(line_of(&s.seller_id, 1), KeystoreErrorKind::DuplicateSeller(s.seller_id)));
+            }
+            let account = match &s.account {
+                Some(name) => Some(store.accounts.iter().position(|a| &a.name == name).ok_or_else(|| {
+                    err(
+                        line_of(name, 0),
+                        KeystoreErrorKind::UnknownAccount { seller: s.seller_id.clone(), account: name.clone() },
+                    )
+                })?),
+                None => None,
+            };
+            let mut authorizations = Vec::new();
+            for a in s.authorizations {
+                if !developer_ids.contains_key(&a.developer_id) {
+                    return Err(err(
+                        line_of(&a.developer_id, 0),
+                        KeystoreErrorKind::UnknownDeveloper {
+                            seller: s.seller_id.clone(),
+                            developer_id: a.developer_id,
+                        },
+                    ));
+                }
+                if !a.mws_auth_token.starts_with("amzn.mws.") {
+                    return Err(err(line_of(&a.mws_auth_token, 0), KeystoreErrorKind::BadToken(a.mws_auth_token)));
+                }
+                authorizations.push(Authorization { developer_id: a.developer_id, mws_auth_token: a.mws_auth_token });
+            }
+            store.sellers.insert(
+                s.seller_id.clone(),
+                Seller {
+                    name: s.name.unwrap_or_else(|| s.seller_id.clone()),
+                    seller_id: s.seller_id,
+                    marketplaces: s.marketplaces,
+                    account,
+                    authorizations,
+                },
+            );
+        }
+        Ok(store)
+    }
+
+    /// Where this keystore came from (a path or `<embedded default keystore>`).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The access key record for an id (any status).
+    pub fn key(&self, access_key_id: &str) -> Option<&AccessKey> {
+        self.keys.get(access_key_id)
+    }
+
+    /// The account owning a key (any status).
+    pub fn account_for_key(&self, access_key_id: &str) -> Option<&Account> {
+        self.keys.get(access_key_id).map(|k| &self.accounts[k.account])
+    }
+
+    /// All accounts.
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// A seller by SellerId.
+    pub fn seller(&self, seller_id: &str) -> Option<&Seller> {
+        self.sellers.get(seller_id)
+    }
+
+    /// All sellers.
+    pub fn sellers(&self) -> impl Iterator<Item = &Seller> {
+        self.sellers.values()
+    }
+
+    /// May the holder of `access_key_id` act for `seller_id` with `token`?
+    pub fn mws_authorization(&self, seller_id: &str, access_key_id: &str, token: Option<&str>) -> MwsAuthorization {
+        let Some(seller) = self.sellers.get(seller_id) else { return MwsAuthorization::UnknownSeller };
+        let Some(key) = self.keys.get(access_key_id) else { return MwsAuthorization::NotAuthorized };
+        if seller.account == Some(key.account) {
+            return MwsAuthorization::Own;
+        }
+        let Some(dev) = &self.accounts[key.account].mws_developer_id else { return MwsAuthorization::NotAuthorized };
+        let Some(auth) = seller.authorizations.iter().find(|a| &a.developer_id == dev) else {
+            return MwsAuthorization::NotAuthorized;
+        };
+        match token {
+            None | Some("") => MwsAuthorization::MissingToken,
+            Some(t) if crate::crypto::constant_time_eq(t.as_bytes(), auth.mws_auth_token.as_bytes()) => {
+                MwsAuthorization::Delegated { developer_id: dev.clone() }
+            }
+            Some(_) => MwsAuthorization::WrongToken,
+        }
+    }
+
+    /// Replaces a key's secret (a key reset); the old secret stops working at once.
+    pub fn rotate_key(&mut self, access_key_id: &str, new_secret: SecretKey) -> Result<(), AdminError> {
+        let key = self.keys.get_mut(access_key_id).ok_or_else(|| AdminError::UnknownKey(access_key_id.to_owned()))?;
+        key.secret = new_secret;
+        Ok(())
+    }
+
+    /// Sets a key's status.
+    pub fn set_key_status(&mut self, access_key_id: &str, status: KeyStatus) -> Result<(), AdminError> {
+        let key = self.keys.get_mut(access_key_id).ok_or_else(|| AdminError::UnknownKey(access_key_id.to_owned()))?;
+        key.status = status;
+        Ok(())
+    }
+
+    /// Records that `seller_id` authorises `developer_id` with `token` (replacing any
+    /// earlier authorisation of that developer).
+    pub fn authorize(&mut self, seller_id: &str, developer_id: &str, token: &str) -> Result<(), AdminError> {
+        if !self.accounts.iter().any(|a| a.mws_developer_id.as_deref() == Some(developer_id)) {
+            return Err(AdminError::UnknownDeveloper(developer_id.to_owned()));
+        }
+        if !token.starts_with("amzn.mws.") {
+            return Err(AdminError::BadToken(token.to_owned()));
+        }
+        let seller = self.sellers.get_mut(seller_id).ok_or_else(|| AdminError::UnknownSeller(seller_id.to_owned()))?;
+        seller.authorizations.retain(|a| a.developer_id != developer_id);
+        seller
+            .authorizations
+            .push(Authorization { developer_id: developer_id.to_owned(), mws_auth_token: token.to_owned() });
+        Ok(())
+    }
+
+    /// Withdraws a seller's authorisation of a developer.
+    pub fn revoke(&mut self, seller_id: &str, developer_id: &str) -> Result<(), AdminError> {
+        let seller = self.sellers.get_mut(seller_id).ok_or_else(|| AdminError::UnknownSeller(seller_id.to_owned()))?;
+        let before = seller.authorizations.len();
+        seller.authorizations.retain(|a| a.developer_id != developer_id);
+        if seller.authorizations.len() == before {
+            return Err(AdminError::NotAuthorized {
+                seller: seller_id.to_owned(),
+                developer_id: developer_id.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Every secret in the store (for tests that prove secrets never leak).
+    pub fn secrets(&self) -> impl Iterator<Item = &SecretKey> {
+        self.keys.values().map(|k| &k.secret)
+    }
+}
+
+impl SecretLookup for Keystore {
+    fn lookup(&self, access_key_id: &str) -> KeyState<'_> {
+        match self.keys.get(access_key_id) {
+            Some(k) if k.status == KeyStatus::Active => KeyState::Active(&k.secret),
+            Some(k) if k.status == KeyStatus::Inactive => KeyState::Inactive,
+            _ => KeyState::Unknown,
+        }
+    }
+}
+
+/// 1-based line of the `nth` (0-based) occurrence of `needle` in `text`.
+fn find_line(text: &str, needle: &str, nth: usize) -> Option<usize> {
+    text.lines().enumerate().filter(|(_, l)| l.contains(needle)).nth(nth).map(|(i, _)| i + 1)
+}
+
+/// A keystore that cannot be loaded: where, and why.
+#[derive(Debug, thiserror::Error)]
+pub struct KeystoreError {
+    /// The file (or `<embedded default keystore>`).
+    pub origin: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    #[source]
+    pub kind: KeystoreErrorKind,
+}
+
+impl fmt::Display for KeystoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.origin, self.kind),
+            None => write!(f, "{}: {}", self.origin, self.kind),
+        }
+    }
+}
+
+/// The kinds of [`KeystoreError`].
+#[derive(Debug, thiserror::Error)]
+pub enum KeystoreErrorKind {
+    /// The file cannot be read.
+    #[error("cannot read the keystore")]
+    Io(#[source] std::io::Error),
+    /// Not YAML of the keystore's shape (unknown keys included).
+    #[error("{0}")]
+    Syntax(#[source] serde_yaml::Error),
+    /// Two accounts with one name.
+    #[error("duplicate account name '{0}'")]
+    DuplicateAccount(String),
+    /// Two keys with one id.
+    #[error("duplicate access key id '{0}'")]
+    DuplicateAccessKey(String),
+    /// An access key id that is empty or not alphanumeric.
+    #[error("access key id '{0}' must be non-empty letters and digits")]
+    BadAccessKeyId(String),
+    /// A key without a secret.
+    #[error("access key '{0}' has an empty secret")]
+    EmptySecret(String),
+    /// An Associate tag for a locale PA-API does not have.
+    #[error("account '{account}': unknown PA-API locale '{locale}' (one of {})", PAAPI_LOCALES.join(", "))]
+    UnknownLocale {
+        /// The account.
+        account: String,
+        /// The locale code.
+        locale: String,
+    },
+    /// Two accounts with one MWS developer id.
+    #[error("duplicate MWS developer id '{0}'")]
+    DuplicateDeveloper(String),
+    /// Two sellers with one SellerId.
+    #[error("duplicate seller id '{0}'")]
+    DuplicateSeller(String),
+    /// A seller's `account` names no account.
+    #[error("seller '{seller}': no account named '{account}'")]
+    UnknownAccount {
+        /// The seller.
+        seller: String,
+        /// The missing account name.
+        account: String,
+    },
+    /// A seller authorises a developer id no account has.
+    #[error("seller '{seller}' authorises developer '{developer_id}', which no account has as mws_developer_id")]
+    UnknownDeveloper {
+        /// The seller.
+        seller: String,
+        /// The developer id.
+        developer_id: String,
+    },
+    /// An MWSAuthToken that does not start with `amzn.mws.`.
+    #[error("MWSAuthToken '{0}' must start with 'amzn.mws.'")]
+    BadToken(String),
+}
+
+/// A run-time change to the keystore that cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdminError {
+    /// No such access key.
+    #[error("no access key '{0}'")]
+    UnknownKey(String),
+    /// No such seller.
+    #[error("no seller '{0}'")]
+    UnknownSeller(String),
+    /// No account has this developer id.
+    #[error("no developer '{0}'")]
+    UnknownDeveloper(String),
+    /// The seller had not authorised the developer.
+    #[error("seller '{seller}' has not authorised developer '{developer_id}'")]
+    NotAuthorized {
+        /// The seller.
+        seller: String,
+        /// The developer.
+        developer_id: String,
+    },
+    /// A token that does not start with `amzn.mws.`.
+    #[error("MWSAuthToken '{0}' must start with 'amzn.mws.'")]
+    BadToken(String),
+}
+
+#[cfg(test)]
+mod tests;

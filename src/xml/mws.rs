@@ -1,0 +1,1 @@
+//! mws envelopes (placeholder; being written).

@@ -1,0 +1,1 @@
+//! paapi envelopes (placeholder; being written).
