@@ -5,7 +5,9 @@
 //! and keeps no logic a test would want: that lives in the library layers below.
 
 mod canonicalize;
+mod explain;
 mod input;
+mod serve;
 mod sign;
 mod verify;
 
@@ -13,7 +15,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Sign, verify and explain Amazon request signatures (SigV2: Product Advertising API,
-/// MWS, Query APIs).
+/// MWS, Query APIs), and run a mock Amazon endpoint that checks them.
 ///
 /// Secrets are never taken on the command line: they come from an environment variable
 /// (AMZSIG_SECRET_KEY by default) or a file.
@@ -35,6 +37,10 @@ pub enum Command {
     /// Print the canonical query and the string to sign of a request.
     #[command(alias = "canonicalise")]
     Canonicalize(canonicalize::CanonicalizeArgs),
+    /// Explain why a signature does not match (which signer mistake reproduces it).
+    Explain(explain::ExplainArgs),
+    /// Run the mock Amazon endpoint.
+    Serve(serve::ServeArgs),
 }
 
 /// Exit status: all good.
@@ -51,6 +57,8 @@ pub fn run(args: Args) -> ExitCode {
         Command::Sign(a) => sign::run(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Canonicalize(a) => canonicalize::run(&a),
+        Command::Explain(a) => explain::run(&a),
+        Command::Serve(a) => serve::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

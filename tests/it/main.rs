@@ -1,6 +1,8 @@
 //! The one integration-test binary (one link on a 2-core machine): modules per area.
 
 mod cli;
+mod server;
 mod support;
 mod tidy;
 mod vectors_sigv2;
+mod vectors_sigv4;

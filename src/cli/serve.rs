@@ -1,0 +1,111 @@
+//! `amzsig serve`: runs the mock Amazon endpoint until Ctrl-C or SIGTERM.
+//!
+//! The first line on stdout is the base URL (`http://127.0.0.1:PORT`), so scripts can
+//! start it with `--listen 127.0.0.1:0` and read the port; logs go to stderr.
+
+use super::EXIT_OK;
+use crate::clock::Clock;
+use crate::keystore::Keystore;
+use crate::server::{MockServer, ServerConfig};
+use crate::services::Throttling;
+use crate::sigv2::HostMatch;
+use anyhow::{Context, Result};
+use clap::Args;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Run the mock Amazon endpoint (PA-API, MWS).
+///
+/// With no options it listens on 127.0.0.1:8080 with the embedded default keystore
+/// (Amazon's documentation example keys) and catalogue.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Config file (YAML: listen, clock, keystore, catalogue, throttling, ...); flags win.
+    #[arg(long, value_name = "FILE", env = "AMZSIG_CONFIG")]
+    config: Option<PathBuf>,
+
+    /// Address to listen on; port 0 picks a free port (the first stdout line says which).
+    #[arg(long, value_name = "ADDR", env = "AMZSIG_LISTEN")]
+    listen: Option<SocketAddr>,
+
+    /// Keystore file (YAML), instead of the config's or the embedded default.
+    #[arg(long, value_name = "FILE")]
+    keystore: Option<PathBuf>,
+
+    /// Clock: 'system', 'fixed:2014-08-18T12:00:00Z' or 'offset:SECONDS'.
+    #[arg(long, value_name = "CLOCK")]
+    clock: Option<String>,
+
+    /// Turn throttling off (PA-API's one request per second, MWS quotas).
+    #[arg(long)]
+    no_throttle: bool,
+
+    /// Also accept signatures over the host without its port (many MWS client libraries).
+    #[arg(long)]
+    accept_host_without_port: bool,
+
+    /// Write the journal as JSON to this file on shutdown.
+    #[arg(long, value_name = "FILE")]
+    journal_out: Option<PathBuf>,
+}
+
+pub(super) fn run(args: &ServeArgs) -> Result<u8> {
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
+    let mut config = match &args.config {
+        Some(path) => ServerConfig::load_file(path)?,
+        None => ServerConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), ..ServerConfig::default() },
+    };
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(path) = &args.keystore {
+        config.keystore = Keystore::load_file(path)?;
+    }
+    if let Some(clock) = &args.clock {
+        config.clock = clock.parse::<Clock>().context("bad --clock")?;
+    }
+    if args.no_throttle {
+        config.options.throttling = Throttling::Off;
+    }
+    if args.accept_host_without_port {
+        config.options.host_match = HostMatch::AlsoWithoutPort;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    runtime.block_on(async {
+        let keystore_origin = config.keystore.origin().to_owned();
+        let server = MockServer::start(config).await?;
+        println!("{}", server.base_url());
+        std::io::stdout().flush().ok();
+        tracing::info!("amzsig mock endpoint on {} (keystore: {keystore_origin})", server.base_url());
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let journal = server.state().journal().to_json();
+        server.stop().await;
+        if let Some(path) = &args.journal_out {
+            std::fs::write(path, journal).with_context(|| format!("cannot write the journal to {}", path.display()))?;
+        }
+        Ok(EXIT_OK)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

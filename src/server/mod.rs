@@ -1,0 +1,163 @@
+//! The mock endpoint's HTTP shell (axum + tokio): it takes requests apart, hands them to
+//! the pure [`crate::services`], renders the [`crate::services::Outcome`], records it in
+//! the [`crate::journal`] and logs one line per request.
+//!
+//! - [`app`] builds the whole `Router` from shared state, so tests can drive it with
+//!   `oneshot` as well as over a socket.
+//! - [`MockServer`] is the library API for Rust test suites (in the style of wiremock):
+//!   start on a free loopback port, get the base URL, read the journal, stop.
+//! - `routes/amazon.rs` answers every Amazon request (service chosen by
+//!   [`crate::services::dispatch`]); `routes/admin.rs` serves `/__amzsig/…` (journal,
+//!   key rotation and status, seller authorisations), loopback-only by default.
+
+mod config;
+mod routes;
+
+pub use config::{AdminAccess, ConfigError, ServerConfig};
+
+use crate::catalogue::Catalogue;
+use crate::clock::{Clock, UtcTime};
+use crate::journal::{Journal, JournalEntry};
+use crate::keystore::Keystore;
+use crate::services::request_id::RequestIds;
+use crate::services::throttle::{Buckets, Quota, Throttle, ThrottleDecision};
+use crate::services::ServiceOptions;
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The state every handler shares.
+#[derive(Debug)]
+pub struct AppState {
+    keystore: RwLock<Keystore>,
+    catalogue: Catalogue,
+    clock: Clock,
+    options: ServiceOptions,
+    journal: Journal,
+    buckets: SharedBuckets,
+    ids: Mutex<RequestIds>,
+    admin: AdminAccess,
+}
+
+/// The throttle's buckets behind a mutex: the server's [`Throttle`].
+#[derive(Debug, Default)]
+pub struct SharedBuckets(Mutex<Buckets>);
+
+impl Throttle for SharedBuckets {
+    fn take(&self, key: &str, quota: Quota, now: UtcTime) -> ThrottleDecision {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take(key, quota, now)
+    }
+}
+
+impl AppState {
+    /// State built from a configuration.
+    pub fn new(config: ServerConfig) -> Self {
+        Self {
+            keystore: RwLock::new(config.keystore),
+            catalogue: config.catalogue,
+            clock: config.clock,
+            options: config.options,
+            journal: Journal::new(config.journal_capacity),
+            buckets: SharedBuckets::default(),
+            ids: Mutex::new(RequestIds::new(config.request_id_seed)),
+            admin: config.admin,
+        }
+    }
+
+    /// The request journal.
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// Runs `f` with the keystore locked for writing (key rotation, authorisations).
+    pub fn with_keystore_mut<T>(&self, f: impl FnOnce(&mut Keystore) -> T) -> T {
+        f(&mut self.keystore.write().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn next_request_id(&self) -> String {
+        self.ids.lock().unwrap_or_else(PoisonError::into_inner).next_uuid()
+    }
+}
+
+/// The whole application.
+pub fn app(state: Arc<AppState>) -> Router {
+    routes::admin::router(state.clone()).fallback(routes::amazon::handle).with_state(state)
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {0}")]
+    Bind(SocketAddr, #[source] std::io::Error),
+}
+
+/// A running mock endpoint.
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Binds `config.listen` (port 0: a free port) and serves in the background.
+    pub async fn start(config: ServerConfig) -> Result<MockServer, ServerError> {
+        let listen = config.listen;
+        let listener = TcpListener::bind(listen).await.map_err(|e| ServerError::Bind(listen, e))?;
+        let addr = listener.local_addr().map_err(|e| ServerError::Bind(listen, e))?;
+        let state = Arc::new(AppState::new(config));
+        let (tx, rx) = oneshot::channel::<()>();
+        let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, service)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(MockServer { addr, state, shutdown: Some(tx), task: Some(task) })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (or `http://[::1]:PORT`).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The shared state (journal, keystore).
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+
+    /// A copy of the journal, oldest first.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.state.journal.entries()
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for the server task.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

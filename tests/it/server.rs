@@ -1,0 +1,162 @@
+//! The mock endpoint over real HTTP on 127.0.0.1: the library API, the journal, the admin
+//! API, and the `serve` binary. Service behaviour is covered in `server_paapi` and
+//! `server_mws`.
+
+use amzsig::clock::Clock;
+use amzsig::crypto::SecretKey;
+use amzsig::encoding::ParamList;
+use amzsig::request::{RequestView, Scheme};
+use amzsig::server::{MockServer, ServerConfig};
+use amzsig::sigv2::{self, SignatureMethod};
+use std::time::Duration;
+
+/// The Developer Guide's timestamp; the fixed clock of most live tests.
+pub(crate) const DG_TIME: &str = "2014-08-18T12:00:00Z";
+
+/// A config on the embedded keystore with a fixed clock and deterministic request ids.
+pub(crate) fn fixed_config() -> ServerConfig {
+    ServerConfig { clock: format!("fixed:{DG_TIME}").parse::<Clock>().unwrap(), ..ServerConfig::default() }
+}
+
+/// A client with bounded timeouts.
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap()
+}
+
+/// Signs `params` (SigV2) for `method` `host` `path` and returns them with `Signature`.
+pub(crate) fn signed(method: &str, host: &str, path: &str, params: &[(&str, &str)], secret: &str) -> ParamList {
+    let mut list: ParamList = params.iter().copied().collect();
+    let sig_method = list.get("SignatureMethod").map_or(SignatureMethod::HmacSha256, |m| m.parse().unwrap());
+    let view = RequestView { method, scheme: Scheme::Http, host, path, params: &list };
+    let s = sigv2::sign(&view, sig_method, &SecretKey::new(secret));
+    list.push(sigv2::SIGNATURE_PARAM, s.signature);
+    list
+}
+
+/// The signed wire form of `params` (query string or form body).
+pub(crate) fn wire(params: &ParamList) -> String {
+    sigv2::wire_query(params, None)
+}
+
+/// A PA-API ItemLookup as the Developer Guide writes it, signed for `host`.
+pub(crate) fn dg_item_lookup(host: &str) -> ParamList {
+    signed(
+        "GET",
+        host,
+        "/onca/xml",
+        &[
+            ("Service", "AWSECommerceService"),
+            ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
+            ("AssociateTag", "mytag-20"),
+            ("Operation", "ItemLookup"),
+            ("ItemId", "0679722769"),
+            ("ResponseGroup", "Images,ItemAttributes,Offers,Reviews"),
+            ("Version", "2013-08-01"),
+            ("Timestamp", DG_TIME),
+        ],
+        "1234567890",
+    )
+}
+
+#[tokio::test]
+async fn journal_records_every_request_and_can_be_cleared() {
+    let server = MockServer::start(fixed_config()).await.unwrap();
+    let base = server.base_url();
+    let host = server.addr().to_string();
+    let c = client();
+    let ok = c.get(format!("{base}/onca/xml?{}", wire(&dg_item_lookup(&host)))).send().await.unwrap();
+    let ok_status = ok.status().as_u16();
+    let nowhere = c.get(format!("{base}/nowhere?x=1")).send().await.unwrap();
+    assert_eq!(nowhere.status().as_u16(), 404);
+
+    let journal: serde_json::Value =
+        serde_json::from_str(&c.get(format!("{base}/__amzsig/requests")).send().await.unwrap().text().await.unwrap()).unwrap();
+    let entries = journal.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{journal:#}");
+    assert_eq!(entries[0]["path"], "/onca/xml");
+    assert_eq!(entries[0]["service"], "paapi");
+    assert_eq!(entries[0]["operation"], "ItemLookup");
+    assert_eq!(entries[0]["access_key_id"], "AKIAIOSFODNN7EXAMPLE");
+    assert_eq!(entries[0]["status"], ok_status);
+    assert_eq!(entries[1]["path"], "/nowhere");
+    assert_eq!(entries[1]["status"], 404);
+    assert_eq!(entries[1]["verdict"], "refused");
+    assert!(!journal.to_string().contains("1234567890"), "a secret reached the journal");
+
+    let cleared = c.delete(format!("{base}/__amzsig/requests")).send().await.unwrap();
+    assert_eq!(cleared.status().as_u16(), 204);
+    assert_eq!(server.journal().len(), 0);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn journal_is_bounded() {
+    let server = MockServer::start(ServerConfig { journal_capacity: 3, ..fixed_config() }).await.unwrap();
+    let c = client();
+    for i in 0..5 {
+        c.get(format!("{}/nowhere/{i}", server.base_url())).send().await.unwrap();
+    }
+    let seqs: Vec<u64> = server.journal().iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [3, 4, 5]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn admin_rejects_bad_input_and_unknown_ids() {
+    let server = MockServer::start(fixed_config()).await.unwrap();
+    let base = server.base_url();
+    let c = client();
+    let cases: &[(&str, &str, &str, u16)] = &[
+        ("POST", "/__amzsig/keys/NOSUCHKEY/rotate", "secret=x", 404),
+        ("POST", "/__amzsig/keys/AKIDEXAMPLE/rotate", "", 400),
+        ("POST", "/__amzsig/keys/AKIDEXAMPLE/status", "status=paused", 400),
+        ("POST", "/__amzsig/sellers/A1ExampleE6/authorizations", "developer_id=0000&mws_auth_token=amzn.mws.x", 404),
+        ("DELETE", "/__amzsig/sellers/A1ExampleE6/authorizations/9999-8888-7777", "", 404),
+        ("POST", "/__amzsig/throttle/reset", "", 204),
+        ("GET", "/__amzsig/health", "", 200),
+    ];
+    for (method, path, body, status) in cases {
+        let req = c.request(method.parse().unwrap(), format!("{base}{path}")).body(*body).send().await.unwrap();
+        assert_eq!(req.status().as_u16(), *status, "{method} {path}");
+    }
+    server.stop().await;
+}
+
+/// `amzsig serve --listen 127.0.0.1:0` prints its URL first and stops on SIGTERM,
+/// writing the journal when asked.
+#[test]
+fn serve_binary_prints_its_url_and_shuts_down_gracefully() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let journal = std::env::temp_dir().join(format!("amzsig-journal-{}.json", std::process::id()));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amzsig"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--clock", "fixed:2014-08-18T12:00:00Z", "--journal-out"])
+        .arg(&journal)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let base = first.trim().to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let status = rt.block_on(async {
+        let host = base.trim_start_matches("http://").to_owned();
+        client().get(format!("{base}/onca/xml?{}", wire(&dg_item_lookup(&host)))).send().await.unwrap().status()
+    });
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(std::time::Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    assert_eq!(written[0]["status"], status.as_u16());
+    let _ = std::fs::remove_file(journal);
+}

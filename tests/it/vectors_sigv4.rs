@@ -1,0 +1,1 @@
+//! The official AWS SigV4 test suites (placeholder; being written).
