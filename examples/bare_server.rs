@@ -15,8 +15,10 @@ async fn main() {
     let body_file = args.next().expect("usage: bare_server BODY_FILE [ADDR]");
     let addr: SocketAddr = args.next().as_deref().unwrap_or("127.0.0.1:0").parse().expect("a socket address");
     assert!(addr.ip().is_loopback(), "the baseline listens on loopback only");
-    let body: &'static str = Box::leak(std::fs::read_to_string(body_file).expect("readable body file").into_boxed_str());
-    let app = Router::new().fallback(move || async move { ([(header::CONTENT_TYPE, "text/xml;charset=UTF-8")], body).into_response() });
+    let body: &'static str =
+        Box::leak(std::fs::read_to_string(body_file).expect("readable body file").into_boxed_str());
+    let app = Router::new()
+        .fallback(move || async move { ([(header::CONTENT_TYPE, "text/xml;charset=UTF-8")], body).into_response() });
     let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
     println!("http://{}", listener.local_addr().expect("bound"));
     axum::serve(listener, app).await.expect("serve");

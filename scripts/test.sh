@@ -26,5 +26,9 @@ INSTA_UPDATE=no cargo test --doc --locked
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 
-step "independent recomputation of the SigV2 vectors"
+step "independent recomputation of the signing vectors"
 python3 vectors/sigv2/check.py
+if [ -f vectors/sigv4/check.py ]; then python3 vectors/sigv4/check.py; fi
+
+step "scenario suite against every shipped client (installed from the registries)"
+bash scripts/clients.sh

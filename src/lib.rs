@@ -6,6 +6,7 @@
 //! ([`journal`], [`server`]); and the command line ([`cli`]). Start with
 //! [`sigv2::sign`] and [`sigv2::verify`], or [`server::MockServer`] for tests.
 
+pub mod adapter;
 pub mod catalogue;
 pub mod cli;
 pub mod clock;
@@ -14,7 +15,10 @@ pub mod diagnose;
 pub mod encoding;
 pub mod journal;
 pub mod keystore;
+pub mod report;
 pub mod request;
+pub mod runner;
+pub mod scenario;
 pub mod server;
 pub mod services;
 pub mod sigv2;

@@ -17,6 +17,6 @@ pub struct CanonicalizeArgs {
 pub(super) fn run(args: &CanonicalizeArgs) -> Result<u8> {
     let req = args.request.load()?;
     let c = sigv2::canonicalize(&req.view());
-    println!("canonical query:\n{}\n\nstring to sign:\n{}", c.canonical_query(), c.string_to_sign);
+    emitln!("canonical query:\n{}\n\nstring to sign:\n{}", c.canonical_query(), c.string_to_sign);
     Ok(EXIT_OK)
 }

@@ -58,17 +58,19 @@ pub(super) fn run(args: &ExplainArgs) -> Result<u8> {
     let keys = SingleKey { id: None, secret: &secret };
     match sigv2::verify(&view, &keys, now, &VerifyPolicy::default()) {
         Ok(v) => {
-            println!("OK: the signature is valid ({} by {}); nothing to explain.", v.method, v.access_key_id);
+            emitln!("OK: the signature is valid ({} by {}); nothing to explain.", v.method, v.access_key_id);
             Ok(EXIT_OK)
         }
         Err(
-            VerifyFailure::Mismatch { .. } | VerifyFailure::SignatureWrongLength { .. } | VerifyFailure::SignatureNotBase64 { .. },
+            VerifyFailure::Mismatch { .. }
+            | VerifyFailure::SignatureWrongLength { .. }
+            | VerifyFailure::SignatureNotBase64 { .. },
         ) => {
-            println!("{}", diagnose(&view, &secret, sigv2::SignatureMethod::HmacSha256));
+            emitln!("{}", diagnose(&view, &secret, sigv2::SignatureMethod::HmacSha256));
             Ok(EXIT_FAILED)
         }
         Err(other) => {
-            println!("FAIL before the signature could be compared: {other}");
+            emitln!("FAIL before the signature could be compared: {other}");
             Ok(EXIT_FAILED)
         }
     }

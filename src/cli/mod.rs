@@ -4,9 +4,16 @@
 //! Each subcommand turns its parsed arguments into plain values before doing any work,
 //! and keeps no logic a test would want: that lives in the library layers below.
 
+/// `println!` that ends quietly when stdout is a closed pipe (`amzsig explain … | head`).
+macro_rules! emitln {
+    ($($arg:tt)*) => { $crate::cli::emit(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+mod adapter;
 mod canonicalize;
 mod explain;
 mod input;
+mod run;
 mod serve;
 mod sign;
 mod verify;
@@ -41,6 +48,19 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Run the mock Amazon endpoint.
     Serve(serve::ServeArgs),
+    /// Run the scenario suite against a signing client.
+    Run(run::RunArgs),
+    /// Serve the adapter protocol with amzsig's own signer (the reference client).
+    Adapter(adapter::AdapterArgs),
+}
+
+/// Writes to stdout; if the reader has gone away, exits quietly with status 0.
+pub(crate) fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if out.write_all(text.as_bytes()).and_then(|()| out.flush()).is_err() {
+        std::process::exit(0);
+    }
 }
 
 /// Exit status: all good.
@@ -59,6 +79,8 @@ pub fn run(args: Args) -> ExitCode {
         Command::Canonicalize(a) => canonicalize::run(&a),
         Command::Explain(a) => explain::run(&a),
         Command::Serve(a) => serve::run(&a),
+        Command::Run(a) => run::run(&a),
+        Command::Adapter(a) => adapter::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

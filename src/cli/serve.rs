@@ -71,11 +71,12 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
     if args.accept_host_without_port {
         config.options.host_match = HostMatch::AlsoWithoutPort;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
     runtime.block_on(async {
         let keystore_origin = config.keystore.origin().to_owned();
         let server = MockServer::start(config).await?;
-        println!("{}", server.base_url());
+        emitln!("{}", server.base_url());
         std::io::stdout().flush().ok();
         tracing::info!("amzsig mock endpoint on {} (keystore: {keystore_origin})", server.base_url());
         shutdown_signal().await;

@@ -77,10 +77,10 @@ pub(super) fn run(args: &SignArgs) -> Result<u8> {
         ParamLocation::Form => Output::Body,
     });
     match (output, req.location) {
-        (Output::Url, _) => println!("{base}?{wire}"),
-        (Output::Body, _) => println!("{wire}"),
-        (Output::Curl, ParamLocation::Query) => println!("curl -sS '{base}?{wire}'"),
-        (Output::Curl, ParamLocation::Form) => println!(
+        (Output::Url, _) => emitln!("{base}?{wire}"),
+        (Output::Body, _) => emitln!("{wire}"),
+        (Output::Curl, ParamLocation::Query) => emitln!("curl -sS '{base}?{wire}'"),
+        (Output::Curl, ParamLocation::Form) => emitln!(
             "curl -sS -X {} -H 'Content-Type: application/x-www-form-urlencoded; charset=utf-8' --data '{wire}' '{base}'",
             req.method
         ),

@@ -49,13 +49,13 @@ pub(super) fn run(args: &VerifyArgs) -> Result<u8> {
                 HostForm::AsSent => "the Host header",
                 HostForm::WithoutPort => "the host without its port",
             };
-            println!("OK: valid {} signature by {} over {host}", v.method, v.access_key_id);
+            emitln!("OK: valid {} signature by {} over {host}", v.method, v.access_key_id);
             Ok(EXIT_OK)
         }
         Err(failure) => {
-            println!("FAIL: {failure}");
+            emitln!("FAIL: {failure}");
             if let VerifyFailure::Mismatch { expected } = &failure {
-                println!(
+                emitln!(
                     "\nThe server signed this string (the client must have signed a different one):\n{}",
                     expected.string_to_sign
                 );

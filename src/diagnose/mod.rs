@@ -34,6 +34,10 @@ pub enum Mistake {
     SubDelimsBare,
     /// Lowercase hex in escapes (`%2c` instead of `%2C`; C# `HttpUtility.UrlEncode`).
     LowercaseHex,
+    /// `!'()*` escaped by hand after `encodeURIComponent` with lowercase hex
+    /// (`'%' + c.charCodeAt(0).toString(16)`: `*` becomes `%2a`; seen in the npm
+    /// `amazon-product-api` package, clients/FINDINGS.md F1).
+    SubDelimsLowercaseHex,
     /// Names and values encoded twice (`%` became `%25`).
     DoubleEncoding,
     /// Parameters not sorted (signed in the order sent).
@@ -58,6 +62,9 @@ pub enum Mistake {
     HostDefaultPortAdded,
     /// The host line was not lowercased.
     HostNotLowercased,
+    /// The scheme was written in the host line (`http://127.0.0.1:8080`; python-amazon-mws
+    /// with an `http://` domain, clients/FINDINGS.md F6).
+    HostWithScheme,
     /// An empty path was signed as empty instead of `/`.
     EmptyPathNotSlash,
     /// Signed as GET but sent as POST, or the reverse.
@@ -108,16 +115,17 @@ pub enum Step {
 
 impl Mistake {
     /// Every mistake in the catalogue.
-    pub const ALL: [Mistake; 25] = [
+    pub const ALL: [Mistake; 27] = [
         Mistake::SpaceAsPlus,
         Mistake::TildeEncoded,
         Mistake::SubDelimsBare,
         Mistake::LowercaseHex,
+        Mistake::SubDelimsLowercaseHex,
         Mistake::DoubleEncoding,
-        Mistake::NotSorted,
-        Mistake::CaseInsensitiveSort,
         Mistake::SortedDecodedNames,
+        Mistake::CaseInsensitiveSort,
         Mistake::SortedPairs,
+        Mistake::NotSorted,
         Mistake::SignatureParamIncluded,
         Mistake::EmptyParamsDropped,
         Mistake::EmptyParamsWithoutEquals,
@@ -125,6 +133,7 @@ impl Mistake {
         Mistake::HostPortDropped,
         Mistake::HostDefaultPortAdded,
         Mistake::HostNotLowercased,
+        Mistake::HostWithScheme,
         Mistake::EmptyPathNotSlash,
         Mistake::WrongMethod,
         Mistake::Sha1InsteadOfSha256,
@@ -143,6 +152,7 @@ impl Mistake {
             Mistake::TildeEncoded => "tilde-encoded",
             Mistake::SubDelimsBare => "sub-delims-bare",
             Mistake::LowercaseHex => "lowercase-hex",
+            Mistake::SubDelimsLowercaseHex => "sub-delims-lowercase-hex",
             Mistake::DoubleEncoding => "double-encoding",
             Mistake::NotSorted => "not-sorted",
             Mistake::CaseInsensitiveSort => "case-insensitive-sort",
@@ -155,6 +165,7 @@ impl Mistake {
             Mistake::HostPortDropped => "host-port-dropped",
             Mistake::HostDefaultPortAdded => "host-default-port-added",
             Mistake::HostNotLowercased => "host-not-lowercased",
+            Mistake::HostWithScheme => "host-with-scheme",
             Mistake::EmptyPathNotSlash => "empty-path-not-slash",
             Mistake::WrongMethod => "wrong-method",
             Mistake::Sha1InsteadOfSha256 => "sha1-instead-of-sha256",
@@ -177,8 +188,13 @@ impl Mistake {
         match self {
             Mistake::SpaceAsPlus => "spaces were encoded as '+' instead of '%20'",
             Mistake::TildeEncoded => "'~' was encoded as '%7E' although it is unreserved",
-            Mistake::SubDelimsBare => "'*', '!', ''', '(' or ')' were left unencoded (encodeURIComponent / RFC 2396 style)",
+            Mistake::SubDelimsBare => {
+                "'*', '!', ''', '(' or ')' were left unencoded (encodeURIComponent / RFC 2396 style)"
+            }
             Mistake::LowercaseHex => "percent-escapes used lowercase hex ('%2c' instead of '%2C')",
+            Mistake::SubDelimsLowercaseHex => {
+                "'!', quote, '(', ')' and '*' were escaped by hand with lowercase hex ('*' as '%2a')"
+            }
             Mistake::DoubleEncoding => "names and values were percent-encoded twice",
             Mistake::NotSorted => "parameters were not sorted",
             Mistake::CaseInsensitiveSort => "parameters were sorted case-insensitively instead of by byte order",
@@ -190,7 +206,8 @@ impl Mistake {
             Mistake::TimestampNotSigned => "the string was signed before the Timestamp parameter was added",
             Mistake::HostPortDropped => "the port was dropped from the host line",
             Mistake::HostDefaultPortAdded => "the default port (:443 or :80) was written in the host line",
-            Mistake::HostNotLowercased => "the host line was not lowercased",
+            Mistake::HostNotLowercased => "the host line was not lowercased (signed as written)",
+            Mistake::HostWithScheme => "the scheme (http:// or https://) was written in the host line",
             Mistake::EmptyPathNotSlash => "an empty path was signed as '' instead of '/'",
             Mistake::WrongMethod => "the request was signed with another HTTP method than it was sent with",
             Mistake::Sha1InsteadOfSha256 => "signed with HmacSHA1 while SignatureMethod says HmacSHA256",
@@ -207,12 +224,17 @@ impl Mistake {
     pub fn step(self) -> Step {
         use Mistake as M;
         match self {
-            M::SpaceAsPlus | M::TildeEncoded | M::SubDelimsBare | M::LowercaseHex | M::DoubleEncoding => Step::Encoding,
+            M::SpaceAsPlus
+            | M::TildeEncoded
+            | M::SubDelimsBare
+            | M::LowercaseHex
+            | M::SubDelimsLowercaseHex
+            | M::DoubleEncoding => Step::Encoding,
             M::NotSorted | M::CaseInsensitiveSort | M::SortedDecodedNames | M::SortedPairs => Step::Sorting,
             M::SignatureParamIncluded | M::EmptyParamsDropped | M::EmptyParamsWithoutEquals | M::TimestampNotSigned => {
                 Step::Parameters
             }
-            M::HostPortDropped | M::HostDefaultPortAdded | M::HostNotLowercased => Step::Host,
+            M::HostPortDropped | M::HostDefaultPortAdded | M::HostNotLowercased | M::HostWithScheme => Step::Host,
             M::EmptyPathNotSlash => Step::Path,
             M::WrongMethod => Step::Method,
             M::Sha1InsteadOfSha256 | M::Sha256InsteadOfSha1 => Step::Algorithm,
@@ -229,9 +251,11 @@ impl Mistake {
             return false;
         }
         let exclusive = matches!(self.step(), Step::Sorting | Step::Host | Step::Algorithm | Step::Secret | Step::Body);
-        !(exclusive && self.step() == other.step())
-            && !(self == Mistake::EmptyParamsDropped && other == Mistake::EmptyParamsWithoutEquals)
-            && !(other == Mistake::EmptyParamsDropped && self == Mistake::EmptyParamsWithoutEquals)
+        let both = |a: Mistake, b: Mistake| (self == a && other == b) || (self == b && other == a);
+        let same_exclusive_step = exclusive && self.step() == other.step();
+        let contradictory = both(Mistake::SubDelimsBare, Mistake::SubDelimsLowercaseHex)
+            || both(Mistake::EmptyParamsDropped, Mistake::EmptyParamsWithoutEquals);
+        !(same_exclusive_step || contradictory)
     }
 }
 
@@ -269,10 +293,8 @@ impl Diagnosis {
     /// A one-line summary for the `x-amzsig-diagnosis` header: the best finding's ids
     /// joined with `+`, or `unknown`.
     pub fn header_value(&self) -> String {
-        self.best().map_or_else(
-            || "unknown".to_owned(),
-            |f| f.mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+"),
-        )
+        self.best()
+            .map_or_else(|| "unknown".to_owned(), |f| f.mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+"))
     }
 }
 
@@ -316,13 +338,11 @@ pub fn diagnose(req: &RequestView<'_>, secret: &SecretKey, default_method: Signa
             }
         };
         for sts in recipe.strings_to_sign(req) {
-            let changes_something = sts != correct_string_to_sign
-                || recipe.algorithm().is_some()
-                || recipe.changes_secret()
-                || transport;
+            let changes_something =
+                sts != correct_string_to_sign || recipe.algorithm().is_some() || recipe.changes_secret() || transport;
             // A pair whose string a single mistake of the pair already explains adds nothing.
-            let redundant =
-                set.len() == 2 && findings.iter().any(|f: &Finding| f.mistakes.len() == 1 && set.contains(&f.mistakes[0]));
+            let redundant = set.len() == 2
+                && findings.iter().any(|f: &Finding| f.mistakes.len() == 1 && set.contains(&f.mistakes[0]));
             if !changes_something || redundant {
                 continue;
             }

@@ -22,6 +22,7 @@ enum HostRule {
     PortDropped,
     DefaultPortAdded,
     AsSent,
+    WithScheme,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,12 +33,16 @@ enum SecretRule {
 }
 
 /// The SigV2 process with every knob a known mistake turns.
+// Each bool is one independent mistake's knob; grouping them into enums would hide that
+// any combination of them is a valid recipe.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipe {
     default_method: SignatureMethod,
     space_plus: bool,
     tilde_encoded: bool,
     sub_delims_bare: bool,
+    sub_delims_lowercase: bool,
     lowercase_hex: bool,
     double: bool,
     sort: SortRule,
@@ -62,6 +67,7 @@ impl Recipe {
             space_plus: false,
             tilde_encoded: false,
             sub_delims_bare: false,
+            sub_delims_lowercase: false,
             lowercase_hex: false,
             double: false,
             sort: SortRule::ByEncodedName,
@@ -85,12 +91,16 @@ impl Recipe {
         let mut r = self.clone();
         let declared = self.declared(req);
         let host_has_port = sigv2::host_without_port(req.host) != req.host;
+        let default_port = format!(":{}", req.scheme.default_port());
+        let port_is_default = req.host.ends_with(&default_port);
         for m in mistakes {
             match m {
                 Mistake::SpaceAsPlus => r.space_plus = true,
                 Mistake::TildeEncoded => r.tilde_encoded = true,
                 Mistake::SubDelimsBare => r.sub_delims_bare = true,
                 Mistake::LowercaseHex => r.lowercase_hex = true,
+                Mistake::SubDelimsLowercaseHex => r.sub_delims_lowercase = true,
+                Mistake::HostWithScheme => r.host = HostRule::WithScheme,
                 Mistake::DoubleEncoding => r.double = true,
                 Mistake::NotSorted => r.sort = SortRule::None,
                 Mistake::CaseInsensitiveSort => r.sort = SortRule::CaseInsensitive,
@@ -101,8 +111,12 @@ impl Recipe {
                 Mistake::EmptyParamsWithoutEquals => r.empty_without_equals = true,
                 Mistake::TimestampNotSigned if req.params.get("Timestamp").is_some() => r.drop_timestamp = true,
                 Mistake::HostPortDropped if host_has_port => r.host = HostRule::PortDropped,
-                Mistake::HostDefaultPortAdded if !host_has_port => r.host = HostRule::DefaultPortAdded,
-                Mistake::HostNotLowercased if req.host.bytes().any(|b| b.is_ascii_uppercase()) => r.host = HostRule::AsSent,
+                Mistake::HostDefaultPortAdded if !host_has_port || port_is_default => {
+                    r.host = HostRule::DefaultPortAdded;
+                }
+                Mistake::HostNotLowercased if req.host.bytes().any(|b| b.is_ascii_uppercase()) => {
+                    r.host = HostRule::AsSent;
+                }
                 Mistake::EmptyPathNotSlash if matches!(req.path, "" | "/") => r.empty_path = true,
                 Mistake::WrongMethod if matches!(req.method, "GET" | "POST") => r.wrong_method = true,
                 Mistake::Sha1InsteadOfSha256 if declared == SignatureMethod::HmacSha256 => {
@@ -157,6 +171,7 @@ impl Recipe {
             HostRule::PortDropped => vec![sigv2::host_without_port(&canonical).to_owned()],
             HostRule::DefaultPortAdded => vec![format!("{canonical}:443"), format!("{canonical}:80")],
             HostRule::AsSent => vec![req.host.to_owned()],
+            HostRule::WithScheme => vec![format!("http://{}", req.host), format!("https://{}", req.host)],
         };
         let nl = if self.crlf { "\r\n" } else { "\n" };
         hosts.into_iter().map(|h| [method, h.as_str(), path, query.as_str()].join(nl)).collect()
@@ -167,10 +182,9 @@ impl Recipe {
         let alg = self.algorithm.unwrap_or_else(|| self.declared(req).algorithm());
         let secrets: Vec<SecretKey> = match self.secret {
             SecretRule::AsIs => vec![secret.clone()],
-            SecretRule::TrailingNewline => vec![
-                secret.map_bytes(|s| [s, b"\n"].concat()),
-                secret.map_bytes(|s| [s, b"\r\n"].concat()),
-            ],
+            SecretRule::TrailingNewline => {
+                vec![secret.map_bytes(|s| [s, b"\n"].concat()), secret.map_bytes(|s| [s, b"\r\n"].concat())]
+            }
             SecretRule::Spaces => {
                 vec![secret.map_bytes(|s| [s, b" "].concat()), secret.map_bytes(|s| [b" ", s].concat())]
             }
@@ -237,11 +251,13 @@ impl Recipe {
                 b'*' | b'!' | b'\'' | b'(' | b')' => self.sub_delims_bare,
                 _ => is_unreserved(b),
             };
+            let sub_delim = matches!(b, b'*' | b'!' | b'\'' | b'(' | b')');
             if bare {
                 out.push(char::from(b));
             } else if b == b' ' && self.space_plus {
                 out.push('+');
             } else {
+                let hex = if sub_delim && self.sub_delims_lowercase { b"0123456789abcdef" } else { hex };
                 out.push('%');
                 out.push(char::from(hex[usize::from(b >> 4)]));
                 out.push(char::from(hex[usize::from(b & 15)]));

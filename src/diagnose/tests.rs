@@ -23,7 +23,7 @@ struct Case {
 fn case_for(m: Mistake) -> Case {
     let base = Case { method: "GET", host: "webservices.amazon.com", path: "/onca/xml", query: RICH_QUERY.to_owned() };
     match m {
-        Mistake::HostPortDropped => Case { host: "127.0.0.1:8080", ..base },
+        Mistake::HostPortDropped | Mistake::HostWithScheme => Case { host: "127.0.0.1:8080", ..base },
         Mistake::HostNotLowercased => Case { host: "WebServices.Amazon.com", ..base },
         Mistake::EmptyPathNotSlash => Case { path: "/", ..base },
         Mistake::RawFormBodySigned => Case { method: "POST", ..base },
@@ -44,7 +44,8 @@ fn diagnose_case(c: &Case, mistakes: &[Mistake]) -> Diagnosis {
     for nonce in 0.. {
         let mut attempt = params.clone();
         attempt.push("Nonce", nonce.to_string());
-        let view = RequestView { method: c.method, scheme: Scheme::Https, host: c.host, path: c.path, params: &attempt };
+        let view =
+            RequestView { method: c.method, scheme: Scheme::Https, host: c.host, path: c.path, params: &attempt };
         if let Some(sig) = sign_with_mistakes(&view, &secret, SignatureMethod::HmacSha256, mistakes) {
             attempt.push(sigv2::SIGNATURE_PARAM, sig);
             params = attempt;
@@ -61,7 +62,8 @@ fn every_mistake_is_diagnosed_as_itself() {
     let mut failures = Vec::new();
     for m in Mistake::ALL {
         let d = diagnose_case(&case_for(m), &[m]);
-        let singles: Vec<Mistake> = d.findings.iter().filter(|f| f.mistakes.len() == 1).map(|f| f.mistakes[0]).collect();
+        let singles: Vec<Mistake> =
+            d.findings.iter().filter(|f| f.mistakes.len() == 1).map(|f| f.mistakes[0]).collect();
         if singles != [m] || d.best().map(|f| f.mistakes.as_slice()) != Some(&[m][..]) {
             failures.push(format!("{m}: diagnosed as {singles:?} (header {})", d.header_value()));
         }
@@ -77,6 +79,7 @@ fn pairs_of_mistakes_are_diagnosed_as_the_pair() {
         [Mistake::HostDefaultPortAdded, Mistake::SecretTrailingNewline],
         [Mistake::TimestampNotSigned, Mistake::Sha1InsteadOfSha256],
         [Mistake::CaseInsensitiveSort, Mistake::SignaturePlusNotEncoded],
+        [Mistake::SubDelimsLowercaseHex, Mistake::TildeEncoded],
     ];
     for pair in pairs {
         let d = diagnose_case(&case_for(pair[0]), &pair);

@@ -140,7 +140,9 @@ impl ServerConfig {
             config.listen = listen;
         }
         if let Some(clock) = file.clock {
-            config.clock = clock.parse().map_err(|e| ConfigError::Value { origin: origin.clone(), message: format!("clock: {e}") })?;
+            config.clock = clock
+                .parse()
+                .map_err(|e| ConfigError::Value { origin: origin.clone(), message: format!("clock: {e}") })?;
         }
         if let Some(k) = file.keystore {
             config.keystore = Keystore::load_file(&base.join(k))?;
@@ -162,7 +164,10 @@ impl ServerConfig {
         }
         if let Some(l) = file.default_paapi_locale {
             if crate::services::paapi::locale_code(&l).is_none() {
-                return Err(ConfigError::Value { origin, message: format!("default_paapi_locale: unknown locale '{l}'") });
+                return Err(ConfigError::Value {
+                    origin,
+                    message: format!("default_paapi_locale: unknown locale '{l}'"),
+                });
             }
             config.options.default_paapi_locale = l;
         }

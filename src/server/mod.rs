@@ -77,6 +77,11 @@ impl AppState {
         f(&mut self.keystore.write().unwrap_or_else(PoisonError::into_inner))
     }
 
+    /// Empties every throttle bucket.
+    pub fn reset_throttle(&self) {
+        self.buckets.0.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
     fn next_request_id(&self) -> String {
         self.ids.lock().unwrap_or_else(PoisonError::into_inner).next_uuid()
     }

@@ -26,7 +26,9 @@ impl RequestIds {
     pub fn next_uuid(&mut self) -> String {
         let (a, b) = (self.next_u64(), self.next_u64());
         let hex = format!("{a:016x}{b:016x}");
-        format!("{}-{}-4{}-{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[16..20], &hex[20..32])
+        // Version 4 in the third group, RFC 4122 variant (8, 9, a or b) in the fourth.
+        let variant = ["8", "9", "a", "b"][usize::from(hex.as_bytes()[16] % 4)];
+        format!("{}-{}-4{}-{variant}{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
     }
 }
 

@@ -1,7 +1,9 @@
 //! The one integration-test binary (one link on a 2-core machine): modules per area.
 
 mod cli;
+mod runner;
 mod server;
+mod server_services;
 mod support;
 mod tidy;
 mod vectors_sigv2;

@@ -33,9 +33,9 @@ pub(crate) fn signed(method: &str, host: &str, path: &str, params: &[(&str, &str
     list
 }
 
-/// The signed wire form of `params` (query string or form body).
+/// The signed wire form of `params` (query string or form body), `Signature` last.
 pub(crate) fn wire(params: &ParamList) -> String {
-    sigv2::wire_query(params, None)
+    sigv2::wire_query(params, params.get(sigv2::SIGNATURE_PARAM))
 }
 
 /// A PA-API ItemLookup as the Developer Guide writes it, signed for `host`.
@@ -70,7 +70,8 @@ async fn journal_records_every_request_and_can_be_cleared() {
     assert_eq!(nowhere.status().as_u16(), 404);
 
     let journal: serde_json::Value =
-        serde_json::from_str(&c.get(format!("{base}/__amzsig/requests")).send().await.unwrap().text().await.unwrap()).unwrap();
+        serde_json::from_str(&c.get(format!("{base}/__amzsig/requests")).send().await.unwrap().text().await.unwrap())
+            .unwrap();
     let entries = journal.as_array().unwrap();
     assert_eq!(entries.len(), 2, "{journal:#}");
     assert_eq!(entries[0]["path"], "/onca/xml");

@@ -63,10 +63,14 @@ async fn reset_throttle(State(state): State<Arc<AppState>>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
+#[allow(clippy::result_large_err)] // the error is the response to send; handlers return it at once
 fn form_field(body: &[u8], name: &str) -> Result<String, Response> {
     let params = parse_query(body, PlusMeans::Space)
         .map_err(|e| text(StatusCode::BAD_REQUEST, format!("malformed form body: {e}\n")))?;
-    params.get(name).map(str::to_owned).ok_or_else(|| text(StatusCode::BAD_REQUEST, format!("missing form field '{name}'\n")))
+    params
+        .get(name)
+        .map(str::to_owned)
+        .ok_or_else(|| text(StatusCode::BAD_REQUEST, format!("missing form field '{name}'\n")))
 }
 
 fn admin_result(r: Result<(), AdminError>) -> Response {
@@ -90,7 +94,9 @@ async fn set_status(State(state): State<Arc<AppState>>, Path(id): Path<String>, 
         Ok(s) if s == "active" => KeyStatus::Active,
         Ok(s) if s == "inactive" => KeyStatus::Inactive,
         Ok(s) if s == "deleted" => KeyStatus::Deleted,
-        Ok(other) => return text(StatusCode::BAD_REQUEST, format!("status '{other}' is not active, inactive or deleted\n")),
+        Ok(other) => {
+            return text(StatusCode::BAD_REQUEST, format!("status '{other}' is not active, inactive or deleted\n"))
+        }
         Err(r) => return r,
     };
     admin_result(state.with_keystore_mut(|k| k.set_key_status(&id, status)))

@@ -4,11 +4,11 @@
 use super::super::AppState;
 use crate::diagnose::{diagnose, Diagnosis};
 use crate::encoding::{parse_query, ParamList, PlusMeans};
-use crate::keystore::Keystore;
-use crate::sigv2::{KeyState, SecretLookup, SignatureMethod, VerifyFailure};
 use crate::journal::{JournalEntry, Received};
+use crate::keystore::Keystore;
 use crate::request::{RequestView, Scheme};
 use crate::services::{self, Ctx, Outcome, Route, ServiceRequest};
+use crate::sigv2::{KeyState, SecretLookup, SignatureMethod, VerifyFailure};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -32,9 +32,17 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     let Ok(body) = to_bytes(body, MAX_BODY_BYTES).await else {
         return plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
     };
-    let received =
-        Received { time: now.to_iso8601_millis(), request_id: &request_id, method: &method, host: &host, path: &path, query: &query, body: &body };
+    let received = Received {
+        time: now.to_iso8601_millis(),
+        request_id: &request_id,
+        method: &method,
+        host: &host,
+        path: &path,
+        query: &query,
+        body: &body,
+    };
 
+    let gzip = accepts_gzip(&parts.headers);
     let (status, response, record, diagnosis) = match answer(&state, &parts.headers, &received, now) {
         Ok((mut outcome, diagnosis)) => {
             if let Some(d) = &diagnosis {
@@ -42,7 +50,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             }
             let status = outcome.status;
             let record = outcome.record.clone();
-            (status, render(outcome), Some(record), diagnosis)
+            (status, render(outcome, gzip), Some(record), diagnosis)
         }
         Err((status, message)) => (status.as_u16(), plain(status, message), None, None),
     };
@@ -108,7 +116,13 @@ fn run_service(
         throttle: &state.buckets,
     };
     let req = ServiceRequest {
-        view: RequestView { method: received.method, scheme: Scheme::Http, host: received.host, path: received.path, params },
+        view: RequestView {
+            method: received.method,
+            scheme: Scheme::Http,
+            host: received.host,
+            path: received.path,
+            params,
+        },
         query,
         body: received.body,
         content_type,
@@ -127,7 +141,11 @@ fn run_service(
 fn diagnose_failure(keys: &Keystore, outcome: &Outcome, view: &RequestView<'_>) -> Option<Diagnosis> {
     let signature_failed = matches!(
         outcome.record.failure,
-        Some(VerifyFailure::Mismatch { .. } | VerifyFailure::SignatureWrongLength { .. } | VerifyFailure::SignatureNotBase64 { .. })
+        Some(
+            VerifyFailure::Mismatch { .. }
+                | VerifyFailure::SignatureWrongLength { .. }
+                | VerifyFailure::SignatureNotBase64 { .. }
+        )
     );
     if !signature_failed {
         return None;
@@ -140,10 +158,35 @@ fn header_str(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn render(outcome: Outcome) -> Response {
+/// True when the client accepts a gzip-encoded body (Amazon's front ends compress when
+/// asked; some clients, e.g. bottlenose, read `Content-Encoding` unconditionally).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    header_str(headers, header::ACCEPT_ENCODING).is_some_and(|v| {
+        v.split(',').any(|c| {
+            let mut parts = c.trim().split(';');
+            parts.next().is_some_and(|name| name.trim().eq_ignore_ascii_case("gzip"))
+                && !parts.any(|q| q.trim().replace(' ', "") == "q=0")
+        })
+    })
+}
+
+fn gzip_bytes(body: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::fast());
+    enc.write_all(body).ok()?;
+    enc.finish().ok()
+}
+
+fn render(outcome: Outcome, gzip: bool) -> Response {
     let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, Body::from(outcome.body)).into_response();
+    let compressed = if gzip { gzip_bytes(outcome.body.as_bytes()) } else { None };
+    let encoded = compressed.is_some();
+    let body = compressed.map_or_else(|| Body::from(outcome.body), Body::from);
+    let mut response = (status, body).into_response();
     let h = response.headers_mut();
+    if encoded {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     if let Ok(v) = HeaderValue::from_str(&outcome.content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec "${AMZSIG_BIN:-amzsig}" adapter "$@"

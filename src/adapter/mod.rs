@@ -1,0 +1,158 @@
+//! The adapter protocol (`docs/adapters.md`, version 1): JSON lines between the runner and
+//! a long-running child process that wraps a third-party signing client.
+//!
+//! - [`protocol`]: the messages, and [`protocol::decode_answer`], the pure decoder (fuzzed).
+//! - [`Adapter`]: a spawned child with bounded waits for every answer.
+//! - [`reference`]: amzsig's own signer behind the same protocol (`amzsig adapter`),
+//!   optionally with deliberate [`crate::diagnose::Mistake`]s (the broken test fixtures).
+//! - [`http`]: the reference adapter's minimal HTTP/1.1 client for live mode (loopback only).
+
+pub mod http;
+pub mod protocol;
+pub mod reference;
+
+pub use protocol::{Answer, Hello, Request, Sent, Signed};
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+/// Why talking to an adapter failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdapterError {
+    /// The command could not be started.
+    #[error("cannot start the adapter '{0}'")]
+    Spawn(String, #[source] std::io::Error),
+    /// Writing to its stdin failed (it probably exited).
+    #[error("cannot write to the adapter (did it exit?)")]
+    Write(#[source] std::io::Error),
+    /// It closed stdout.
+    #[error("the adapter closed its stdout (exited?){}", stderr_tail(.0))]
+    Closed(String),
+    /// No answer in time.
+    #[error("no answer from the adapter within {0:?}")]
+    Timeout(Duration),
+    /// An answer that is not protocol JSON.
+    #[error("bad answer from the adapter: {0}")]
+    Protocol(#[from] protocol::ProtocolError),
+    /// An answer for another request, or of the wrong type.
+    #[error("unexpected answer from the adapter: {0}")]
+    Unexpected(String),
+}
+
+fn stderr_tail(s: &str) -> String {
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!("; its stderr ended with:\n{s}")
+    }
+}
+
+/// A running adapter process.
+#[derive(Debug)]
+pub struct Adapter {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<std::io::Result<String>>,
+    stderr: Receiver<String>,
+    timeout: Duration,
+    next_id: u64,
+    /// What it said in `hello`.
+    pub hello: Hello,
+}
+
+impl Adapter {
+    /// Starts `command` through `sh -c` and exchanges `hello`.
+    pub fn spawn(command: &str, env: &[(String, String)], timeout: Duration) -> Result<Adapter, AdapterError> {
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| AdapterError::Spawn(command.to_owned(), e))?;
+        let stdin = child.stdin.take().ok_or_else(|| AdapterError::Unexpected("no stdin".into()))?;
+        let stdout = child.stdout.take().ok_or_else(|| AdapterError::Unexpected("no stdout".into()))?;
+        let stderr = child.stderr.take().ok_or_else(|| AdapterError::Unexpected("no stderr".into()))?;
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let (etx, stderr_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if etx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut adapter = Adapter {
+            child,
+            stdin,
+            lines,
+            stderr: stderr_rx,
+            timeout,
+            next_id: 1,
+            hello: Hello { protocol: 1, name: String::new(), version: String::new(), capabilities: Vec::new() },
+        };
+        adapter.write(&protocol::hello_request())?;
+        match adapter.read()? {
+            Answer::Hello(h) => adapter.hello = h,
+            other => return Err(AdapterError::Unexpected(format!("expected hello, got {other:?}"))),
+        }
+        Ok(adapter)
+    }
+
+    /// True when the adapter announced `capability`.
+    pub fn can(&self, capability: &str) -> bool {
+        self.hello.capabilities.iter().any(|c| c == capability)
+    }
+
+    /// Sends a request (`sign` or `send`) and waits for its answer.
+    pub fn call(&mut self, mut request: Request) -> Result<Answer, AdapterError> {
+        request.id = self.next_id.to_string();
+        self.next_id += 1;
+        self.write(&serde_json::to_string(&request).map_err(|e| AdapterError::Unexpected(e.to_string()))?)?;
+        let answer = self.read()?;
+        match answer.id() {
+            Some(id) if id != request.id => {
+                Err(AdapterError::Unexpected(format!("answer for id {id}, expected {}", request.id)))
+            }
+            _ => Ok(answer),
+        }
+    }
+
+    fn write(&mut self, line: &str) -> Result<(), AdapterError> {
+        self.stdin.write_all(line.as_bytes()).map_err(AdapterError::Write)?;
+        self.stdin.write_all(b"\n").map_err(AdapterError::Write)?;
+        self.stdin.flush().map_err(AdapterError::Write)
+    }
+
+    fn read(&mut self) -> Result<Answer, AdapterError> {
+        match self.lines.recv_timeout(self.timeout) {
+            Ok(Ok(line)) => Ok(protocol::decode_answer(&line)?),
+            Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => {
+                std::thread::sleep(Duration::from_millis(50));
+                let tail: Vec<String> = self.stderr.try_iter().collect();
+                let start = tail.len().saturating_sub(20);
+                Err(AdapterError::Closed(tail[start..].join("\n")))
+            }
+            Err(RecvTimeoutError::Timeout) => Err(AdapterError::Timeout(self.timeout)),
+        }
+    }
+}
+
+impl Drop for Adapter {
+    fn drop(&mut self) {
+        // Closing stdin asks the adapter to exit; make sure it does.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

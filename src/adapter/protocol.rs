@@ -1,0 +1,191 @@
+//! The adapter protocol's messages (version 1), with a strict, pure decoder.
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this runner speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The runner's `hello`.
+pub fn hello_request() -> String {
+    format!("{{\"type\":\"hello\",\"protocol\":{PROTOCOL_VERSION}}}")
+}
+
+/// Credentials in a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireCredentials {
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret key.
+    pub secret_key: String,
+    /// Session token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
+}
+
+/// A `sign` or `send` request from the runner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// `sign` or `send`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Request id (the answer repeats it).
+    #[serde(default)]
+    pub id: String,
+    /// Signature version: `v2`.
+    pub sig: String,
+    /// HTTP method.
+    pub method: String,
+    /// Endpoint URL (scheme, host, path).
+    pub endpoint: String,
+    /// Decoded parameters in order, without authentication parameters.
+    pub params: Vec<(String, String)>,
+    /// Who signs.
+    pub credentials: WireCredentials,
+    /// `Timestamp` to use verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// `Expires` instead of `Timestamp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// `SignatureMethod` to declare; absent means PA-API style (none declared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_method: Option<String>,
+    /// `query` or `form`.
+    pub location: String,
+}
+
+/// The adapter's `hello`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Hello {
+    /// Protocol version.
+    pub protocol: u32,
+    /// Client name.
+    #[serde(default)]
+    pub name: String,
+    /// Client version.
+    #[serde(default)]
+    pub version: String,
+    /// Capabilities.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+}
+
+/// A `signed` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Signed {
+    /// Request id.
+    pub id: String,
+    /// Method the client would use.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Full URL.
+    pub url: String,
+    /// Headers the client sets.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// Form body.
+    #[serde(default)]
+    pub body: String,
+}
+
+/// A `sent` answer (live mode).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Sent {
+    /// Request id.
+    pub id: String,
+    /// HTTP status the client got (absent or null: none).
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Body it got.
+    #[serde(default)]
+    pub body: String,
+    /// What the client surfaced as an error.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// HTTP attempts made (retries included).
+    #[serde(default)]
+    pub attempts: Option<u32>,
+}
+
+/// Any answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Answer {
+    /// `hello`.
+    Hello(Hello),
+    /// `signed`.
+    Signed(Signed),
+    /// `sent`.
+    Sent(Sent),
+    /// `error`: the client refused.
+    Error {
+        /// Request id.
+        #[serde(default)]
+        id: Option<String>,
+        /// Its message.
+        message: String,
+    },
+}
+
+impl Answer {
+    /// The request id it answers, if any.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Answer::Hello(_) => None,
+            Answer::Signed(s) => Some(&s.id),
+            Answer::Sent(s) => Some(&s.id),
+            Answer::Error { id, .. } => id.as_deref(),
+        }
+    }
+}
+
+/// An answer line that is not protocol JSON.
+#[derive(Debug, thiserror::Error)]
+#[error("{message} in line {line:?}")]
+pub struct ProtocolError {
+    /// What is wrong.
+    pub message: String,
+    /// The line (shortened).
+    pub line: String,
+}
+
+/// Decodes one answer line. Never panics.
+pub fn decode_answer(line: &str) -> Result<Answer, ProtocolError> {
+    serde_json::from_str(line.trim())
+        .map_err(|e| ProtocolError { message: e.to_string(), line: line.chars().take(200).collect() })
+}
+
+/// Decodes one request line (the reference adapter's side). Never panics.
+pub fn decode_request(line: &str) -> Result<Request, ProtocolError> {
+    serde_json::from_str(line.trim())
+        .map_err(|e| ProtocolError { message: e.to_string(), line: line.chars().take(200).collect() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn decodes_each_answer() {
+        let hello = decode_answer(r#"{"type":"hello","protocol":1,"name":"x","version":"1","capabilities":["sigv2"]}"#)
+            .unwrap();
+        assert!(matches!(hello, Answer::Hello(h) if h.capabilities == ["sigv2"]));
+        let signed = decode_answer(r#"{"type":"signed","id":"3","url":"https://h/?a=1"}"#).unwrap();
+        assert_eq!(signed.id(), Some("3"));
+        let err = decode_answer(r#"{"type":"error","id":"4","message":"boom"}"#).unwrap();
+        assert!(matches!(err, Answer::Error { message, .. } if message == "boom"));
+        assert!(decode_answer("not json").is_err());
+        assert!(decode_answer(r#"{"type":"weird"}"#).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn decoder_never_panics(s in "\\PC{0,200}") {
+            let _ = decode_answer(&s);
+            let _ = decode_request(&s);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! `ItemSearch`: items of a search index matching the criteria, ten per page.
+//!
+//! Recorded live (redtoad/python-amazon-product-api `tests/2011-08-01/`): the echo
+//! `ItemSearchRequest` lists the criteria in schema order with `ItemPage` 1 and
+//! `ResponseGroup` Small filled in (`ItemSearch-us-lookup-by-title.xml`); then
+//! `TotalResults`, `TotalPages` (ten items a page), `MoreSearchResultsUrl`, `Item`…;
+//! no criterion is `AWS.MinimumParameterRequirement` (`…-no-parameters.xml`);
+//! `SearchIndex=All` with `BrowseNode` is `AWS.RestrictedParameterValueCombination`
+//! (`…-invalid-parameter-combination.xml`); nothing found is
+//! `AWS.ECommerceService.NoExactMatches` with `TotalResults` 0 and the URL still present
+//! (`ItemSearch-cn-unicode-parameter.xml`). `ItemPage` above 10 (5 for All) is refused
+//! (PA-API "API changes" of 2011-11-01); the message follows the recorded
+//! `AWS.ParameterOutOfRange` template.
+
+use super::inband::{
+    check_response_groups, invalid_enumerated, listed_names, InBand, ITEM_SEARCH_RULES, ITEM_SEARCH_SEARCH_INDICES,
+};
+use super::items::{item_element, lowest_new_price, Aspects, OfferFilter, CONDITIONS};
+use super::{Band, OpReply};
+use crate::catalogue::paapi::Item;
+use crate::encoding::encode;
+use crate::xml::Element;
+
+/// The echo's elements, in the 2011-08-01 schema's `ItemSearchRequest` order.
+const ECHOED: &[&str] = &[
+    "Actor",
+    "Artist",
+    "Availability",
+    "Author",
+    "Brand",
+    "BrowseNode",
+    "Composer",
+    "Conductor",
+    "Director",
+    "ItemPage",
+    "Keywords",
+    "Manufacturer",
+    "MaximumPrice",
+    "MerchantId",
+    "MinimumPrice",
+    "MinPercentageOff",
+    "MusicLabel",
+    "Orchestra",
+    "Power",
+    "Publisher",
+    "ResponseGroup",
+    "SearchIndex",
+    "Sort",
+    "Title",
+];
+
+/// The criteria of which at least one is required (recorded message's list).
+const CRITERIA: &[&str] = &[
+    "Keywords",
+    "Title",
+    "Power",
+    "BrowseNode",
+    "Artist",
+    "Author",
+    "Actor",
+    "Director",
+    "AudienceRating",
+    "Manufacturer",
+    "MusicLabel",
+    "Composer",
+    "Publisher",
+    "Brand",
+    "Conductor",
+    "Orchestra",
+    "TextStream",
+    "Cuisine",
+    "City",
+    "Neighborhood",
+];
+
+const PAGE_SIZE: usize = 10;
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Every word of `query` appears among the words of one of `fields`' texts combined.
+fn all_words_in<'a>(query: &str, fields: impl IntoIterator<Item = &'a str>) -> bool {
+    let hay: Vec<String> = fields.into_iter().flat_map(words).collect();
+    let q = words(query);
+    !q.is_empty() && q.iter().all(|w| hay.contains(w))
+}
+
+fn names(v: &[String]) -> impl Iterator<Item = &str> {
+    v.iter().map(String::as_str)
+}
+
+fn matches(b: &Band<'_>, item: &Item, si: &str) -> bool {
+    if !matches!(si, "All" | "Blended") && item.search_index != si {
+        return false;
+    }
+    let opt = |o: &Option<String>| o.as_deref().map(str::to_owned).into_iter().collect::<Vec<_>>();
+    let checks: [(&str, Vec<String>); 9] = [
+        ("Title", vec![item.title.clone()]),
+        ("Author", item.authors.clone()),
+        ("Actor", item.actors.clone()),
+        ("Artist", item.artists.clone()),
+        ("Director", item.directors.clone()),
+        ("Manufacturer", opt(&item.manufacturer)),
+        ("Publisher", opt(&item.publisher)),
+        ("Brand", opt(&item.brand)),
+        ("AudienceRating", opt(&item.audience_rating)),
+    ];
+    for (param, values) in &checks {
+        if let Some(q) = b.get(param) {
+            if !all_words_in(q, names(values)) {
+                return false;
+            }
+        }
+    }
+    if let Some(k) = b.get("Keywords") {
+        let mut hay: Vec<&str> = vec![item.title.as_str(), item.product_group.as_str()];
+        for v in [&item.authors, &item.actors, &item.artists, &item.directors, &item.features] {
+            hay.extend(names(v));
+        }
+        hay.extend(item.creators.iter().map(|c| c.name.as_str()));
+        hay.extend(
+            [&item.manufacturer, &item.brand, &item.publisher, &item.binding, &item.model]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        );
+        if !all_words_in(k, hay) {
+            return false;
+        }
+    }
+    if let Some(node) = b.get("BrowseNode") {
+        if !b.catalogue.item_in_node(item, node) {
+            return false;
+        }
+    }
+    let price = lowest_new_price(b, item);
+    let bound = |p: &str| b.get(p).and_then(|v| v.parse::<i64>().ok());
+    if let Some(min) = bound("MinimumPrice") {
+        if price.is_none_or(|p| p < min) {
+            return false;
+        }
+    }
+    if let Some(max) = bound("MaximumPrice") {
+        if price.is_none_or(|p| p > max) {
+            return false;
+        }
+    }
+    true
+}
+
+/// `Sort` (DG "Sort Values"): salesrank, price, -price, titlerank, -titlerank; anything
+/// else keeps relevance (catalogue) order.
+fn sort(b: &Band<'_>, found: &mut [&Item]) {
+    match b.get("Sort") {
+        Some("salesrank") => found.sort_by_key(|it| it.sales_rank.unwrap_or(u64::MAX)),
+        Some("price") => found.sort_by_key(|it| lowest_new_price(b, it).unwrap_or(i64::MAX)),
+        Some("-price") => found.sort_by_key(|it| std::cmp::Reverse(lowest_new_price(b, it).unwrap_or(0))),
+        Some("titlerank") => found.sort_by(|x, y| x.title.cmp(&y.title)),
+        Some("-titlerank") => found.sort_by(|x, y| y.title.cmp(&x.title)),
+        _ => {}
+    }
+}
+
+/// The `search-alias` of a search index on the retail site.
+fn search_alias(si: &str) -> String {
+    match si {
+        "Books" => "stripbooks".to_owned(),
+        "KindleStore" => "digital-text".to_owned(),
+        "All" | "Blended" => "aps".to_owned(),
+        other => other.to_lowercase(),
+    }
+}
+
+/// `MoreSearchResultsUrl` (recorded: `…/gp/redirect.html?camp=2025&creative=386001&
+/// location={encoded search URL}&linkCode=xm2&tag={tag}&SubscriptionId={AKID}`; the
+/// inner query is form-encoded, `+` for space, then the whole URL is encoded again).
+fn more_results_url(b: &Band<'_>, si: &str) -> String {
+    let query = CRITERIA.iter().filter(|c| **c != "BrowseNode").find_map(|c| b.get(c));
+    let selector = match (query, b.get("BrowseNode")) {
+        (None, Some(node)) => format!("node={}", encode(node.as_bytes())),
+        (query, _) => format!("keywords={}", encode(query.unwrap_or("").as_bytes()).replace("%20", "+")),
+    };
+    let location = format!("{}/gp/search?{selector}&url=search-alias%3D{}", b.locale.retail_base(), search_alias(si));
+    format!(
+        "{}/gp/redirect.html?camp=2025&creative=386001&location={}&linkCode=xm2&tag={}&SubscriptionId={}",
+        b.locale.retail_base(),
+        encode(location.as_bytes()),
+        encode(b.tag.as_bytes()),
+        encode(b.access_key_id.as_bytes())
+    )
+}
+
+/// Answers `ItemSearch`.
+pub(super) fn run(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
+    let groups = b.response_groups("Small");
+    let mut echo = Element::new("ItemSearchRequest");
+    for &name in ECHOED {
+        match name {
+            "ItemPage" => echo = echo.leaf("ItemPage", b.get("ItemPage").unwrap_or("1")),
+            "ResponseGroup" => {
+                echo = echo.children(groups.iter().map(|g| Element::new("ResponseGroup").text(g.clone())));
+            }
+            _ => echo = echo.leaf_opt(name, b.get(name)),
+        }
+    }
+    let mut errors = pre;
+    let si = b.get("SearchIndex");
+    match si {
+        None => errors.push(InBand::MissingParameters("SearchIndex")),
+        Some(si) if !listed_names(ITEM_SEARCH_SEARCH_INDICES).contains(&si) => {
+            errors.push(invalid_enumerated("SearchIndex", ITEM_SEARCH_SEARCH_INDICES));
+        }
+        Some(_) => {}
+    }
+    errors.extend(check_response_groups(&groups, ITEM_SEARCH_RULES));
+    if !CRITERIA.iter().any(|c| b.get(c).is_some()) {
+        errors.push(InBand::MinimumParameterRequirement);
+    }
+    if si == Some("All") && b.get("BrowseNode").is_some() {
+        errors.push(InBand::RestrictedParameterValueCombination {
+            param: "SearchIndex",
+            value: "All".to_owned(),
+            other: "BrowseNode",
+        });
+    }
+    if let Some(c) = b.get("Condition") {
+        if !listed_names(CONDITIONS).contains(&c) {
+            errors.push(invalid_enumerated("Condition", CONDITIONS));
+        }
+    }
+    let max_page: u32 = if si == Some("All") { 5 } else { 10 };
+    let page = b.get("ItemPage").map_or(Some(1), |p| p.parse::<u32>().ok());
+    let page = match page {
+        Some(p) if (1..=max_page).contains(&p) => p,
+        _ => {
+            errors.push(InBand::ParameterOutOfRange { param: "ItemPage", low: 1, high: max_page });
+            1
+        }
+    };
+    let Some(si) = si.filter(|_| !errors.iter().any(InBand::invalidates) && !b.validate_only) else {
+        return OpReply::new("Items", &errors, Some(echo), Vec::new(), b.locale.lang);
+    };
+    let mut found: Vec<&Item> = b.catalogue.items().iter().filter(|it| matches(b, it, si)).collect();
+    sort(b, &mut found);
+    if found.is_empty() {
+        errors.push(InBand::NoExactMatches);
+    }
+    let total = found.len();
+    let pages = total.div_ceil(PAGE_SIZE);
+    let aspects = Aspects::from_groups(&groups);
+    let filter = OfferFilter::from_band(b);
+    let start = usize::try_from(page - 1).unwrap_or(0) * PAGE_SIZE;
+    let mut rest = vec![
+        Element::new("TotalResults").text(total.to_string()),
+        Element::new("TotalPages").text(pages.to_string()),
+        Element::new("MoreSearchResultsUrl").text(more_results_url(b, si)),
+    ];
+    rest.extend(found.iter().skip(start).take(PAGE_SIZE).map(|it| item_element(b, it, aspects, &filter)));
+    OpReply::new("Items", &errors, Some(echo), rest, b.locale.lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_match_case_and_punctuation_insensitively() {
+        assert!(all_words_in("harry potter", ["Harry Potter and the Philosopher's Stone"]));
+        assert!(all_words_in("Johnny Depp", ["Orlando Bloom", "Johnny Depp"]));
+        assert!(!all_words_in("Johnny Cash", ["Johnny Depp"]));
+        assert!(!all_words_in("", ["anything"]));
+    }
+}

@@ -1,0 +1,274 @@
+//! Task 1 of SigV4, "Create a canonical request" (AWS General Reference,
+//! sigv4-create-canonical-request.html; S3 API Reference, sig-v4-header-based-auth.html):
+//!
+//! ```text
+//! CanonicalRequest =
+//!   HTTPRequestMethod + '\n' +
+//!   CanonicalURI + '\n' +
+//!   CanonicalQueryString + '\n' +
+//!   CanonicalHeaders + '\n' +
+//!   SignedHeaders + '\n' +
+//!   HexEncode(Hash(RequestPayload))
+//! ```
+//!
+//! One function per part. Percent-encoding is the AWS flavour of RFC 3986 from
+//! [`crate::encoding`] ("Do not URI-encode any of the unreserved characters that RFC 3986
+//! defines: A-Z, a-z, 0-9, hyphen, underscore, period, and tilde. Percent-encode all
+//! other characters with %XY … uppercase").
+
+use super::{
+    PathNormalization, Payload, SignableRequest, SigningSettings, UriEncoding, AUTHORIZATION, UNSIGNED_PAYLOAD,
+};
+use crate::crypto::sha256_hex;
+use crate::encoding::{cmp_encoded, encode_bytes_into, Param, ParamList};
+use std::borrow::Cow;
+use std::fmt;
+
+/// The canonical URI: "the URI-encoded version of the absolute path component of the
+/// URI—everything in the URI from the HTTP host to the question mark".
+///
+/// * [`UriEncoding::Double`]: the path as sent is encoded (a `%` becomes `%25`).
+/// * [`UriEncoding::Single`] (S3): the path is percent-decoded first (a `%` not followed
+///   by two hex digits stays a literal `%`), then encoded once.
+/// * [`PathNormalization::Normalize`] removes `.` and `..` segments and empty segments
+///   (repeated slashes) before encoding; [`PathNormalization::AsIs`] keeps them.
+///
+/// `/` is never encoded; every other byte outside the unreserved set becomes `%XY`. An
+/// empty path is `/`.
+///
+/// ```
+/// use amzsig::sigv4::{canonical_uri, PathNormalization::*, UriEncoding::*};
+/// assert_eq!(canonical_uri("/a//b/../c%20d", Double, Normalize), "/a/c%2520d");
+/// assert_eq!(canonical_uri("/a//b/../c%20d", Single, AsIs), "/a//b/../c%20d");
+/// ```
+pub fn canonical_uri(path: &str, encoding: UriEncoding, normalization: PathNormalization) -> String {
+    let bytes: Cow<'_, [u8]> = match encoding {
+        UriEncoding::Double => Cow::Borrowed(path.as_bytes()),
+        UriEncoding::Single => Cow::Owned(percent_decode_lenient(path.as_bytes())),
+    };
+    let bytes = match normalization {
+        PathNormalization::Normalize => Cow::Owned(normalize_path(&bytes)),
+        PathNormalization::AsIs => bytes,
+    };
+    if bytes.is_empty() {
+        return "/".to_owned();
+    }
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2);
+    for (i, segment) in bytes.split(|&b| b == b'/').enumerate() {
+        if i > 0 {
+            out.push(b'/');
+        }
+        encode_bytes_into(&mut out, segment);
+    }
+    // Encoded output is ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// RFC 3986 §5.2.4 "Remove Dot Segments", plus the removal of empty segments
+/// (`//example//` is `/example/`), as the AWS test suite's `get-slashes`, `get-relative`
+/// and `get-slash-dot-slash` cases show. The result starts with `/`; it ends with `/`
+/// when the input did or when its last segment was `.` or `..` (and it is not `/`).
+pub fn normalize_path(path: &[u8]) -> Vec<u8> {
+    let mut kept: Vec<&[u8]> = Vec::new();
+    let mut trailing_slash = false;
+    for segment in path.split(|&b| b == b'/') {
+        trailing_slash = false;
+        match segment {
+            b"" | b"." => trailing_slash = true,
+            b".." => {
+                kept.pop();
+                trailing_slash = true;
+            }
+            s => kept.push(s),
+        }
+    }
+    let mut out = Vec::with_capacity(path.len() + 1);
+    for s in &kept {
+        out.push(b'/');
+        out.extend_from_slice(s);
+    }
+    if kept.is_empty() || trailing_slash {
+        out.push(b'/');
+    }
+    out
+}
+
+/// Decodes `%XY` escapes; anything else (including a bad escape) is kept as it is.
+fn percent_decode_lenient(raw: &[u8]) -> Vec<u8> {
+    fn hex(b: u8) -> Option<u8> {
+        char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'%' {
+            if let (Some(hi), Some(lo)) = (raw.get(i + 1).and_then(|&b| hex(b)), raw.get(i + 2).and_then(|&b| hex(b))) {
+                out.push(hi << 4 | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(raw[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The canonical query string: "Sort the parameter names by character code point in
+/// ascending order. Parameters with duplicate names should be sorted by value. …
+/// URI-encode each parameter name and value … Build the canonical query string by
+/// starting with the first parameter name in the sorted list … and an equals sign
+/// (=) … Use an empty string for parameters that have no value."
+///
+/// Names and values are the decoded forms, encoded again here, so `%7E` and `~`, or `+`
+/// and `%20` (both a space), sign the same. Parameters named in `excluded` are left out
+/// (presigned URLs exclude `X-Amz-Signature`).
+pub fn canonical_query_string(query: &ParamList, excluded: &[&str]) -> String {
+    let mut sorted: Vec<&Param> = query.iter().filter(|p| !excluded.contains(&p.name.as_str())).collect();
+    sorted.sort_unstable_by(|a, b| {
+        cmp_encoded(a.name.as_bytes(), b.name.as_bytes())
+            .then_with(|| cmp_encoded(a.value.as_bytes(), b.value.as_bytes()))
+    });
+    let mut out = Vec::new();
+    for (i, p) in sorted.iter().enumerate() {
+        if i > 0 {
+            out.push(b'&');
+        }
+        encode_bytes_into(&mut out, p.name.as_bytes());
+        out.push(b'=');
+        encode_bytes_into(&mut out, p.value.as_bytes());
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The header names a signer signs: every header of the request except `Authorization`
+/// and the names in `excluded`, lowercased, sorted and without duplicates.
+pub fn headers_to_sign(headers: &[(String, String)], excluded: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = headers
+        .iter()
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .filter(|n| !n.eq_ignore_ascii_case(AUTHORIZATION) && !excluded.iter().any(|e| e.eq_ignore_ascii_case(n)))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// One header's canonical value: each value has "excess white space before and after"
+/// removed and "sequential spaces" converted to one space (`Trimall`); several values of
+/// one name are joined with `,` in the order they were sent. White space is space, tab,
+/// CR and LF, so a folded (multiline) value becomes one line, as the suite's
+/// `get-header-value-multiline` case shows.
+pub fn canonical_header_value<'v>(values: impl IntoIterator<Item = &'v str>) -> String {
+    let mut out = String::new();
+    for (i, v) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let mut words = v.split([' ', '\t', '\r', '\n']).filter(|w| !w.is_empty());
+        if let Some(first) = words.next() {
+            out.push_str(first);
+            for w in words {
+                out.push(' ');
+                out.push_str(w);
+            }
+        }
+    }
+    out
+}
+
+/// The canonical headers: `lowercase(name) + ':' + canonical value + '\n'` for each name
+/// in `signed` (lowercase, sorted), with the values of every header of that name. A name
+/// the request does not carry gives an empty value (verification rejects that earlier).
+pub fn canonical_headers<S: AsRef<str>>(headers: &[(String, String)], signed: &[S]) -> String {
+    let mut out = String::new();
+    for name in signed {
+        let name = name.as_ref();
+        out.push_str(name);
+        out.push(':');
+        let values = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+        out.push_str(&canonical_header_value(values));
+        out.push('\n');
+    }
+    out
+}
+
+/// The signed headers: the lowercase names joined with `;`.
+pub fn signed_headers<S: AsRef<str>>(names: &[S]) -> String {
+    let mut out = String::new();
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(n.as_ref());
+    }
+    out
+}
+
+/// The hashed payload: "HexEncode(Hash(RequestPayload))" in lowercase hex, a precomputed
+/// value as given, or `UNSIGNED-PAYLOAD`.
+pub fn hashed_payload(payload: &Payload<'_>) -> String {
+    match *payload {
+        Payload::Bytes(b) => sha256_hex(b),
+        Payload::Precomputed(h) => h.to_owned(),
+        Payload::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
+    }
+}
+
+/// A canonical request's six parts. `Display` gives the text that is hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanonicalRequest {
+    /// The HTTP method, as sent.
+    pub method: String,
+    /// [`canonical_uri`].
+    pub canonical_uri: String,
+    /// [`canonical_query_string`].
+    pub canonical_query_string: String,
+    /// [`canonical_headers`] (every line ends with `\n`).
+    pub canonical_headers: String,
+    /// [`signed_headers`].
+    pub signed_headers: String,
+    /// [`hashed_payload`].
+    pub hashed_payload: String,
+}
+
+impl CanonicalRequest {
+    /// Lowercase hex SHA-256 of the text: the string to sign's last line.
+    pub fn hash(&self) -> String {
+        sha256_hex(self.to_string().as_bytes())
+    }
+}
+
+impl fmt::Display for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}\n{}\n{}\n{}\n{}\n{}",
+            self.method,
+            self.canonical_uri,
+            self.canonical_query_string,
+            self.canonical_headers,
+            self.signed_headers,
+            self.hashed_payload
+        )
+    }
+}
+
+/// Task 1 for a request: the six parts, with the headers named in `signed` (lowercase,
+/// sorted), the query minus `excluded_query`, and `hashed_payload` as the last line.
+pub fn canonical_request<S: AsRef<str>>(
+    req: &SignableRequest<'_>,
+    signed: &[S],
+    hashed_payload: String,
+    settings: &SigningSettings,
+    excluded_query: &[&str],
+) -> CanonicalRequest {
+    CanonicalRequest {
+        method: req.method.to_owned(),
+        canonical_uri: canonical_uri(req.path, settings.uri_encoding, settings.path_normalization),
+        canonical_query_string: canonical_query_string(req.query, excluded_query),
+        canonical_headers: canonical_headers(req.headers, signed),
+        signed_headers: signed_headers(signed),
+        hashed_payload,
+    }
+}

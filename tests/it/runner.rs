@@ -1,0 +1,99 @@
+//! The scenario runner end to end: the reference adapter passes every scenario (offline
+//! and live), and a deliberately broken adapter per classic mistake fails exactly the
+//! scenarios that claim to catch that mistake, with the mistake named in the report.
+
+use amzsig::adapter::Adapter;
+use amzsig::diagnose::Mistake;
+use amzsig::report::{self, Format};
+use amzsig::runner::{self, Mode, RunOptions, RunReport, Status};
+use amzsig::scenario::{self, Scenario};
+use std::time::Duration;
+
+fn scenarios() -> Vec<Scenario> {
+    scenario::load_dir(&crate::support::root().join("scenarios")).expect("the scenario suite loads")
+}
+
+fn run_with(mistakes: &[Mistake], selected: &[&Scenario], mode: Mode) -> RunReport {
+    let flags: String = mistakes.iter().flat_map(|m| [" --mistake ", m.id()]).collect();
+    let cmd = format!("'{}' adapter{flags}", env!("CARGO_BIN_EXE_amzsig"));
+    let mut adapter = Adapter::spawn(&cmd, &[], Duration::from_secs(20)).expect("the reference adapter starts");
+    runner::run(selected, &mut adapter, mode, &RunOptions::default())
+}
+
+fn failures(report: &RunReport) -> Vec<String> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.status != Status::Pass && r.status != Status::Skip)
+        .map(|r| format!("{}: expected {}, got {} {:?}", r.name, r.expected, r.got, r.message))
+        .collect()
+}
+
+#[test]
+fn suite_has_at_least_60_scenarios_and_every_mistake_is_caught_somewhere() {
+    let all = scenarios();
+    assert!(all.len() >= 60, "{} scenarios", all.len());
+    for m in Mistake::ALL {
+        assert!(all.iter().any(|s| s.catches.contains(&m)), "no scenario catches {m}");
+    }
+}
+
+#[test]
+fn reference_adapter_passes_every_scenario_offline() {
+    let all = scenarios();
+    let report = run_with(&[], &all.iter().collect::<Vec<_>>(), Mode::Offline);
+    assert_eq!(report.count(Status::Skip), 0);
+    assert!(failures(&report).is_empty(), "{}", failures(&report).join("\n"));
+}
+
+#[test]
+fn reference_adapter_passes_every_scenario_live() {
+    let all = scenarios();
+    let report = run_with(&[], &all.iter().collect::<Vec<_>>(), Mode::Live);
+    assert!(failures(&report).is_empty(), "{}", failures(&report).join("\n"));
+    let skipped: Vec<_> = report.results.iter().filter(|r| r.status == Status::Skip).map(|r| r.name.as_str()).collect();
+    assert_eq!(skipped, ["mws-non-default-port-signed", "paapi-non-default-port"]);
+}
+
+#[test]
+fn each_broken_adapter_fails_the_scenarios_that_catch_its_mistake() {
+    let all = scenarios();
+    let mut problems = Vec::new();
+    for m in Mistake::ALL {
+        let catching: Vec<&Scenario> = all.iter().filter(|s| s.catches.contains(&m)).collect();
+        let report = run_with(&[m], &catching, Mode::Offline);
+        for r in &report.results {
+            let named = r.detail.as_ref().is_some_and(|d| {
+                d.mistakes.iter().any(|x| x == m.id()) || d.also.iter().any(|x| x.split('+').any(|y| y == m.id()))
+            });
+            if r.status != Status::Fail || !named {
+                problems.push(format!(
+                    "{m}: {} -> {:?}, detail {:?}",
+                    r.name,
+                    r.status,
+                    r.detail.as_ref().map(|d| &d.mistakes)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn reports_render_and_parse_back() {
+    let all = scenarios();
+    let selected: Vec<&Scenario> =
+        all.iter().filter(|s| s.name.starts_with("paapi-space") || s.name == "paapi-dg-itemlookup").collect();
+    let report = run_with(&[Mistake::SpaceAsPlus], &selected, Mode::Offline);
+    let text = report::render(&report, Format::Text);
+    assert!(text.contains("FAIL paapi/paapi-space-in-keywords"), "{text}");
+    assert!(text.contains("diagnosis: space-as-plus"), "{text}");
+    assert!(text.contains("first difference at byte"), "{text}");
+    assert!(!text.contains("1234567890"), "the secret reached the report");
+    let junit = amzsig::xml::parse(&report::render(&report, Format::Junit)).unwrap();
+    let suite = junit.find("testsuite").unwrap();
+    assert_eq!(suite.attr_value("failures"), Some("1"));
+    let json: serde_json::Value = serde_json::from_str(&report::render(&report, Format::Json)).unwrap();
+    assert_eq!(json["results"].as_array().unwrap().len(), 2);
+    assert!(!json.to_string().contains("1234567890"));
+}
