@@ -23,6 +23,11 @@ ROWS = [
     ("sigv2_paapi_itemlookup", "canonicalize", "baseline_hmac_sha256", "SigV2 canonicalize / bare HMAC-SHA256", None),
 ]
 
+# (group, bench, baseline, label, scenarios per iteration, target scenarios/s)
+RUNNER_ROWS = [
+    ("runner_offline_suite", "run_suite", "baseline_adapter_round_trips", "scenario suite offline, reference adapter (persistent)", 65, 2000),
+]
+
 
 def median_ns(group, bench):
     path = CRITERION / group / bench / "new" / "estimates.json"
@@ -64,16 +69,41 @@ def table():
     return "\n".join(lines)
 
 
+def runner_table():
+    lines = [
+        "| run | median per suite | baseline (adapter round trips only) | ratio | scenarios/s | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for group, bench, base, label, n, target in RUNNER_ROWS:
+        try:
+            t, b = median_ns(group, bench), median_ns(group, base)
+        except OSError:
+            lines.append(f"| {label} | (not run) | | | | | |")
+            continue
+        rate = n * 1e9 / t
+        lines.append(f"| {label} | {t / 1e6:.2f} ms | {b / 1e6:.2f} ms | {t / b:.2f} | {rate:,.0f} | >= {target:,} | {'yes' if rate >= target else '**no**'} |")
+    return "\n".join(lines)
+
+
+def replace_block(doc, name, text):
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if start not in doc:
+        return doc
+    before, rest = doc.split(start, 1)
+    _, after = rest.split(end, 1)
+    return f"{before}{start}\n{text}\n{end}{after}"
+
+
 def main():
-    text = table()
+    text, runner = table(), runner_table()
     print(text)
+    print()
+    print(runner)
     if "--write" in sys.argv:
         md = ROOT / "BENCHMARKS.md"
-        doc = md.read_text()
-        start, end = "<!-- sigv2-signing:start -->", "<!-- sigv2-signing:end -->"
-        before, rest = doc.split(start, 1)
-        _, after = rest.split(end, 1)
-        md.write_text(f"{before}{start}\n{text}\n{end}{after}")
+        doc = replace_block(md.read_text(), "sigv2-signing", text)
+        doc = replace_block(doc, "runner", runner)
+        md.write_text(doc)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,11 @@ pub struct ServeArgs {
 }
 
 pub(super) fn run(args: &ServeArgs) -> Result<u8> {
-    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
     let mut config = match &args.config {
         Some(path) => ServerConfig::load_file(path)?,
         None => ServerConfig { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), ..ServerConfig::default() },
@@ -70,6 +74,10 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
     }
     if args.accept_host_without_port {
         config.options.host_match = HostMatch::AlsoWithoutPort;
+    }
+    // Request ids are reproducible under a fixed clock; on the wall clock, vary them per run.
+    if config.clock == Clock::System && config.request_id_seed == 0 {
+        config.request_id_seed = u64::try_from(Clock::System.now().unix_millis()).unwrap_or(1);
     }
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;

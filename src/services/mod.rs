@@ -182,6 +182,58 @@ pub fn dispatch(host: &str, path: &str, options: &ServiceOptions) -> Option<Rout
     None
 }
 
+/// The answer to a request whose query string or form body does not decode (a bad
+/// percent-escape, or bytes that are not UTF-8), in the service's own error format.
+///
+/// Code and message follow the AWS Query APIs' common error `MalformedQueryString` ("The
+/// query string contains a syntax error", AWS "Common Errors"), with the position of the
+/// problem appended; status 400 (no source shows PA-API or MWS answering it).
+pub fn malformed(route: &Route, request_id: &str, detail: &str) -> Outcome {
+    let message = format!("The query string contains a syntax error: {detail}.");
+    let (service, body) = match route {
+        Route::Paapi { .. } => (
+            ServiceKind::Paapi,
+            crate::xml::paapi::error_response(
+                "ErrorResponse",
+                Some(&crate::xml::paapi::error_namespace(paapi::DEFAULT_VERSION)),
+                "MalformedQueryString",
+                &message,
+                request_id,
+                crate::xml::paapi::RequestIdSpelling::RequestID,
+            ),
+        ),
+        Route::Mws { .. } => (
+            ServiceKind::Mws,
+            crate::xml::mws::error_response(
+                "http://mws.amazonaws.com/doc/2009-01-01/",
+                &crate::xml::mws::ErrorItem {
+                    kind: crate::xml::mws::ErrorType::Sender,
+                    code: "MalformedQueryString",
+                    message: &message,
+                    detail: false,
+                },
+                request_id,
+                crate::xml::mws::RequestIdElement::Gateway,
+            ),
+        ),
+    };
+    Outcome {
+        status: 400,
+        content_type: "text/xml".to_owned(),
+        headers: Vec::new(),
+        body: body.to_document(),
+        record: Record {
+            service,
+            operation: None,
+            access_key_id: None,
+            verdict: Verdict::Refused,
+            error_code: Some("MalformedQueryString".to_owned()),
+            host_form: None,
+            failure: None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! XML bodies: a small element tree ([`Element`]) that services fill with typed values,
-//! and a writer (quick-xml) that renders it with correct escaping. No HTTP knowledge.
+//! a one-pass writer that renders it with correct escaping, and a quick-xml parser that
+//! reads bodies back (tests, runner). No HTTP knowledge.
 //!
 //! Amazon's XML: PA-API 4.x success and error envelopes (Developer Guide, "Error
 //! Messages"; recorded responses in redtoad/python-amazon-product-api tests) and MWS
@@ -10,8 +11,7 @@
 pub mod mws;
 pub mod paapi;
 
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-use quick_xml::Writer;
+use quick_xml::events::{BytesStart, Event};
 
 /// An XML element: name, attributes in order, children.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -106,23 +106,33 @@ impl Element {
     }
 
     fn render(&self, declaration: bool) -> String {
-        let mut w = Writer::new(Vec::new());
+        let mut out = String::with_capacity(4096);
         if declaration {
-            // Writing to a Vec cannot fail.
-            let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", None, None)));
+            out.push_str("<?xml version=\"1.0\"?>");
         }
-        write_element(&mut w, self);
-        String::from_utf8(w.into_inner()).unwrap_or_default()
+        write_element(&mut out, self);
+        out
     }
 }
 
-/// Escapes text for XML 1.0 so that it parses back to the same characters: markup
-/// characters and CR become references (parsers turn a raw CR into LF), and in attributes
-/// TAB and LF too (parsers normalise them to spaces). Characters XML 1.0 cannot carry at
-/// all (C0 controls other than TAB/LF/CR, U+FFFE, U+FFFF) become U+FFFD.
-fn escape(text: &str, in_attribute: bool) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+/// Appends `text` escaped for XML 1.0 so that it parses back to the same characters:
+/// markup characters and CR become references (parsers turn a raw CR into LF), and in
+/// attributes TAB and LF too (parsers normalise them to spaces). Characters XML 1.0 cannot
+/// carry at all (C0 controls other than TAB/LF/CR, U+FFFE, U+FFFF) become U+FFFD.
+fn escape_into(out: &mut String, text: &str, in_attribute: bool) {
+    // Fast path: most text needs no escaping. Scan bytes: every character that needs
+    // work starts with an ASCII byte below 0x20, one of `&<>"`, or 0xEF (U+FFFE/U+FFFF).
+    let needs = |b: &u8| match *b {
+        b'&' | b'<' | b'>' | b'\r' | 0xEF => true,
+        b'"' | b'\t' | b'\n' => in_attribute,
+        b => b < 0x20,
+    };
+    let Some(first) = text.as_bytes().iter().position(needs) else {
+        out.push_str(text);
+        return;
+    };
+    out.push_str(&text[..first]);
+    for c in text[first..].chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -136,29 +146,34 @@ fn escape(text: &str, in_attribute: bool) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
-fn write_element(w: &mut Writer<Vec<u8>>, e: &Element) {
-    let mut start = BytesStart::new(e.name.as_str());
+/// Writes `e` into `out` in one pass with no allocation per element (the mock renders a
+/// body per request; quick-xml parses every rendered body back in the tests).
+fn write_element(out: &mut String, e: &Element) {
+    out.push('<');
+    out.push_str(&e.name);
     for (k, v) in &e.attrs {
-        let value = escape(v, true);
-        start.push_attribute(quick_xml::events::attributes::Attribute::from((k.as_bytes(), value.as_bytes())));
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        escape_into(out, v, true);
+        out.push('"');
     }
     if e.children.is_empty() {
-        let _ = w.write_event(Event::Empty(start));
+        out.push_str("/>");
         return;
     }
-    let _ = w.write_event(Event::Start(start));
+    out.push('>');
     for child in &e.children {
         match child {
-            Node::Element(c) => write_element(w, c),
-            Node::Text(t) => {
-                let _ = w.write_event(Event::Text(BytesText::from_escaped(escape(t, false))));
-            }
+            Node::Element(c) => write_element(out, c),
+            Node::Text(t) => escape_into(out, t, false),
         }
     }
-    let _ = w.write_event(Event::End(BytesEnd::new(e.name.as_str())));
+    out.push_str("</");
+    out.push_str(&e.name);
+    out.push('>');
 }
 
 /// Parses a document back into an [`Element`] tree (for tests and the scenario runner).

@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link on a 2-core machine): modules per area.
 
 mod cli;
+mod diagnose;
 mod runner;
 mod server;
 mod server_services;

@@ -97,3 +97,21 @@ fn reports_render_and_parse_back() {
     assert_eq!(json["results"].as_array().unwrap().len(), 2);
     assert!(!json.to_string().contains("1234567890"));
 }
+
+/// The versioned JSON Schema of the protocol parses, and names every message type and
+/// capability the runner knows.
+#[test]
+fn protocol_schema_covers_the_messages() {
+    let text = std::fs::read_to_string(crate::support::root().join("docs/adapter-protocol.schema.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(schema["x-protocol-version"], amzsig::adapter::protocol::PROTOCOL_VERSION);
+    for def in ["runner_hello", "request", "adapter_hello", "signed", "sent", "error"] {
+        assert!(schema["$defs"][def].is_object(), "missing {def}");
+    }
+    // Every answer the reference adapter gives validates against the required fields.
+    let hello = serde_json::to_value(amzsig::adapter::Answer::Hello(amzsig::adapter::reference::hello(&[]))).unwrap();
+    let caps = schema["$defs"]["adapter_hello"]["properties"]["capabilities"]["items"]["enum"].as_array().unwrap();
+    for cap in hello["capabilities"].as_array().unwrap() {
+        assert!(caps.contains(cap), "capability {cap} not in the schema");
+    }
+}

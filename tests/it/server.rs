@@ -161,3 +161,31 @@ fn serve_binary_prints_its_url_and_shuts_down_gracefully() {
     assert_eq!(written[0]["status"], status.as_u16());
     let _ = std::fs::remove_file(journal);
 }
+
+/// Bad percent-escapes and invalid UTF-8 get the service's own XML error (never a 500),
+/// and the journal still records what arrived.
+#[tokio::test]
+async fn malformed_queries_get_the_services_error_format() {
+    let server = MockServer::start(fixed_config()).await.unwrap();
+    let base = server.base_url();
+    let c = client();
+    let cases = [
+        ("/onca/xml?Operation=ItemLookup&ItemId=%G1", "ErrorResponse", "byte 28 of the query string"),
+        ("/onca/xml?Keywords=%FF%FE", "ErrorResponse", "not valid UTF-8"),
+        ("/Orders/2013-09-01?Action=ListOrders&x=%", "ErrorResponse", "byte 20 of the query string"),
+    ];
+    for (target, root, fragment) in cases {
+        let resp = c.get(format!("{base}{target}")).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 400, "{target}");
+        let doc = amzsig::xml::parse(&resp.text().await.unwrap()).unwrap();
+        assert_eq!(doc.name, root, "{target}");
+        assert_eq!(doc.path("Error/Code").unwrap().text_content(), "MalformedQueryString");
+        let message = doc.path("Error/Message").unwrap().text_content();
+        assert!(message.contains(fragment), "{target}: {message}");
+    }
+    let journal = server.journal();
+    assert_eq!(journal.len(), 3);
+    assert_eq!(journal[0].query, "Operation=ItemLookup&ItemId=%G1");
+    assert_eq!(journal[0].error_code.as_deref(), Some("MalformedQueryString"));
+    server.stop().await;
+}

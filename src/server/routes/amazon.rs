@@ -79,15 +79,22 @@ fn answer(
 ) -> Result<(Outcome, Option<Diagnosis>), (StatusCode, String)> {
     let route = services::dispatch(received.host, received.path, &state.options)
         .ok_or_else(|| (StatusCode::NOT_FOUND, format!("no Amazon service at {}{}\n", received.host, received.path)))?;
-    let query = parse_query(received.query.as_bytes(), PlusMeans::Space)
-        .map_err(|e| (StatusCode::BAD_REQUEST, format!("malformed query string: {e}\n")))?;
+    let query = match parse_query(received.query.as_bytes(), PlusMeans::Space) {
+        Ok(q) => q,
+        Err(e) => {
+            return Ok((services::malformed(&route, received.request_id, &format!("{e} of the query string")), None))
+        }
+    };
     let content_type = header_str(headers, header::CONTENT_TYPE);
     let form = content_type.is_some_and(|c| c.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
     let params = if form {
         let mut all = query.clone();
-        let body = parse_query(received.body, PlusMeans::Space)
-            .map_err(|e| (StatusCode::BAD_REQUEST, format!("malformed form body: {e}\n")))?;
-        all.0.extend(body.0);
+        match parse_query(received.body, PlusMeans::Space) {
+            Ok(body) => all.0.extend(body.0),
+            Err(e) => {
+                return Ok((services::malformed(&route, received.request_id, &format!("{e} of the form body")), None))
+            }
+        }
         all
     } else {
         query.clone()

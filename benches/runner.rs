@@ -1,0 +1,37 @@
+//! Runner overhead: the whole scenario suite offline against the reference adapter in
+//! persistent mode, beside the bare adapter round trips for the same requests (no
+//! judging) in the same run. `benches/report.py` turns the medians into scenarios per
+//! second and the ratio recorded in `BENCHMARKS.md`.
+
+use amzsig::adapter::Adapter;
+use amzsig::runner::{self, Mode, RunOptions};
+use amzsig::scenario::{self, Scenario};
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use std::time::Duration;
+
+fn suite(c: &mut Criterion) {
+    let all: Vec<Scenario> =
+        scenario::load_dir(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))).unwrap();
+    let selected: Vec<&Scenario> = all.iter().collect();
+    let cmd = format!("'{}' adapter", env!("CARGO_BIN_EXE_amzsig"));
+    let mut adapter = Adapter::spawn(&cmd, &[], Duration::from_secs(10)).unwrap();
+    let requests: Vec<_> = selected.iter().map(|s| runner::request_for(s, "sign", &s.request.endpoint)).collect();
+
+    let mut g = c.benchmark_group("runner_offline_suite");
+    g.sample_size(30);
+    g.bench_function("baseline_adapter_round_trips", |b| {
+        b.iter(|| {
+            for r in &requests {
+                black_box(adapter.call(r.clone()).unwrap());
+            }
+        });
+    });
+    g.bench_function("run_suite", |b| {
+        b.iter(|| black_box(runner::run(&selected, &mut adapter, Mode::Offline, &RunOptions::default())));
+    });
+    g.finish();
+}
+
+criterion_group!(benches, suite);
+criterion_main!(benches);
