@@ -85,6 +85,21 @@ def runner_table():
     return "\n".join(lines)
 
 
+def fuzz_table():
+    lines = [
+        "| run | median per 1,000 cases | baseline: bare adapter round trip | cost per case / round trip | cases/s | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    try:
+        t, b = median_ns("fuzz_reference", "fuzz_1000_cases"), median_ns("fuzz_reference", "baseline_adapter_round_trips")
+    except OSError:
+        return "\n".join(lines + ["| amzsig fuzz vs reference adapter | (not run) | | | | | |"])
+    per_case, per_trip = t / 1000, b / 65
+    rate = 1e9 / per_case
+    lines.append(f"| amzsig fuzz vs reference adapter (persistent) | {t / 1e6:.1f} ms | {per_trip / 1e3:.1f} µs | {per_case / per_trip:.2f} | {rate:,.0f} | >= 1,000 | {'yes' if rate >= 1000 else '**no**'} |")
+    return "\n".join(lines)
+
+
 def replace_block(doc, name, text):
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     if start not in doc:
@@ -95,14 +110,17 @@ def replace_block(doc, name, text):
 
 
 def main():
-    text, runner = table(), runner_table()
+    text, runner, fuzz = table(), runner_table(), fuzz_table()
     print(text)
     print()
     print(runner)
+    print()
+    print(fuzz)
     if "--write" in sys.argv:
         md = ROOT / "BENCHMARKS.md"
         doc = replace_block(md.read_text(), "sigv2-signing", text)
         doc = replace_block(doc, "runner", runner)
+        doc = replace_block(doc, "fuzz", fuzz)
         md.write_text(doc)
 
 

@@ -1,9 +1,10 @@
-//! Runner overhead: the whole scenario suite offline against the reference adapter in
-//! persistent mode, beside the bare adapter round trips for the same requests (no
-//! judging) in the same run. `benches/report.py` turns the medians into scenarios per
+//! Runner and fuzzer overhead: the whole scenario suite offline against the reference
+//! adapter in persistent mode, and 1,000 differential-fuzzing cases, each beside the bare
+//! adapter round trips for the suite's requests (no judging) in the same run. `benches/report.py` turns the medians into scenarios per
 //! second and the ratio recorded in `BENCHMARKS.md`.
 
 use amzsig::adapter::Adapter;
+use amzsig::fuzzer::{self, FuzzConfig};
 use amzsig::runner::{self, Mode, RunOptions};
 use amzsig::scenario::{self, Scenario};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -29,6 +30,22 @@ fn suite(c: &mut Criterion) {
     });
     g.bench_function("run_suite", |b| {
         b.iter(|| black_box(runner::run(&selected, &mut adapter, Mode::Offline, &RunOptions::default())));
+    });
+    g.finish();
+
+    // Differential fuzzing: 1,000 generated cases per iteration through the same adapter.
+    let mut g = c.benchmark_group("fuzz_reference");
+    g.sample_size(10);
+    g.bench_function("baseline_adapter_round_trips", |b| {
+        b.iter(|| {
+            for r in &requests {
+                black_box(adapter.call(r.clone()).unwrap());
+            }
+        });
+    });
+    g.bench_function("fuzz_1000_cases", |b| {
+        let config = FuzzConfig { cases: 1000, seed: 1, time_limit: None, stop_at_first: false, progress: None };
+        b.iter(|| black_box(fuzzer::run(&mut adapter, &config)));
     });
     g.finish();
 }

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod crypto;
 pub mod diagnose;
 pub mod encoding;
+pub mod fuzzer;
 pub mod journal;
 pub mod keystore;
 pub mod report;

@@ -3,7 +3,7 @@
 //!
 //! - [`protocol`]: the messages, and [`protocol::decode_answer`], the pure decoder (fuzzed).
 //! - [`Adapter`]: a spawned child with bounded waits for every answer.
-//! - [`reference`]: amzsig's own signer behind the same protocol (`amzsig adapter`),
+//! - [`mod@reference`]: amzsig's own signer behind the same protocol (`amzsig adapter`),
 //!   optionally with deliberate [`crate::diagnose::Mistake`]s (the broken test fixtures).
 //! - [`http`]: the reference adapter's minimal HTTP/1.1 client for live mode (loopback only).
 

@@ -12,6 +12,7 @@ macro_rules! emitln {
 mod adapter;
 mod canonicalize;
 mod explain;
+mod fuzz;
 mod input;
 mod run;
 mod serve;
@@ -52,6 +53,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Serve the adapter protocol with amzsig's own signer (the reference client).
     Adapter(adapter::AdapterArgs),
+    /// Fuzz a signing client against amzsig's verifier (differential fuzzing).
+    Fuzz(fuzz::FuzzArgs),
 }
 
 /// Writes to stdout; if the reader has gone away, exits quietly with status 0.
@@ -81,6 +84,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Serve(a) => serve::run(&a),
         Command::Run(a) => run::run(&a),
         Command::Adapter(a) => adapter::run(&a),
+        Command::Fuzz(a) => fuzz::run(&a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

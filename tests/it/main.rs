@@ -2,6 +2,8 @@
 
 mod cli;
 mod diagnose;
+mod difffuzz;
+mod fuzz_corpus;
 mod runner;
 mod server;
 mod server_services;

@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("adapter", 5),
     ("runner", 5),
     ("report", 5),
+    ("fuzzer", 5),
     ("cli", 6),
 ];
 

@@ -1,0 +1,303 @@
+//! Differential fuzzing of an external signer: generate requests biased to the hard parts
+//! of SigV2 canonicalisation, have the adapter sign each one, check the result with
+//! amzsig's verifier, and shrink every disagreement to a minimal input (proptest's
+//! shrinking), diagnosed with the mistake catalogue.
+//!
+//! Reproducible: the same `--seed` generates the same cases. Findings are deduplicated by
+//! diagnosis, so one run reports each distinct mistake once, each with its smallest input.
+
+mod strategy;
+
+pub use strategy::{fuzz_case, FuzzCase};
+
+use crate::adapter::protocol::{Request, WireCredentials};
+use crate::adapter::{Adapter, Answer, Hello};
+use crate::clock::UtcTime;
+use crate::crypto::SecretKey;
+use crate::diagnose::diagnose;
+use crate::encoding::{parse_query, PlusMeans};
+use crate::request::OwnedRequest;
+use crate::sigv2::{self, SignatureMethod, SingleKey, VerifyFailure, VerifyPolicy};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+/// The fuzzer's fixed clock and `Timestamp`.
+pub const FUZZ_TIME: &str = "2014-08-18T12:00:00Z";
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct FuzzConfig {
+    /// Cases to generate at most.
+    pub cases: u32,
+    /// Seed of the generator.
+    pub seed: u64,
+    /// Stop after this long, whatever the case count.
+    pub time_limit: Option<Duration>,
+    /// Stop at the first finding.
+    pub stop_at_first: bool,
+    /// Called now and then with (cases run, findings).
+    pub progress: Option<fn(u64, usize, f64)>,
+}
+
+/// One disagreement with the reference, shrunk.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The minimal failing input.
+    pub minimal: FuzzCase,
+    /// Why amzsig refused it (`SignatureDoesNotMatch`-style words, or the client's error).
+    pub failure: String,
+    /// Mistakes that reproduce the client's signature (empty: unknown or not a signature issue).
+    pub mistakes: Vec<String>,
+    /// Other explanations that reproduce it too on this (minimal) input.
+    pub also: Vec<String>,
+    /// What Amazon signs for the minimal input.
+    pub expected_string_to_sign: Option<String>,
+    /// What the client signed.
+    pub client_string_to_sign: Option<String>,
+}
+
+/// The run's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct FuzzReport {
+    /// The adapter's hello.
+    pub client: Hello,
+    /// The seed used.
+    pub seed: u64,
+    /// Cases generated and checked.
+    pub cases: u64,
+    /// Cases the client refused to sign (not findings: e.g. repeated names in a map).
+    pub refused: u64,
+    /// Distinct findings, each shrunk.
+    pub findings: Vec<Finding>,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+/// The outcome of checking one case.
+enum Verdict {
+    Agrees,
+    Refused,
+    Disagrees(Box<Finding>),
+}
+
+/// Checks one case. `explain` runs the diagnosis on a disagreement (costly: hundreds of
+/// HMACs); while shrinking toward the first finding it is not needed.
+fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdict, String> {
+    let request = Request {
+        kind: "sign".into(),
+        id: String::new(),
+        sig: "v2".into(),
+        method: case.method.clone(),
+        endpoint: case.endpoint(),
+        params: case.params.clone(),
+        credentials: WireCredentials {
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            secret_key: case.secret.clone(),
+            session_token: None,
+        },
+        timestamp: Some(FUZZ_TIME.into()),
+        expires: None,
+        signature_method: case.signature_method.clone(),
+        location: if case.method == "POST" { "form".into() } else { "query".into() },
+    };
+    let signed = match adapter.call(request).map_err(|e| e.to_string())? {
+        Answer::Signed(s) => s,
+        Answer::Error { .. } => return Ok(Verdict::Refused),
+        other => return Err(format!("unexpected answer {other:?}")),
+    };
+    let method = signed.method.clone().unwrap_or_else(|| case.method.clone());
+    let mut owned =
+        OwnedRequest::from_url(&method, &signed.url).map_err(|e| format!("bad URL from the client: {e}"))?;
+    if let Some((_, host)) = signed.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        host.clone_into(&mut owned.host);
+    }
+    if !signed.body.is_empty() {
+        match parse_query(signed.body.as_bytes(), PlusMeans::Space) {
+            Ok(form) => owned.params.0.extend(form.0),
+            Err(e) => return Ok(Verdict::Disagrees(Box::new(finding(case, format!("bad form body: {e}"), None)))),
+        }
+    }
+    let secret = SecretKey::new(case.secret.as_str());
+    let keys = SingleKey { id: None, secret: &secret };
+    let now = UtcTime::parse_iso8601(FUZZ_TIME).unwrap_or(UtcTime::from_unix_secs(0));
+    match sigv2::verify(&owned.view(), &keys, now, &VerifyPolicy::default()) {
+        Ok(_) => Ok(Verdict::Agrees),
+        Err(
+            failure @ (VerifyFailure::Mismatch { .. }
+            | VerifyFailure::SignatureWrongLength { .. }
+            | VerifyFailure::SignatureNotBase64 { .. }),
+        ) => {
+            if !explain {
+                return Ok(Verdict::Disagrees(Box::new(finding(case, failure.to_string(), None))));
+            }
+            let d = diagnose(&owned.view(), &secret, SignatureMethod::HmacSha256);
+            let mut f = finding(case, failure.to_string(), Some(d.correct_string_to_sign.clone()));
+            if let Some(best) = d.best() {
+                f.mistakes = best.mistakes.iter().map(|m| m.id().to_owned()).collect();
+                f.client_string_to_sign = Some(best.client_string_to_sign.clone());
+            }
+            f.also = d
+                .findings
+                .iter()
+                .skip(1)
+                .map(|x| x.mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+"))
+                .collect();
+            Ok(Verdict::Disagrees(Box::new(f)))
+        }
+        Err(other) => Ok(Verdict::Disagrees(Box::new(finding(case, other.to_string(), None)))),
+    }
+}
+
+fn finding(case: &FuzzCase, failure: String, expected: Option<String>) -> Finding {
+    Finding {
+        minimal: case.clone(),
+        failure,
+        mistakes: Vec::new(),
+        also: Vec::new(),
+        expected_string_to_sign: expected,
+        client_string_to_sign: None,
+    }
+}
+
+/// The key findings are deduplicated by.
+fn signature_of(f: &Finding) -> String {
+    if f.mistakes.is_empty() {
+        f.failure.split(':').next().unwrap_or("").to_owned()
+    } else {
+        f.mistakes.join("+")
+    }
+}
+
+/// Fuzzes `adapter` with generated cases; see the module docs.
+pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
+    let start = Instant::now();
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&config.seed.to_le_bytes());
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
+    let can_post = adapter.can("post-form");
+    let can_sha1 = adapter.can("hmac-sha1");
+    let only_paapi = adapter.can("paapi") && !adapter.can("mws");
+    let strategy = fuzz_case(can_post, can_sha1, only_paapi);
+    let state = RefCell::new((adapter, Vec::<Finding>::new(), 0u64, 0u64, None::<String>));
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: config.cases,
+            failure_persistence: None,
+            max_shrink_iters: 4096,
+            max_global_rejects: u32::MAX,
+            ..Config::default()
+        },
+        rng,
+    );
+    loop {
+        let result = runner.run(&strategy, |case| {
+            let mut st = state.borrow_mut();
+            let (adapter, findings, cases, refused, _) = &mut *st;
+            if config.time_limit.is_some_and(|t| start.elapsed() > t) || (config.stop_at_first && !findings.is_empty())
+            {
+                return Ok(());
+            }
+            *cases += 1;
+            if let Some(p) = config.progress {
+                if *cases % 500 == 0 {
+                    p(*cases, findings.len(), start.elapsed().as_secs_f64());
+                }
+            }
+            // Diagnose only to tell a new finding from a known one.
+            match check(adapter, &case, !findings.is_empty()) {
+                Ok(Verdict::Agrees) => Ok(()),
+                Ok(Verdict::Refused) => {
+                    *refused += 1;
+                    Ok(())
+                }
+                Ok(Verdict::Disagrees(f)) => {
+                    let key = signature_of(&f);
+                    if findings.iter().any(|known| signature_of(known) == key) {
+                        Ok(())
+                    } else {
+                        Err(TestCaseError::fail(key))
+                    }
+                }
+                Err(e) => {
+                    st.4 = Some(e.clone());
+                    Err(TestCaseError::fail(format!("adapter: {e}")))
+                }
+            }
+        });
+        let mut st = state.borrow_mut();
+        match result {
+            Err(TestError::Fail(_, minimal)) if st.4.is_none() => {
+                // Re-check the shrunk input to record its diagnosis.
+                let verdict = check(st.0, &minimal, true);
+                if let Ok(Verdict::Disagrees(f)) = verdict {
+                    st.1.push(*f);
+                } else {
+                    break;
+                }
+                if config.stop_at_first
+                    || st.2 >= u64::from(config.cases)
+                    || config.time_limit.is_some_and(|t| start.elapsed() > t)
+                {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
+    let (adapter, findings, cases, refused, _) = state.into_inner();
+    FuzzReport {
+        client: adapter.hello.clone(),
+        seed: config.seed,
+        cases,
+        refused,
+        findings,
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
+
+/// The findings as a scenario file a user can commit (each minimal input must be accepted).
+pub fn scenario_file(report: &FuzzReport) -> String {
+    let mut out = format!(
+        "# Found by `amzsig fuzz` against {} {} (seed {}). Each scenario is a minimal input the\n# client signed differently from Amazon; a correct client gets it accepted.\nsource: \"amzsig fuzz, seed {}\"\nscenarios:\n",
+        report.client.name, report.client.version, report.seed, report.seed
+    );
+    for (i, f) in report.findings.iter().enumerate() {
+        let c = &f.minimal;
+        let service = if c.host.starts_with("mws") { "mws" } else { "paapi" };
+        let params: Vec<String> = c.params.iter().map(|(k, v)| format!("[{}, {}]", yaml_str(k), yaml_str(v))).collect();
+        let _ = write!(
+            out,
+            "  - name: fuzz-{}-{}\n    rule: {}\n    catches: [{}]\n    tags: [fuzz]\n    service: {service}\n    request:\n      method: {}\n      endpoint: {}\n      params: [{}]\n      credentials: {{access_key_id: AKIAIOSFODNN7EXAMPLE, secret_key: {}}}\n      timestamp: \"{FUZZ_TIME}\"\n{}    expect: accepted\n",
+            report.seed,
+            i + 1,
+            yaml_str(&format!("found by fuzzing: {}", f.failure)),
+            f.mistakes.join(", "),
+            c.method,
+            c.endpoint(),
+            params.join(", "),
+            yaml_str(&c.secret),
+            c.signature_method.as_ref().map(|m| format!("      signature_method: {m}\n")).unwrap_or_default(),
+        );
+    }
+    out
+}
+
+/// A double-quoted YAML string with every non-printable character escaped.
+fn yaml_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

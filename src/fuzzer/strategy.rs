@@ -1,0 +1,98 @@
+//! Generated requests, biased to where signers break: every ASCII byte, reserved and
+//! sub-delimiter characters, multi-byte UTF-8 and emoji, empty and long values, names that
+//! sort differently by byte and by case, numbered list names, repeated names, ports,
+//! uppercase hosts, empty paths, POST forms and HmacSHA1.
+
+use proptest::prelude::*;
+use serde::Serialize;
+
+/// One generated request (the client adds the authentication parameters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FuzzCase {
+    /// GET or POST.
+    pub method: String,
+    /// `http` or `https`.
+    pub scheme: String,
+    /// Host (may carry a port, may be uppercase).
+    pub host: String,
+    /// Path (may be empty).
+    pub path: String,
+    /// Decoded parameters in order.
+    pub params: Vec<(String, String)>,
+    /// Declared SignatureMethod, if any.
+    pub signature_method: Option<String>,
+    /// The secret.
+    pub secret: String,
+}
+
+impl FuzzCase {
+    /// `scheme://host/path`.
+    pub fn endpoint(&self) -> String {
+        format!("{}://{}{}", self.scheme, self.host, self.path)
+    }
+}
+
+fn hard_text(max: usize) -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => proptest::collection::vec(prop_oneof![
+            4 => proptest::char::range(' ', '~'),
+            1 => prop::sample::select(vec!['é', 'ü', 'ß', '日', '本', '😀', '📚', '\u{2713}', '\t', '\n', '\u{7f}']),
+        ], 0..max).prop_map(|v| v.into_iter().collect()),
+        1 => Just(String::new()),
+        1 => "[a-z ]{200,600}",
+        1 => prop::sample::select(vec![" ", "+", "~", "*", "!'()", "%41", "a b", "a+b", "/=&", "%", ",", ":"]).prop_map(str::to_owned),
+    ]
+}
+
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => prop::sample::select(vec![
+            "Keywords", "Title", "ItemId", "ResponseGroup", "SearchIndex", "Sort", "alpha", "Zeta", "zeta",
+            "Item.1", "Item.10", "Item.2", "IdList.Id.1", "IdList.Id.10", "a~", "aé", "a b", "Marketplace", "x",
+        ]).prop_map(str::to_owned),
+        1 => "[A-Za-z][A-Za-z0-9._~-]{0,12}",
+        1 => hard_text(8).prop_filter("names are not empty", |s| !s.is_empty()),
+    ]
+}
+
+/// The strategy of cases an adapter with these capabilities can sign.
+pub fn fuzz_case(can_post: bool, can_sha1: bool, only_paapi: bool) -> impl Strategy<Value = FuzzCase> {
+    let hosts = if only_paapi {
+        vec![
+            "webservices.amazon.com",
+            "webservices.amazon.co.uk",
+            "WebServices.Amazon.com",
+            "webservices.amazon.com:8443",
+        ]
+    } else {
+        vec![
+            "webservices.amazon.com",
+            "webservices.amazon.co.uk",
+            "WebServices.Amazon.com",
+            "webservices.amazon.com:8443",
+            "mws.amazonservices.com",
+            "mws-eu.amazonservices.com:8443",
+        ]
+    };
+    let methods = if can_post { vec!["GET", "GET", "POST"] } else { vec!["GET"] };
+    let sig_methods: Vec<Option<&str>> =
+        if can_sha1 { vec![None, Some("HmacSHA256"), Some("HmacSHA1")] } else { vec![None, Some("HmacSHA256")] };
+    (
+        prop::sample::select(methods),
+        prop::sample::select(vec!["https", "http"]),
+        prop::sample::select(hosts),
+        prop::sample::select(vec!["/onca/xml", "/", "", "/Orders/2013-09-01"]),
+        proptest::collection::vec((name(), hard_text(24)), 1..6),
+        prop::sample::select(sig_methods),
+        prop::sample::select(vec!["1234567890", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"]),
+    )
+        .prop_map(|(method, scheme, host, path, params, sig, secret)| FuzzCase {
+            method: method.to_owned(),
+            scheme: scheme.to_owned(),
+            host: host.to_owned(),
+            path: path.to_owned(),
+            params,
+            signature_method: sig.map(str::to_owned),
+            secret: secret.to_owned(),
+        })
+}
