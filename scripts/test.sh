@@ -32,3 +32,6 @@ if [ -f vectors/sigv4/check.py ]; then python3 vectors/sigv4/check.py; fi
 
 step "scenario suite against every shipped client (installed from the registries)"
 bash scripts/clients.sh
+
+step "cargo-fuzz targets, briefly (installs cargo-fuzz when missing)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash fuzz/ci.sh
