@@ -15,8 +15,6 @@ use crate::adapter::{Adapter, Answer, Hello};
 use crate::clock::UtcTime;
 use crate::crypto::SecretKey;
 use crate::diagnose::diagnose;
-use crate::encoding::{parse_query, PlusMeans};
-use crate::request::OwnedRequest;
 use crate::sigv2::{self, SignatureMethod, SingleKey, VerifyFailure, VerifyPolicy};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde::Serialize;
@@ -108,18 +106,10 @@ fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdic
         Answer::Error { .. } => return Ok(Verdict::Refused),
         other => return Err(format!("unexpected answer {other:?}")),
     };
-    let method = signed.method.clone().unwrap_or_else(|| case.method.clone());
-    let mut owned =
-        OwnedRequest::from_url(&method, &signed.url).map_err(|e| format!("bad URL from the client: {e}"))?;
-    if let Some((_, host)) = signed.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("host")) {
-        host.clone_into(&mut owned.host);
-    }
-    if !signed.body.is_empty() {
-        match parse_query(signed.body.as_bytes(), PlusMeans::Space) {
-            Ok(form) => owned.params.0.extend(form.0),
-            Err(e) => return Ok(Verdict::Disagrees(Box::new(finding(case, format!("bad form body: {e}"), None)))),
-        }
-    }
+    let owned = match signed.to_request(&case.method) {
+        Ok(o) => o,
+        Err(e) => return Ok(Verdict::Disagrees(Box::new(finding(case, e, None)))),
+    };
     let secret = SecretKey::new(case.secret.as_str());
     let keys = SingleKey { id: None, secret: &secret };
     let now = UtcTime::parse_iso8601(FUZZ_TIME).unwrap_or(UtcTime::from_unix_secs(0));

@@ -14,7 +14,7 @@ use crate::request::{OwnedRequest, RequestView};
 use crate::scenario::{Expected, Location, Scenario, SUITE_TIME};
 use crate::server::{MockServer, ServerConfig};
 use crate::services::{
-    self, Ctx, Outcome, Route, ServiceKind, ServiceOptions, ServiceRequest, Throttling, Unlimited, Verdict,
+    self, Ctx, Outcome, ServiceKind, ServiceOptions, ServiceRequest, Throttling, Unlimited, Verdict,
 };
 use crate::sigv2::{SignatureMethod, VerifyFailure};
 use serde::Serialize;
@@ -119,25 +119,6 @@ fn got_text(verdict: Verdict, error_code: Option<&str>, status: u16) -> String {
     }
 }
 
-/// Rebuilds the request the client would send from a `signed` answer.
-fn request_from_answer(
-    method: &str,
-    url: &str,
-    headers: &[(String, String)],
-    body: &str,
-) -> Result<OwnedRequest, String> {
-    let mut owned = OwnedRequest::from_url(method, url).map_err(|e| format!("the client produced a bad URL: {e}"))?;
-    if let Some((_, host)) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("host")) {
-        host.clone_into(&mut owned.host);
-    }
-    if !body.is_empty() {
-        let form = parse_query(body.as_bytes(), PlusMeans::Space)
-            .map_err(|e| format!("the client produced a bad form body: {e}"))?;
-        owned.params.0.extend(form.0);
-    }
-    Ok(owned)
-}
-
 pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     if let Some(why) = missing_capability(s, adapter) {
         return skipped(s, why);
@@ -152,7 +133,7 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
         other => return unexpected_answer(s, &other),
     };
     let method = signed.method.clone().unwrap_or_else(|| s.request.method.clone());
-    let owned = match request_from_answer(&method, &signed.url, &signed.headers, &signed.body) {
+    let owned = match signed.to_request(&method) {
         Ok(o) => o,
         Err(message) => {
             let mut r = base_result(s);
@@ -197,8 +178,7 @@ fn in_process(owned: &OwnedRequest, query: &crate::encoding::ParamList, body: &[
         user_agent: Some("amzsig-runner"),
     };
     match services::dispatch(&owned.host, &owned.path, &options) {
-        Some(Route::Paapi { locale }) => services::paapi::handle(&ctx, &req, locale),
-        Some(Route::Mws { host }) => services::mws::handle(&ctx, &req, &host),
+        Some(route) => services::handle(&route, &ctx, &req),
         None => Outcome {
             status: 404,
             content_type: "text/plain".into(),

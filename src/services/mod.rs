@@ -182,6 +182,14 @@ pub fn dispatch(host: &str, path: &str, options: &ServiceOptions) -> Option<Rout
     None
 }
 
+/// Answers `req` with the service `route` names.
+pub fn handle(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
+    match route {
+        Route::Paapi { locale } => paapi::handle(ctx, req, locale),
+        Route::Mws { host } => mws::handle(ctx, req, host),
+    }
+}
+
 /// The answer to a request whose query string or form body does not decode (a bad
 /// percent-escape, or bytes that are not UTF-8), in the service's own error format.
 ///

@@ -136,10 +136,7 @@ fn run_service(
         content_md5: header_str(headers, HeaderName::from_static("content-md5")),
         user_agent: header_str(headers, header::USER_AGENT),
     };
-    let outcome = match route {
-        Route::Paapi { locale } => services::paapi::handle(&ctx, &req, locale),
-        Route::Mws { host } => services::mws::handle(&ctx, &req, host),
-    };
+    let outcome = services::handle(route, &ctx, &req);
     let diagnosis = diagnose_failure(&keys, &outcome, &req.view);
     (outcome, diagnosis)
 }
