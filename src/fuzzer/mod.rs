@@ -84,6 +84,8 @@ enum Verdict {
 /// Checks one case. `explain` runs the diagnosis on a disagreement (costly: hundreds of
 /// HMACs); while shrinking toward the first finding it is not needed.
 fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdict, String> {
+    let creds = crate::scenario::credentials_alias(&case.credentials)
+        .ok_or_else(|| format!("unknown credentials alias '{}'", case.credentials))?;
     let request = Request {
         kind: "sign".into(),
         id: String::new(),
@@ -92,8 +94,8 @@ fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdic
         endpoint: case.endpoint(),
         params: case.params.clone(),
         credentials: WireCredentials {
-            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-            secret_key: case.secret.clone(),
+            access_key_id: creds.access_key_id,
+            secret_key: creds.secret_key.clone(),
             session_token: None,
         },
         timestamp: Some(FUZZ_TIME.into()),
@@ -110,7 +112,7 @@ fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdic
         Ok(o) => o,
         Err(e) => return Ok(Verdict::Disagrees(Box::new(finding(case, e, None)))),
     };
-    let secret = SecretKey::new(case.secret.as_str());
+    let secret = SecretKey::new(creds.secret_key);
     let keys = SingleKey { id: None, secret: &secret };
     let now = UtcTime::parse_iso8601(FUZZ_TIME).unwrap_or(UtcTime::from_unix_secs(0));
     match sigv2::verify(&owned.view(), &keys, now, &VerifyPolicy::default()) {
@@ -260,7 +262,7 @@ pub fn scenario_file(report: &FuzzReport) -> String {
         let params: Vec<String> = c.params.iter().map(|(k, v)| format!("[{}, {}]", yaml_str(k), yaml_str(v))).collect();
         let _ = write!(
             out,
-            "  - name: fuzz-{}-{}\n    rule: {}\n    catches: [{}]\n    tags: [fuzz]\n    service: {service}\n    request:\n      method: {}\n      endpoint: {}\n      params: [{}]\n      credentials: {{access_key_id: AKIAIOSFODNN7EXAMPLE, secret_key: {}}}\n      timestamp: \"{FUZZ_TIME}\"\n{}    expect: accepted\n",
+            "  - name: fuzz-{}-{}\n    rule: {}\n    catches: [{}]\n    tags: [fuzz]\n    service: {service}\n    request:\n      method: {}\n      endpoint: {}\n      params: [{}]\n      credentials: {}\n      timestamp: \"{FUZZ_TIME}\"\n{}    expect: accepted\n",
             report.seed,
             i + 1,
             yaml_str(&format!("found by fuzzing: {}", f.failure)),
@@ -268,7 +270,7 @@ pub fn scenario_file(report: &FuzzReport) -> String {
             c.method,
             c.endpoint(),
             params.join(", "),
-            yaml_str(&c.secret),
+            c.credentials,
             c.signature_method.as_ref().map(|m| format!("      signature_method: {m}\n")).unwrap_or_default(),
         );
     }

@@ -7,6 +7,8 @@
 
 mod file;
 
+pub use file::alias as credentials_alias;
+
 use crate::diagnose::Mistake;
 use crate::services::ServiceKind;
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@ mod diagnose;
 mod difffuzz;
 mod fuzz_corpus;
 mod runner;
+mod secrets;
 mod server;
 mod server_services;
 mod support;
