@@ -11,7 +11,6 @@ use crate::services::Throttling;
 use crate::sigv2::HostMatch;
 use anyhow::{Context, Result};
 use clap::Args;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -84,10 +83,12 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
     runtime.block_on(async {
         let keystore_origin = config.keystore.origin().to_owned();
         let server = MockServer::start(config).await?;
+        // Install the handlers before announcing the URL: a script that reads the URL and
+        // sends SIGTERM at once must get a graceful stop, not the default kill.
+        let stop = shutdown_signal()?;
         emitln!("{}", server.base_url());
-        std::io::stdout().flush().ok();
         tracing::info!("amzsig mock endpoint on {} (keystore: {keystore_origin})", server.base_url());
-        shutdown_signal().await;
+        stop.await;
         tracing::info!("shutting down: finishing in-flight requests");
         let journal = server.state().journal().to_json();
         server.stop().await;
@@ -98,23 +99,24 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Registers SIGINT and SIGTERM handlers now; the returned future completes on either.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
+    })
+}
+
+/// Registers the Ctrl-C handler; the returned future completes on it.
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
