@@ -7,8 +7,7 @@ use crate::support::amzsig;
 use amzsig::crypto::SecretKey;
 use amzsig::keystore::Keystore;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use std::io::Read;
 use std::time::Duration;
 
 const ROTATED: &str = "r0tated-Secret/EXAMPLE+key0000000000000";
@@ -40,16 +39,7 @@ fn assert_clean(what: &str, text: &str) {
 #[allow(clippy::too_many_lines)] // one scripted session against the serve binary
 fn no_secret_in_responses_headers_logs_or_journal() {
     let journal_file = std::env::temp_dir().join(format!("amzsig-secrets-journal-{}.json", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amzsig"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--clock", "fixed:2014-08-18T12:00:00Z", "--journal-out"])
-        .arg(&journal_file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let base = first.trim().to_owned();
+    let (mut child, base) = crate::support::spawn_serve(&journal_file);
     let host = base.trim_start_matches("http://").to_owned();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let mut seen = String::new();
@@ -129,10 +119,9 @@ fn no_secret_in_responses_headers_logs_or_journal() {
     });
     assert!(seen.contains("SignatureDoesNotMatch") && seen.contains("x-amzsig-diagnosis"), "the requests ran");
     assert_clean("a response", &seen);
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(crate::support::terminate(&mut child).success());
     let mut logs = String::new();
     child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
-    assert!(child.wait().unwrap().success());
     assert!(logs.lines().count() >= 10, "one log line per request: {logs}");
     assert_clean("a log line", &logs);
     let journal = std::fs::read_to_string(&journal_file).unwrap();

@@ -127,35 +127,15 @@ async fn admin_rejects_bad_input_and_unknown_ids() {
 /// writing the journal when asked.
 #[test]
 fn serve_binary_prints_its_url_and_shuts_down_gracefully() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
     let journal = std::env::temp_dir().join(format!("amzsig-journal-{}.json", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amzsig"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--clock", "fixed:2014-08-18T12:00:00Z", "--journal-out"])
-        .arg(&journal)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let base = first.trim().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+    let (mut child, base) = crate::support::spawn_serve(&journal);
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let status = rt.block_on(async {
         let host = base.trim_start_matches("http://").to_owned();
         client().get(format!("{base}/onca/xml?{}", wire(&dg_item_lookup(&host)))).send().await.unwrap().status()
     });
-    let pid = child.id().to_string();
-    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let exit = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(std::time::Instant::now() < deadline, "serve did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let exit = crate::support::terminate(&mut child);
     assert!(exit.success(), "{exit:?}");
     let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
     assert_eq!(written[0]["status"], status.as_u16());
