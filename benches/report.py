@@ -2,10 +2,11 @@
 """Turns criterion's results (target/criterion) into the ratio tables of BENCHMARKS.md.
 
 Each row compares a benchmark with a baseline measured in the same run, so the ratio is
-meaningful on any machine. Run after `cargo bench --bench signing`:
+meaningful on any machine. Run after `cargo bench --bench signing` (and `--bench runner`, `--bench sigv4`):
 
     python3 benches/report.py            # print the table
     python3 benches/report.py --write    # also replace the table in BENCHMARKS.md
+    python3 benches/report.py --write --only sigv4-signing   # one section only
 """
 import json
 import pathlib
@@ -26,6 +27,14 @@ ROWS = [
 # (group, bench, baseline, label, scenarios per iteration, target scenarios/s)
 RUNNER_ROWS = [
     ("runner_offline_suite", "run_suite", "baseline_adapter_round_trips", "scenario suite offline, reference adapter (persistent)", 65, 2000),
+]
+
+
+# (group, label) of the SigV4 signing comparison (`cargo bench --bench sigv4`): each row
+# puts amzsig beside aws-sigv4 and the bare HMAC chain measured in the same run.
+SIGV4_ROWS = [
+    ("sigv4_paapi5_getitems", "PA-API 5.0 GetItems POST (5 signed headers, 277-byte JSON body)"),
+    ("sigv4_ec2_get_query", "EC2 DescribeInstances GET (8 query parameters)"),
 ]
 
 
@@ -100,6 +109,32 @@ def fuzz_table():
     return "\n".join(lines)
 
 
+def sigv4_table():
+    lines = [
+        f"Machine: {cpu_name()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores. "
+        "Medians from criterion, all from one run; aws-sigv4 has no key cache, so both amzsig rows are against "
+        "the same aws-sigv4 figure.",
+        "",
+        "| request | signing key | amzsig | aws-sigv4 | amzsig / aws-sigv4 | bare HMAC chain | amzsig / bare chain | target | met |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for group, label in SIGV4_ROWS:
+        for key, bench, floor in [
+            ("derived per request", "amzsig", "floor_hmac_chain"),
+            ("cached", "amzsig_cached_key", "floor_hmac_cached_key"),
+        ]:
+            try:
+                t, aws, f = median_ns(group, bench), median_ns(group, "aws_sigv4"), median_ns(group, floor)
+            except OSError:
+                lines.append(f"| {label} | {key} | (not run) | | | | | | |")
+                continue
+            met = "yes" if t <= aws else "**no**"
+            lines.append(
+                f"| {label} | {key} | {t:,.0f} ns | {aws:,.0f} ns | {t / aws:.2f} | {f:,.0f} ns | {t / f:.2f} | <= 1.0 | {met} |"
+            )
+    return "\n".join(lines)
+
+
 def replace_block(doc, name, text):
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     if start not in doc:
@@ -110,17 +145,23 @@ def replace_block(doc, name, text):
 
 
 def main():
-    text, runner, fuzz = table(), runner_table(), fuzz_table()
+    text, runner, fuzz, sigv4 = table(), runner_table(), fuzz_table(), sigv4_table()
     print(text)
     print()
     print(runner)
     print()
     print(fuzz)
+    print()
+    print(sigv4)
     if "--write" in sys.argv:
+        # `--only NAME` rewrites one section and leaves the others as they are.
+        only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+        blocks = {"sigv2-signing": text, "runner": runner, "fuzz": fuzz, "sigv4-signing": sigv4}
         md = ROOT / "BENCHMARKS.md"
-        doc = replace_block(md.read_text(), "sigv2-signing", text)
-        doc = replace_block(doc, "runner", runner)
-        doc = replace_block(doc, "fuzz", fuzz)
+        doc = md.read_text()
+        for name, block in blocks.items():
+            if only in (None, name):
+                doc = replace_block(doc, name, block)
         md.write_text(doc)
 
 

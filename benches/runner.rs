@@ -3,7 +3,7 @@
 //! adapter round trips for the suite's requests (no judging) in the same run. `benches/report.py` turns the medians into scenarios per
 //! second and the ratio recorded in `BENCHMARKS.md`.
 
-use amzsig::adapter::Adapter;
+use amzsig::adapter::{Adapter, AnyRequest};
 use amzsig::fuzzer::{self, FuzzConfig};
 use amzsig::runner::{self, Mode, RunOptions};
 use amzsig::scenario::{self, Scenario};
@@ -17,14 +17,21 @@ fn suite(c: &mut Criterion) {
     let selected: Vec<&Scenario> = all.iter().collect();
     let cmd = format!("'{}' adapter", env!("CARGO_BIN_EXE_amzsig"));
     let mut adapter = Adapter::spawn(&cmd, &[], Duration::from_secs(10)).unwrap();
-    let requests: Vec<_> = selected.iter().map(|s| runner::request_for(s, "sign", &s.request.endpoint)).collect();
+    // Each scenario's own request shape: SigV2 parameters, or the SigV4 request.
+    let requests: Vec<AnyRequest> = selected
+        .iter()
+        .map(|s| match &s.request.v4 {
+            Some(v4) => AnyRequest::V4(runner::request_for_v4(s, v4, "sign", &s.request.endpoint, None)),
+            None => AnyRequest::V2(runner::request_for(s, "sign", &s.request.endpoint)),
+        })
+        .collect();
 
     let mut g = c.benchmark_group("runner_offline_suite");
     g.sample_size(30);
     g.bench_function("baseline_adapter_round_trips", |b| {
         b.iter(|| {
             for r in &requests {
-                black_box(adapter.call(r.clone()).unwrap());
+                black_box(adapter.call_any(r.clone()).unwrap());
             }
         });
     });
@@ -39,7 +46,7 @@ fn suite(c: &mut Criterion) {
     g.bench_function("baseline_adapter_round_trips", |b| {
         b.iter(|| {
             for r in &requests {
-                black_box(adapter.call(r.clone()).unwrap());
+                black_box(adapter.call_any(r.clone()).unwrap());
             }
         });
     });

@@ -1,11 +1,14 @@
 #!/bin/sh
 # Installs the third-party signing clients that the adapters in clients/ drive, pinned:
-#   - Python (clients/.venv): botocore, bottlenose, mws (python-amazon-mws), from
-#     clients/requirements.txt;
-#   - npm (clients/node/node_modules): amazon-product-api, from clients/node/package.json
-#     and package-lock.json (npm ci);
-#   - Debian: php-cli and php-curl (for php_classic.php), plus python3-venv, nodejs and npm
-#     only when missing.
+#   - Python (clients/.venv): botocore, bottlenose, mws (python-amazon-mws), awscli (the
+#     AWS CLI v1), from clients/requirements.txt;
+#   - npm (clients/node/node_modules): amazon-product-api, aws4, from
+#     clients/node/package.json and package-lock.json (npm ci);
+#   - Debian: php-cli and php-curl (for php_classic.php), curl (for curl_sigv4.py: the
+#     distribution's curl, --aws-sigv4 needs 7.75 or later), plus python3-venv, nodejs and
+#     npm only when missing.
+# The Rust aws-sigv4 adapter (examples/aws_sigv4_adapter.rs) is built by
+# scripts/clients.sh from the crate's locked dev-dependencies.
 # Idempotent: a step whose pinned result is already in place is skipped, so a second run
 # takes a few seconds. Meant for root on a fresh Debian machine (CI); prints what is
 # installed, with versions.
@@ -88,17 +91,26 @@ else
     apt_install php-cli php-curl
 fi
 
+# --- curl (Debian) ------------------------------------------------------------------------
+if command -v curl >/dev/null 2>&1 && curl --help all 2>/dev/null | grep -q -- '--aws-sigv4'; then
+    say "curl with --aws-sigv4 already installed"
+else
+    say "installing curl"
+    apt_install curl
+fi
+
 # --- Report -----------------------------------------------------------------------------
 echo "installed:"
 "$venv/bin/python" - <<'PY'
 from importlib import metadata
 import sys
 print(f"  python {sys.version.split()[0]} (venv clients/.venv)")
-for name in ("botocore", "bottlenose", "mws", "requests", "urllib3"):
+for name in ("awscli", "botocore", "bottlenose", "mws", "requests", "urllib3"):
     print(f"  pypi {name} {metadata.version(name)}")
 PY
 (cd "$here/node" && node -e '
     console.log("  node " + process.version);
-    for (const n of ["amazon-product-api", "request", "xml2js"])
+    for (const n of ["amazon-product-api", "aws4", "request", "xml2js"])
         console.log("  npm " + n + " " + require("./node_modules/" + n + "/package.json").version);')
 php -r 'echo "  php " . PHP_VERSION . " (curl " . curl_version()["version"] . ")\n";'
+echo "  debian curl $(curl --version | head -n1 | cut -d' ' -f2)"

@@ -1,24 +1,99 @@
-//! The load benchmark's baseline: a bare axum server on loopback that answers every
-//! request with the same body (a file's contents) and does nothing else. `benches/load.sh`
-//! runs it beside `amzsig serve` so the two can be compared in one run.
+//! The load benchmark's baselines: a bare axum server on loopback that does as little as
+//! possible per request. `benches/load.sh` runs it beside `amzsig serve` so they can be
+//! compared in one run.
 //!
-//! Usage: `bare_server BODY_FILE [ADDR]` (default `127.0.0.1:0`); prints its base URL.
+//! - `static` (the baseline): answers every request with the same body (a file's
+//!   contents) and does nothing else.
+//! - `service` (the floor for a real XML body): parses the query and calls the pure
+//!   service ([`amzsig::services::handle`]: SigV2 verification, catalogue lookup, XML
+//!   rendering) with the embedded keystore and catalogue, a fixed clock and no throttle,
+//!   and sends its body; no journal, no log line, no request-id sequence, no diagnosis.
+//!   What `serve` adds on top of this is the server shell's cost.
+//!
+//! Usage: `bare_server BODY_FILE [ADDR] [static|service] [CLOCK]` (defaults `127.0.0.1:0`,
+//! `static`, `fixed:2014-08-18T12:00:00Z`); prints its base URL.
 
-use axum::http::header;
-use axum::response::IntoResponse;
+use amzsig::clock::{Clock, UtcTime};
+use amzsig::encoding::{parse_query, PlusMeans};
+use amzsig::request::{RequestView, Scheme};
+use amzsig::server::ServerConfig;
+use amzsig::services::{self, Ctx, ServiceRequest, Unlimited};
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::net::SocketAddr;
+use std::sync::Arc;
+
+// The same allocator as the `amzsig` binary, so the two compare like for like.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// What the `service` baseline needs.
+struct Service {
+    config: ServerConfig,
+    now: UtcTime,
+}
+
+const REQUEST_ID: &str = "e220a839-7b1d-4daf-ae78-9e6aa1b965f4";
+
+async fn service(State(s): State<Arc<Service>>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let path = parts.uri.path();
+    let query = parts.uri.query().unwrap_or("");
+    let key = services::RouteKey { method: parts.method.as_str(), host, path, query, headers: &[] };
+    let Some(route) = services::dispatch(&key, &s.config.options) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(params) = parse_query(parts.uri.query().unwrap_or("").as_bytes(), PlusMeans::Space) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let ctx = Ctx {
+        keys: &s.config.keystore,
+        catalogue: &s.config.catalogue,
+        now: s.now,
+        options: &s.config.options,
+        request_id: REQUEST_ID,
+        throttle: &Unlimited,
+    };
+    let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let req = ServiceRequest {
+        view: RequestView { method: parts.method.as_str(), scheme: Scheme::Http, host, path, params: &params },
+        query: &params,
+        body: b"",
+        content_type: None,
+        content_md5: None,
+        user_agent,
+        headers: &[],
+    };
+    let outcome = services::handle(&route, &ctx, &req);
+    let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CONTENT_TYPE, "text/xml;charset=UTF-8")], outcome.body).into_response()
+}
 
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let body_file = args.next().expect("usage: bare_server BODY_FILE [ADDR]");
+    let body_file = args.next().expect("usage: bare_server BODY_FILE [ADDR] [static|service] [CLOCK]");
     let addr: SocketAddr = args.next().as_deref().unwrap_or("127.0.0.1:0").parse().expect("a socket address");
+    let mode = args.next().unwrap_or_else(|| "static".to_owned());
+    let clock: Clock = args.next().as_deref().unwrap_or("fixed:2014-08-18T12:00:00Z").parse().expect("a clock");
     assert!(addr.ip().is_loopback(), "the baseline listens on loopback only");
-    let body: &'static str =
-        Box::leak(std::fs::read_to_string(body_file).expect("readable body file").into_boxed_str());
-    let app = Router::new()
-        .fallback(move || async move { ([(header::CONTENT_TYPE, "text/xml;charset=UTF-8")], body).into_response() });
+    let app = match mode.as_str() {
+        "static" => {
+            let body: &'static str =
+                Box::leak(std::fs::read_to_string(body_file).expect("readable body file").into_boxed_str());
+            Router::new().fallback(move || async move {
+                ([(header::CONTENT_TYPE, "text/xml;charset=UTF-8")], body).into_response()
+            })
+        }
+        "service" => {
+            let state = Arc::new(Service { config: ServerConfig::default(), now: clock.now() });
+            Router::new().fallback(service).with_state(state)
+        }
+        other => panic!("unknown mode {other}: static or service"),
+    };
     let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
     println!("http://{}", listener.local_addr().expect("bound"));
     axum::serve(listener, app).await.expect("serve");

@@ -3,7 +3,8 @@
 //! comparison.
 //!
 //! [`SecretKey`] cannot leak by accident: its `Debug` prints a placeholder, it has no
-//! `Display` or `Serialize`, and its bytes are zeroed when it is dropped. SHA-256 uses
+//! `Display` or `Serialize`, and its bytes are zeroed when it is dropped; [`SessionToken`]
+//! (temporary credentials' token) is held the same way. SHA-256 uses
 //! the CPU's SHA extensions when present (the `sha2` crate detects them at run time).
 
 use base64::Engine as _;
@@ -51,6 +52,35 @@ impl SecretKey {
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+/// The session token of temporary credentials (STS `SessionToken`, sent as
+/// `X-Amz-Security-Token`): as secret as a key. Redacting `Debug`, no `Display` or
+/// `Serialize`, zeroed on drop; a received token is compared in constant time.
+#[derive(Clone)]
+pub struct SessionToken(SecretKey);
+
+impl SessionToken {
+    /// Wraps the token's text.
+    pub fn new(token: impl Into<Vec<u8>>) -> Self {
+        Self(SecretKey::new(token))
+    }
+
+    /// Constant-time comparison with a token as received.
+    pub fn matches(&self, sent: &str) -> bool {
+        constant_time_eq(self.0.expose(), sent.as_bytes())
+    }
+
+    /// True when the token occurs in `text`; for leak tests.
+    pub fn appears_in(&self, text: &str) -> bool {
+        self.0.appears_in(text)
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(<redacted>)")
     }
 }
 
@@ -182,6 +212,18 @@ mod tests {
         let shown = format!("{key:?} {key:#?}");
         assert!(!key.appears_in(&shown), "{shown}");
         assert!(key.appears_in("xx wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY yy"));
+    }
+
+    #[test]
+    fn session_token_never_prints_and_compares_exactly() {
+        let token = SessionToken::new("AQoDYXdzEPT//////////wEXAMPLEtoken");
+        let shown = format!("{token:?} {token:#?}");
+        assert!(!token.appears_in(&shown), "{shown}");
+        assert!(token.appears_in("X-Amz-Security-Token: AQoDYXdzEPT//////////wEXAMPLEtoken"));
+        assert!(token.matches("AQoDYXdzEPT//////////wEXAMPLEtoken"));
+        assert!(!token.matches("AQoDYXdzEPT//////////wEXAMPLEtokeN"));
+        assert!(!token.matches("AQoDYXdzEPT//////////wEXAMPLEtoken "));
+        assert!(!token.matches(""));
     }
 
     #[test]

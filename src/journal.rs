@@ -98,7 +98,9 @@ impl JournalEntry {
                 HostForm::AsSent => "as-sent",
                 HostForm::WithoutPort => "without-port",
             }),
-            failure: record.and_then(|r| r.failure.as_ref()).map(ToString::to_string),
+            failure: record.and_then(|r| {
+                r.failure.as_ref().map(ToString::to_string).or_else(|| r.failure_v4.as_ref().map(ToString::to_string))
+            }),
             diagnosis: None,
         }
     }

@@ -1,4 +1,10 @@
 //! The adapter protocol's messages (version 1), with a strict, pure decoder.
+//!
+//! Version 1 has two request shapes, told apart by `sig`: [`Request`] (`"v2"`: decoded
+//! parameters, the client adds the authentication parameters) and [`RequestV4`] (`"v4"`:
+//! URL, headers and body as they go on the wire, plus the credential scope, the payload
+//! mode and an optional presigned expiry). SigV4 requests go only to adapters that announce
+//! the `sigv4` capability, so adapters written for SigV2 never see one.
 
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +60,61 @@ pub struct Request {
     pub signature_method: Option<String>,
     /// `query` or `form`.
     pub location: String,
+}
+
+/// A SigV4 `sign` or `send` request from the runner (`sig: "v4"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestV4 {
+    /// `sign` or `send`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Request id (the answer repeats it).
+    #[serde(default)]
+    pub id: String,
+    /// Signature version: `v4`.
+    pub sig: String,
+    /// HTTP method.
+    pub method: String,
+    /// The URL to request: scheme, authority, path and query exactly as they go on the
+    /// wire (the client canonicalises them; it must not re-encode the path or reorder the
+    /// query it sends).
+    pub endpoint: String,
+    /// Headers to send besides the ones the signer adds, in order (values as given, spaces
+    /// included). A `Host` header here is the Host to send (and sign) when it differs from
+    /// the endpoint's authority.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// The body (UTF-8 text).
+    #[serde(default)]
+    pub body: String,
+    /// Who signs.
+    pub credentials: WireCredentials,
+    /// The signing time, ISO 8601 (`2014-08-18T12:00:00Z`).
+    pub timestamp: String,
+    /// The same instant as `X-Amz-Date` wants it (`20140818T120000Z`).
+    pub amz_date: String,
+    /// The credential scope's region.
+    pub region: String,
+    /// The credential scope's service (`ProductAdvertisingAPI`, `sts`, `s3`, ...).
+    pub service: String,
+    /// `signed` (hash the body), `unsigned` (`UNSIGNED-PAYLOAD`, sent as
+    /// `x-amz-content-sha256`) or `content-sha256` (hash the body and send it as
+    /// `x-amz-content-sha256`).
+    pub payload: String,
+    /// Presign: put the signature in the query (`X-Amz-*` parameters) valid for this many
+    /// seconds, instead of the `Authorization` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presign_expires: Option<u64>,
+}
+
+/// Either request shape, as the adapter side decodes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnyRequest {
+    /// `sig: "v2"`.
+    V2(Request),
+    /// `sig: "v4"`.
+    V4(RequestV4),
 }
 
 /// The adapter's `hello`.
@@ -148,6 +209,10 @@ pub enum Answer {
         id: Option<String>,
         /// Its message.
         message: String,
+        /// True when the client cannot express this input at all (e.g. a header it does not
+        /// let its caller set): the runner skips the scenario instead of failing it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        unsupported: bool,
     },
 }
 
@@ -179,10 +244,21 @@ pub fn decode_answer(line: &str) -> Result<Answer, ProtocolError> {
         .map_err(|e| ProtocolError { message: e.to_string(), line: line.chars().take(200).collect() })
 }
 
-/// Decodes one request line (the reference adapter's side). Never panics.
+/// Decodes one SigV2 request line (the reference adapter's side). Never panics.
 pub fn decode_request(line: &str) -> Result<Request, ProtocolError> {
     serde_json::from_str(line.trim())
         .map_err(|e| ProtocolError { message: e.to_string(), line: line.chars().take(200).collect() })
+}
+
+/// Decodes one request line of either shape, by its `sig` (absent: `v2`). Never panics.
+pub fn decode_any_request(line: &str) -> Result<AnyRequest, ProtocolError> {
+    let error = |e: serde_json::Error| ProtocolError { message: e.to_string(), line: line.chars().take(200).collect() };
+    let value: serde_json::Value = serde_json::from_str(line.trim()).map_err(error)?;
+    if value.get("sig").and_then(serde_json::Value::as_str) == Some("v4") {
+        serde_json::from_value(value).map(AnyRequest::V4).map_err(error)
+    } else {
+        serde_json::from_value(value).map(AnyRequest::V2).map_err(error)
+    }
 }
 
 #[cfg(test)]
@@ -198,9 +274,22 @@ mod tests {
         let signed = decode_answer(r#"{"type":"signed","id":"3","url":"https://h/?a=1"}"#).unwrap();
         assert_eq!(signed.id(), Some("3"));
         let err = decode_answer(r#"{"type":"error","id":"4","message":"boom"}"#).unwrap();
-        assert!(matches!(err, Answer::Error { message, .. } if message == "boom"));
+        assert!(matches!(err, Answer::Error { message, unsupported: false, .. } if message == "boom"));
+        let skip = decode_answer(r#"{"type":"error","id":"5","message":"no","unsupported":true}"#).unwrap();
+        assert!(matches!(skip, Answer::Error { unsupported: true, .. }));
         assert!(decode_answer("not json").is_err());
         assert!(decode_answer(r#"{"type":"weird"}"#).is_err());
+    }
+
+    #[test]
+    fn decodes_both_request_shapes() {
+        let v4 = r#"{"type":"sign","id":"1","sig":"v4","method":"GET","endpoint":"https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15","credentials":{"access_key_id":"AKIDEXAMPLE","secret_key":"s"},"timestamp":"2014-08-18T12:00:00Z","amz_date":"20140818T120000Z","region":"us-east-1","service":"sts","payload":"signed"}"#;
+        assert!(matches!(decode_any_request(v4), Ok(AnyRequest::V4(r)) if r.service == "sts" && r.headers.is_empty()));
+        let v2 = r#"{"type":"sign","id":"1","sig":"v2","method":"GET","endpoint":"https://h/onca/xml","params":[],"credentials":{"access_key_id":"a","secret_key":"s"},"location":"query"}"#;
+        assert!(matches!(decode_any_request(v2), Ok(AnyRequest::V2(_))));
+        // A v4 field in a v2 message is refused, and the other way round.
+        assert!(decode_any_request(&v2.replace("\"params\"", "\"region\":\"x\",\"params\"")).is_err());
+        assert!(decode_any_request(&v4.replace("\"payload\"", "\"location\":\"query\",\"payload\"")).is_err());
     }
 
     proptest! {
@@ -208,6 +297,7 @@ mod tests {
         fn decoder_never_panics(s in "\\PC{0,200}") {
             let _ = decode_answer(&s);
             let _ = decode_request(&s);
+            let _ = decode_any_request(&s);
         }
     }
 }

@@ -2,28 +2,70 @@
 //! against, and — with deliberate [`Mistake`]s — the broken clients the tests use to prove
 //! that each scenario catches what it claims (`amzsig adapter --mistake space-as-plus`).
 
-use super::protocol::{decode_request, Answer, Hello, Request, Sent, Signed, PROTOCOL_VERSION};
+use super::protocol::{decode_any_request, Answer, AnyRequest, Hello, Request, Sent, Signed, PROTOCOL_VERSION};
 use crate::crypto::SecretKey;
-use crate::diagnose::{sign_with_mistakes, Mistake};
+use crate::diagnose::{sign_with_mistakes, Mistake, MistakeV4};
 use crate::encoding::{encode_into, parse_query, Param, ParamList, PlusMeans};
 use crate::request::OwnedRequest;
 use crate::sigv2::{self, SignatureMethod};
 use std::io::{BufRead, Write};
 
+/// The mistakes a broken reference adapter makes: SigV2 ones apply to SigV2 requests,
+/// SigV4 ones (`v4-…`) to SigV4 requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mistakes {
+    /// SigV2 mistakes.
+    pub v2: Vec<Mistake>,
+    /// SigV4 mistakes.
+    pub v4: Vec<MistakeV4>,
+}
+
+impl Mistakes {
+    /// Parses mistake ids of either catalogue; `Err` names the first unknown id.
+    pub fn from_ids<S: AsRef<str>>(ids: &[S]) -> Result<Mistakes, String> {
+        let mut out = Mistakes::default();
+        for id in ids {
+            let id = id.as_ref();
+            match (Mistake::from_id(id), MistakeV4::from_id(id)) {
+                (Some(m), _) => out.v2.push(m),
+                (None, Some(m)) => out.v4.push(m),
+                (None, None) => return Err(id.to_owned()),
+            }
+        }
+        Ok(out)
+    }
+
+    fn ids(&self) -> Vec<&'static str> {
+        self.v2.iter().map(|m| m.id()).chain(self.v4.iter().map(|m| m.id())).collect()
+    }
+}
+
 /// The reference adapter's `hello`.
-pub fn hello(mistakes: &[Mistake]) -> Hello {
-    let name = if mistakes.is_empty() {
+pub fn hello(mistakes: &Mistakes) -> Hello {
+    let name = if mistakes.ids().is_empty() {
         "amzsig reference".to_owned()
     } else {
-        format!("amzsig reference with {}", mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+"))
+        format!("amzsig reference with {}", mistakes.ids().join("+"))
     };
     Hello {
         protocol: PROTOCOL_VERSION,
         name,
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        capabilities: ["sigv2", "send", "post-form", "hmac-sha1", "expires", "security-token"]
-            .map(String::from)
-            .to_vec(),
+        capabilities: [
+            "sigv2",
+            "send",
+            "post-form",
+            "hmac-sha1",
+            "expires",
+            "security-token",
+            "sigv4",
+            "presign",
+            "unsigned-payload",
+            "content-sha256",
+            "host-header",
+        ]
+        .map(String::from)
+        .to_vec(),
     }
 }
 
@@ -48,7 +90,7 @@ pub fn client_params(req: &Request) -> ParamList {
 
 /// Signs `req` as a client that makes `mistakes` would (none: correctly).
 pub fn sign(req: &Request, mistakes: &[Mistake]) -> Answer {
-    let error = |message: String| Answer::Error { id: Some(req.id.clone()), message };
+    let error = |message: String| Answer::Error { id: Some(req.id.clone()), message, unsupported: false };
     let mut owned = match OwnedRequest::from_url(&req.method, &req.endpoint) {
         Ok(o) => o,
         Err(e) => return error(e.to_string()),
@@ -99,32 +141,35 @@ pub fn sign(req: &Request, mistakes: &[Mistake]) -> Answer {
     Answer::Signed(Signed { id: req.id.clone(), method: Some(req.method.clone()), url, headers, body })
 }
 
-/// Answers one request line (sign, or sign and send).
-pub fn answer_line(line: &str, mistakes: &[Mistake]) -> Answer {
+/// Answers one request line (sign, or sign and send), SigV2 or SigV4.
+pub fn answer_line(line: &str, mistakes: &Mistakes) -> Answer {
     if line.contains("\"hello\"") && !line.contains("\"sign\"") && !line.contains("\"send\"") {
         return Answer::Hello(hello(mistakes));
     }
-    let req = match decode_request(line) {
-        Ok(r) => r,
-        Err(e) => return Answer::Error { id: None, message: e.to_string() },
+    let (kind, id, signed) = match decode_any_request(line) {
+        Ok(AnyRequest::V2(req)) => (req.kind.clone(), req.id.clone(), sign(&req, &mistakes.v2)),
+        Ok(AnyRequest::V4(req)) => (req.kind.clone(), req.id.clone(), super::reference_v4::sign(&req, &mistakes.v4)),
+        Err(e) => return Answer::Error { id: None, message: e.to_string(), unsupported: false },
     };
-    match (req.kind.as_str(), sign(&req, mistakes)) {
+    match (kind.as_str(), signed) {
         ("sign", answer) => answer,
         ("send", Answer::Signed(s)) => {
             match super::http::send(s.method.as_deref().unwrap_or("GET"), &s.url, &s.headers, s.body.as_bytes()) {
                 Ok((status, body)) => {
-                    Answer::Sent(Sent { id: req.id, status: Some(status), body, error: None, attempts: Some(1) })
+                    Answer::Sent(Sent { id, status: Some(status), body, error: None, attempts: Some(1) })
                 }
-                Err(e) => Answer::Error { id: Some(req.id), message: e.to_string() },
+                Err(e) => Answer::Error { id: Some(id), message: e.to_string(), unsupported: false },
             }
         }
         ("send", other) => other,
-        (kind, _) => Answer::Error { id: Some(req.id), message: format!("unsupported message type '{kind}'") },
+        (kind, _) => {
+            Answer::Error { id: Some(id), message: format!("unsupported message type '{kind}'"), unsupported: false }
+        }
     }
 }
 
 /// Serves the protocol on stdin/stdout until stdin closes.
-pub fn serve_stdio(mistakes: &[Mistake]) -> std::io::Result<()> {
+pub fn serve_stdio(mistakes: &Mistakes) -> std::io::Result<()> {
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout().lock();
     for line in stdin.lock().lines() {

@@ -2,15 +2,16 @@
 //! the reference client. With `--mistake`, a deliberately broken client (test fixtures).
 
 use super::EXIT_OK;
-use crate::adapter::reference;
-use crate::diagnose::Mistake;
+use crate::adapter::reference::{self, Mistakes};
+use crate::diagnose::{Mistake, MistakeV4};
 use anyhow::{Context, Result};
 use clap::Args;
 
 /// Serve the adapter protocol with amzsig's own signer (the reference client).
 ///
 /// With --mistake ID (repeatable) it signs like a client that makes those classic
-/// mistakes (ids: amzsig adapter --list-mistakes).
+/// mistakes (ids: amzsig adapter --list-mistakes; `v4-…` ids apply to SigV4 requests,
+/// the others to SigV2 requests).
 #[derive(Debug, Args)]
 pub struct AdapterArgs {
     /// Sign with this classic mistake (repeatable).
@@ -25,15 +26,15 @@ pub struct AdapterArgs {
 pub(super) fn run(args: &AdapterArgs) -> Result<u8> {
     if args.list_mistakes {
         for m in Mistake::ALL {
-            emitln!("{:<30} {}", m.id(), m.describe());
+            emitln!("{:<38} {}", m.id(), m.describe());
+        }
+        for m in MistakeV4::ALL {
+            emitln!("{:<38} {}", m.id(), m.describe());
         }
         return Ok(EXIT_OK);
     }
-    let mistakes = args
-        .mistake
-        .iter()
-        .map(|id| Mistake::from_id(id).with_context(|| format!("unknown mistake '{id}' (see --list-mistakes)")))
-        .collect::<Result<Vec<_>>>()?;
+    let mistakes = Mistakes::from_ids(&args.mistake)
+        .map_err(|id| anyhow::anyhow!("unknown mistake '{id}' (see --list-mistakes)"))?;
     reference::serve_stdio(&mistakes).context("the adapter's stdin/stdout failed")?;
     Ok(EXIT_OK)
 }

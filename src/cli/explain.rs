@@ -1,24 +1,40 @@
 //! `amzsig explain`: says why a request's signature does not match — which classic signer
-//! mistake reproduces it — with the string the client signed next to the right one.
+//! mistake reproduces it — with the string the client signed next to the right one. With
+//! `--sig v4`, the SigV4 catalogue (`diagnose::v4`) and the canonical requests.
 
-use super::input::{RequestArgs, SecretArgs};
+use super::input::{read_input, v4_access_key_id, v4_time, RequestArgs, SecretArgs, V4Args};
+use super::verify::with_causes;
 use super::{EXIT_FAILED, EXIT_OK};
-use crate::clock::UtcTime;
-use crate::diagnose::diagnose;
+use crate::clock::{Clock, UtcTime};
+use crate::crypto::SecretKey;
+use crate::diagnose::{compare_canonical_requests, diagnose, diagnose_v4};
 use crate::keystore::Keystore;
 use crate::sigv2::{self, KeyState, SecretLookup, SingleKey, VerifyFailure, VerifyPolicy};
+use crate::sigv4::{self, VerifyFailureV4, VerifyPolicyV4};
 use anyhow::{bail, Result};
 use clap::Args;
 use std::path::PathBuf;
 
+/// Shown at the end of `amzsig explain --help`.
+const EXAMPLES: &str = "Examples:
+  amzsig explain 'http://webservices.amazon.com/onca/xml?...&Signature=...'
+  amzsig explain --sig v4 --region us-east-1 --service iam --request captured.http
+  amzsig explain --sig v4 --region us-east-1 --service iam --request captured.http \\
+    --client-creq client-canonical-request.txt";
+
 /// Explain why a signature does not match (which signer mistake reproduces it).
 ///
 /// The secret comes from --secret-env / --secret-file, or else from the keystore (the
-/// embedded default holds Amazon's documentation keys) by the request's AWSAccessKeyId.
+/// embedded default holds Amazon's documentation keys) by the request's access key id.
 /// Time is not checked: explain looks at the signature only.
+///
+/// SigV4 (--sig v4): --region and --service are the endpoint's (a scope naming another
+/// is a finding); --client-creq FILE compares the client's own canonical request, e.g.
+/// from its debug log, with the right one.
 ///
 /// Exit status 0 when the signature is valid, 1 when it is not, 2 on bad input.
 #[derive(Debug, Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct ExplainArgs {
     #[command(flatten)]
     request: RequestArgs,
@@ -26,28 +42,48 @@ pub struct ExplainArgs {
     #[command(flatten)]
     secret: SecretArgs,
 
+    #[command(flatten)]
+    v4: V4Args,
+
     /// Keystore to find the secret in when no secret is given (default: the embedded one).
     #[arg(long, value_name = "FILE")]
     keystore: Option<PathBuf>,
+
+    /// SigV4: the canonical request the client logged ('-' reads stdin), compared with
+    /// the right one.
+    #[arg(long, value_name = "FILE")]
+    client_creq: Option<PathBuf>,
 }
 
-pub(super) fn run(args: &ExplainArgs) -> Result<u8> {
-    let req = args.request.load()?;
-    let view = req.view();
-    let secret = match args.secret.load() {
-        Ok(s) => s,
+/// The secret from the arguments, else the keystore's for `access_key_id`.
+fn secret_for(args: &ExplainArgs, access_key_id: Option<&str>) -> Result<SecretKey> {
+    match args.secret.load() {
+        Ok(s) => Ok(s),
         Err(e) => {
             let keystore = match &args.keystore {
                 Some(p) => Keystore::load_file(p)?,
                 None => Keystore::embedded_default(),
             };
-            let Some(id) = req.params.get("AWSAccessKeyId") else { bail!("the request has no AWSAccessKeyId") };
+            let Some(id) = access_key_id else { bail!("{e:#}, and the request names no access key id") };
             match keystore.lookup(id) {
-                KeyState::Active(s) => s.clone(),
+                KeyState::Active(s) => Ok(s.clone()),
                 _ => bail!("{e:#}, and {id} is not an active key in {}", keystore.origin()),
             }
         }
-    };
+    }
+}
+
+pub(super) fn run(args: &ExplainArgs) -> Result<u8> {
+    if args.v4.is_v4() {
+        return run_v4(args);
+    }
+    args.v4.check_v2()?;
+    if args.client_creq.is_some() {
+        bail!("--client-creq is a SigV4 option: add --sig v4");
+    }
+    let req = args.request.load()?;
+    let view = req.view();
+    let secret = secret_for(args, req.params.get("AWSAccessKeyId"))?;
     // Judge the signature at the request's own time, so old examples are not "expired".
     let now = req
         .params
@@ -71,6 +107,56 @@ pub(super) fn run(args: &ExplainArgs) -> Result<u8> {
         }
         Err(other) => {
             emitln!("FAIL before the signature could be compared: {other}");
+            if req.params.get(sigv4::X_AMZ_ALGORITHM).is_some() {
+                emitln!("(This is a SigV4 presigned URL: add --sig v4.)");
+            }
+            Ok(EXIT_FAILED)
+        }
+    }
+}
+
+fn run_v4(args: &ExplainArgs) -> Result<u8> {
+    let input = args.v4.load_request(&args.request)?;
+    let client_creq = match &args.client_creq {
+        Some(path) => Some(String::from_utf8_lossy(&read_input(path)?).into_owned()),
+        None => None,
+    };
+    let secret = secret_for(args, v4_access_key_id(&input.req).as_deref())?;
+    // Judge the signature at the request's own time, so old examples are not "expired"
+    // (a malformed X-Amz-Date is then reported by the verifier, as a failed check).
+    let now = v4_time(None, &input.req).unwrap_or_else(|_| Clock::System.now());
+    let policy = VerifyPolicyV4 {
+        expected_region: args.v4.region.as_deref(),
+        expected_service: args.v4.service.as_deref(),
+        settings: args.v4.settings(),
+        ..VerifyPolicyV4::default()
+    };
+    let view = input.req.view();
+    match sigv4::verify(&view, &SingleKey { id: None, secret: &secret }, now, &policy) {
+        Ok(v) => {
+            emitln!("OK: the signature is valid (SigV4 by {} for {}); nothing to explain.", v.access_key_id, v.scope);
+            Ok(EXIT_OK)
+        }
+        Err(
+            VerifyFailureV4::Mismatch { .. }
+            | VerifyFailureV4::MalformedSignature(_)
+            | VerifyFailureV4::ContentSha256Mismatch { .. }
+            | VerifyFailureV4::WrongRegion { .. }
+            | VerifyFailureV4::WrongService { .. }
+            | VerifyFailureV4::ScopeDateMismatch { .. },
+        ) => {
+            let diagnosis = diagnose_v4(&view, &secret, &policy);
+            emitln!("{diagnosis}");
+            if let Some(client) = client_creq {
+                match compare_canonical_requests(&client, &diagnosis.correct_canonical_request) {
+                    None => emitln!("\nThe client's logged canonical request is the right one: the key or the string to sign differs."),
+                    Some(d) => emitln!("\nThe client's logged canonical request differs: {d}"),
+                }
+            }
+            Ok(EXIT_FAILED)
+        }
+        Err(other) => {
+            emitln!("FAIL before the signature could be compared: {}", with_causes(&other));
             Ok(EXIT_FAILED)
         }
     }

@@ -22,8 +22,9 @@ mod verify;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Sign, verify and explain Amazon request signatures (SigV2: Product Advertising API,
-/// MWS, Query APIs), and run a mock Amazon endpoint that checks them.
+/// Sign, verify and explain Amazon request signatures (SigV2: Product Advertising API 4,
+/// MWS, Query APIs; SigV4 with --sig v4: every current AWS API, PA-API 5), and run a mock
+/// Amazon endpoint that checks them.
 ///
 /// Secrets are never taken on the command line: they come from an environment variable
 /// (AMZSIG_SECRET_KEY by default) or a file.
@@ -38,11 +39,12 @@ pub struct Args {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Sign a request and print the signed URL or form body.
+    /// Sign a request and print the signed URL or form body (SigV4: the headers to add, or
+    /// a presigned URL).
     Sign(sign::SignArgs),
     /// Check the signature of a signed URL or a captured HTTP request.
     Verify(verify::VerifyArgs),
-    /// Print the canonical query and the string to sign of a request.
+    /// Print the canonical query (SigV4: the canonical request) and the string to sign.
     #[command(alias = "canonicalise")]
     Canonicalize(canonicalize::CanonicalizeArgs),
     /// Explain why a signature does not match (which signer mistake reproduces it).

@@ -29,7 +29,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR", default_value = "scenarios")]
     scenarios: PathBuf,
 
-    /// Only scenarios with this tag, service (paapi, mws) or name; repeatable.
+    /// Only scenarios with this tag, service (paapi, mws, paapi5, aws), signature version
+    /// (v2, v4) or name; repeatable.
     #[arg(long, value_name = "TAG")]
     tag: Vec<String>,
 
@@ -92,12 +93,7 @@ pub(super) fn run(args: &RunArgs) -> Result<u8> {
         .collect();
     if args.list {
         for s in &selected {
-            emitln!(
-                "{:<5} {:<48} {}",
-                if s.service == crate::services::ServiceKind::Paapi { "paapi" } else { "mws" },
-                s.name,
-                s.rule
-            );
+            emitln!("{:<6} {:<48} {}", s.service.as_str(), s.name, s.rule);
         }
         return Ok(EXIT_OK);
     }

@@ -2,17 +2,21 @@
 //!
 //! The first line on stdout is the base URL (`http://127.0.0.1:PORT`), so scripts can
 //! start it with `--listen 127.0.0.1:0` and read the port; logs go to stderr.
+//!
+//! The HTTP layer's limits and timeouts ([`Limits`]) come from the config file's `limits:`
+//! section, and each has a flag that wins over it (README, "Limits and timeouts").
 
 use super::EXIT_OK;
 use crate::clock::Clock;
 use crate::keystore::Keystore;
-use crate::server::{MockServer, ServerConfig};
+use crate::server::{Limits, MockServer, ServerConfig};
 use crate::services::Throttling;
 use crate::sigv2::HostMatch;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Run the mock Amazon endpoint (PA-API, MWS).
 ///
@@ -47,6 +51,65 @@ pub struct ServeArgs {
     /// Write the journal as JSON to this file on shutdown.
     #[arg(long, value_name = "FILE")]
     journal_out: Option<PathBuf>,
+
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Flags for the HTTP layer's limits (each overrides the config's `limits:` key).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Limits and timeouts")]
+struct LimitArgs {
+    /// Largest request line plus headers, in bytes (431 above) [default: 65536].
+    #[arg(long, value_name = "BYTES")]
+    max_header_bytes: Option<usize>,
+
+    /// Most header fields in a request (431 above) [default: 100].
+    #[arg(long, value_name = "N")]
+    max_headers: Option<usize>,
+
+    /// Longest request target, path and query, in bytes (414 above) [default: 16384].
+    #[arg(long, value_name = "BYTES")]
+    max_uri_bytes: Option<usize>,
+
+    /// Largest request body in bytes (413 above) [default: 16777216].
+    #[arg(long, value_name = "BYTES")]
+    max_body_bytes: Option<usize>,
+
+    /// Most query plus form parameters (the service's 400 MalformedQueryString above) [default: 4096].
+    #[arg(long, value_name = "N")]
+    max_params: Option<usize>,
+
+    /// Time allowed for a whole request head, in milliseconds (then 408) [default: 10000].
+    #[arg(long, value_name = "MS")]
+    header_timeout_ms: Option<u64>,
+
+    /// Time allowed for a whole body after the head, in milliseconds (then 408) [default: 30000].
+    #[arg(long, value_name = "MS")]
+    body_timeout_ms: Option<u64>,
+
+    /// Idle time between requests on a connection, in milliseconds (then close) [default: 60000].
+    #[arg(long, value_name = "MS")]
+    keep_alive_ms: Option<u64>,
+
+    /// Connections served at once (more wait in the backlog) [default: 1024].
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+}
+
+impl LimitArgs {
+    fn apply(&self, l: &mut Limits) {
+        let ms = Duration::from_millis;
+        l.max_header_bytes = self.max_header_bytes.unwrap_or(l.max_header_bytes);
+        l.max_headers = self.max_headers.unwrap_or(l.max_headers);
+        l.max_uri_bytes = self.max_uri_bytes.unwrap_or(l.max_uri_bytes);
+        l.max_body_bytes = self.max_body_bytes.unwrap_or(l.max_body_bytes);
+        l.max_params = self.max_params.unwrap_or(l.max_params);
+        l.header_read_timeout = self.header_timeout_ms.map_or(l.header_read_timeout, ms);
+        l.body_read_timeout = self.body_timeout_ms.map_or(l.body_read_timeout, ms);
+        l.keep_alive_timeout = self.keep_alive_ms.map_or(l.keep_alive_timeout, ms);
+        l.max_connections = self.max_connections.unwrap_or(l.max_connections);
+    }
 }
 
 pub(super) fn run(args: &ServeArgs) -> Result<u8> {
@@ -74,6 +137,8 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
     if args.accept_host_without_port {
         config.options.host_match = HostMatch::AlsoWithoutPort;
     }
+    args.limits.apply(&mut config.limits);
+    config.limits.validate().map_err(|e| anyhow::anyhow!("bad limit: {e}"))?;
     // Request ids are reproducible under a fixed clock; on the wall clock, vary them per run.
     if config.clock == Clock::System && config.request_id_seed == 0 {
         config.request_id_seed = u64::try_from(Clock::System.now().unix_millis()).unwrap_or(1);
@@ -90,10 +155,12 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
         tracing::info!("amzsig mock endpoint on {} (keystore: {keystore_origin})", server.base_url());
         stop.await;
         tracing::info!("shutting down: finishing in-flight requests");
-        let journal = server.state().journal().to_json();
+        let state = server.state().clone();
         server.stop().await;
+        // After the stop, so the requests that were in flight are in it.
         if let Some(path) = &args.journal_out {
-            std::fs::write(path, journal).with_context(|| format!("cannot write the journal to {}", path.display()))?;
+            std::fs::write(path, state.journal().to_json())
+                .with_context(|| format!("cannot write the journal to {}", path.display()))?;
         }
         Ok(EXIT_OK)
     })

@@ -1,23 +1,38 @@
-//! `amzsig verify`: checks a signed URL or captured request and says why it fails.
+//! `amzsig verify`: checks a signed URL or captured request (SigV2, or SigV4 with
+//! `--sig v4`) and says why it fails.
 
-use super::input::{RequestArgs, SecretArgs};
+use super::input::{RequestArgs, SecretArgs, V4Args};
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::clock::Clock;
 use crate::sigv2::{self, HostForm, HostMatch, SingleKey, VerifyFailure, VerifyPolicy};
-use anyhow::{Context, Result};
+use crate::sigv4::{self, SignatureLocation, VerifyFailureV4, VerifyPolicyV4};
+use anyhow::{bail, Context, Result};
 use clap::Args;
+use std::error::Error as _;
 
-/// Verify the SigV2 signature of a signed URL or captured request.
+/// Shown at the end of `amzsig verify --help`.
+const EXAMPLES: &str = "Examples:
+  amzsig verify --clock fixed:2014-08-18T12:00:00Z 'http://webservices.amazon.com/onca/xml?...'
+  amzsig verify --sig v4 --region us-east-1 --service service \\
+    --clock fixed:2015-08-30T12:36:00Z --request get-vanilla.sreq
+  amzsig verify --sig v4 --s3 'https://b.s3.amazonaws.com/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&...'";
+
+/// Verify the signature of a signed URL or captured request (SigV2; SigV4 with --sig v4:
+/// the Authorization header or a presigned URL).
 ///
 /// Exit status 0 when the signature is valid, 1 when it is not (the reason is printed),
 /// 2 when the input cannot be read.
 #[derive(Debug, Args)]
+#[command(after_long_help = EXAMPLES)]
 pub struct VerifyArgs {
     #[command(flatten)]
     request: RequestArgs,
 
     #[command(flatten)]
     secret: SecretArgs,
+
+    #[command(flatten)]
+    v4: V4Args,
 
     /// Clock to judge Timestamp/Expires against: 'system', 'fixed:2014-08-18T12:00:00Z',
     /// or 'offset:SECONDS'.
@@ -34,6 +49,10 @@ pub struct VerifyArgs {
 }
 
 pub(super) fn run(args: &VerifyArgs) -> Result<u8> {
+    if args.v4.is_v4() {
+        return run_v4(args);
+    }
+    args.v4.check_v2()?;
     let req = args.request.load()?;
     let secret = args.secret.load()?;
     let clock: Clock = args.clock.parse().context("bad --clock")?;
@@ -54,6 +73,9 @@ pub(super) fn run(args: &VerifyArgs) -> Result<u8> {
         }
         Err(failure) => {
             emitln!("FAIL: {failure}");
+            if req.params.get(sigv4::X_AMZ_ALGORITHM).is_some() {
+                emitln!("(This is a SigV4 presigned URL: add --sig v4.)");
+            }
             if let VerifyFailure::Mismatch { expected } = &failure {
                 emitln!(
                     "\nThe server signed this string (the client must have signed a different one):\n{}",
@@ -63,4 +85,52 @@ pub(super) fn run(args: &VerifyArgs) -> Result<u8> {
             Ok(EXIT_FAILED)
         }
     }
+}
+
+fn run_v4(args: &VerifyArgs) -> Result<u8> {
+    if args.allow_host_without_port {
+        bail!("--allow-host-without-port is a SigV2 option (SigV4 signs the Host header as sent)");
+    }
+    let input = args.v4.load_request(&args.request)?;
+    let secret = args.secret.load()?;
+    let clock: Clock = args.clock.parse().context("bad --clock")?;
+    let policy = VerifyPolicyV4 {
+        max_skew_secs: args.max_skew,
+        expected_region: args.v4.region.as_deref(),
+        expected_service: args.v4.service.as_deref(),
+        settings: args.v4.settings(),
+    };
+    let keys = SingleKey { id: None, secret: &secret };
+    match sigv4::verify(&input.req.view(), &keys, clock.now(), &policy) {
+        Ok(v) => {
+            let form = match v.location {
+                SignatureLocation::Headers => "Authorization header",
+                SignatureLocation::QueryParams => "presigned URL",
+            };
+            emitln!("OK: valid SigV4 signature ({form}) by {} for {}", v.access_key_id, v.scope);
+            Ok(EXIT_OK)
+        }
+        Err(failure) => {
+            emitln!("FAIL: {}", with_causes(&failure));
+            if let VerifyFailureV4::Mismatch { canonical_request, string_to_sign } = &failure {
+                emitln!(
+                    "\nThe server's canonical request (the client must have signed a different one):\n{canonical_request}\n\n\
+                     The server's string to sign:\n{string_to_sign}"
+                );
+            }
+            Ok(EXIT_FAILED)
+        }
+    }
+}
+
+/// A failure and its causes on one line.
+pub(super) fn with_causes(failure: &VerifyFailureV4) -> String {
+    let mut text = failure.to_string();
+    let mut source = failure.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }

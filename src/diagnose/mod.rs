@@ -12,10 +12,18 @@
 //! Sources for the mistakes: PA-API Developer Guide "Authenticating REST Requests" (vendor
 //! notes on Java `URLEncoder`, Perl `URI::Escape`, C# lowercase hex), protocols.md §1.7
 //! (what real clients sign) and §6.
+//!
+//! SigV4 has its own catalogue and search in [`v4`] ([`MistakeV4`], [`diagnose_v4`],
+//! [`sign_with_mistakes_v4`]).
 
 mod recipe;
+pub mod v4;
 
 pub use recipe::{sign_with_mistakes, Recipe};
+pub use v4::{
+    compare_canonical_requests, diagnose_v4, sign_with_mistakes_v4, DiagnosisV4, FindingV4, MistakeV4, SignedRequestV4,
+    StepV4,
+};
 
 use crate::crypto::{constant_time_eq, SecretKey};
 use crate::request::RequestView;

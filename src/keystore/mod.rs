@@ -12,10 +12,18 @@
 //! seller"): a request signed with a developer's key for a seller is allowed when the
 //! seller has authorised that developer and the token matches, or when the key belongs to
 //! the seller's own account.
+//!
+//! Temporary credentials (AWS STS; IAM User Guide, "Using temporary credentials with AWS
+//! resources": requests carry the session token as `X-Amz-Security-Token`): an access key
+//! with a `session_token` (and optionally `expires`) is temporary. [`Keystore::session`]
+//! judges the token a request sent: a temporary key needs its own token, a long-term key
+//! takes none, and an expired credential is refused even with the right token. Tokens are
+//! held as [`SessionToken`]s (redacted, compared in constant time).
 
 mod file;
 
-use crate::crypto::SecretKey;
+use crate::clock::UtcTime;
+use crate::crypto::{SecretKey, SessionToken};
 use crate::sigv2::{KeyState, SecretLookup};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -57,6 +65,54 @@ pub struct AccessKey {
     secret: SecretKey,
     /// Its state.
     pub status: KeyStatus,
+    /// The session token and expiry of a temporary credential (`None`: a long-term key).
+    session: Option<Session>,
+}
+
+impl AccessKey {
+    /// True for temporary credentials (a key that needs a session token).
+    pub fn is_temporary(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// When a temporary credential stops working (`None`: never, or a long-term key).
+    pub fn expires(&self) -> Option<UtcTime> {
+        self.session.as_ref().and_then(|s| s.expires)
+    }
+}
+
+/// A temporary credential's token and expiry.
+#[derive(Debug, Clone)]
+struct Session {
+    token: SessionToken,
+    expires: Option<UtcTime>,
+}
+
+/// The verdict on the session token a request carried (`X-Amz-Security-Token`), for a key
+/// that exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionCheck {
+    /// A long-term key and no token: fine.
+    LongTerm,
+    /// A temporary key with its own token, not expired: fine.
+    Valid,
+    /// A temporary key without a token.
+    MissingToken,
+    /// A long-term key with a token.
+    UnexpectedToken,
+    /// A temporary key with another token.
+    WrongToken,
+    /// A temporary key with its token, past `expires`.
+    Expired,
+    /// No such key (the signature check reports it).
+    UnknownKey,
+}
+
+impl SessionCheck {
+    /// True when the request may go on.
+    pub fn is_ok(self) -> bool {
+        matches!(self, Self::LongTerm | Self::Valid | Self::UnknownKey)
+    }
 }
 
 /// An MWS seller.
@@ -138,10 +194,7 @@ impl Keystore {
     /// Parses and validates keystore YAML; `origin` names the source in errors.
     pub fn from_yaml_str(text: &str, origin: &str) -> Result<Self, KeystoreError> {
         let err = |line: Option<usize>, kind| KeystoreError { origin: origin.to_owned(), line, kind };
-        let dto: file::KeystoreFile = serde_yaml::from_str(text).map_err(|e| {
-            let line = e.location().map(|l| l.line());
-            err(line, KeystoreErrorKind::Syntax(e))
-        })?;
+        let dto = file::parse(text).map_err(|(line, kind)| err(line, kind))?;
         let line_of = |needle: &str, nth: usize| find_line(text, needle, nth);
 
         let mut store = Keystore {
@@ -184,9 +237,10 @@ impl Keystore {
                     file::StatusDto::Inactive => KeyStatus::Inactive,
                     file::StatusDto::Deleted => KeyStatus::Deleted,
                 };
+                let session = session_of(&k, |needle| line_of(needle, 0)).map_err(|(line, kind)| err(line, kind))?;
                 store.keys.insert(
                     k.id.clone(),
-                    AccessKey { id: k.id, account: index, secret: SecretKey::new(k.secret), status },
+                    AccessKey { id: k.id, account: index, secret: SecretKey::new(k.secret), status, session },
                 );
             }
             store.accounts.push(Account {
@@ -337,6 +391,61 @@ impl Keystore {
     pub fn secrets(&self) -> impl Iterator<Item = &SecretKey> {
         self.keys.values().map(|k| &k.secret)
     }
+
+    /// Every session token in the store (for tests that prove tokens never leak).
+    pub fn session_tokens(&self) -> impl Iterator<Item = &SessionToken> {
+        self.keys.values().filter_map(|k| k.session.as_ref().map(|s| &s.token))
+    }
+
+    /// Judges the session token a request sent for `access_key_id` at `now`. An empty
+    /// token counts as none. The token is checked before the expiry: a wrong token says
+    /// nothing about which credential it was.
+    pub fn session(&self, access_key_id: &str, sent: Option<&str>, now: UtcTime) -> SessionCheck {
+        let Some(key) = self.keys.get(access_key_id) else { return SessionCheck::UnknownKey };
+        let sent = sent.filter(|t| !t.is_empty());
+        match (&key.session, sent) {
+            (None, None) => SessionCheck::LongTerm,
+            (None, Some(_)) => SessionCheck::UnexpectedToken,
+            (Some(_), None) => SessionCheck::MissingToken,
+            (Some(s), Some(t)) if !s.token.matches(t) => SessionCheck::WrongToken,
+            (Some(s), Some(_)) if s.expires.is_some_and(|e| now >= e) => SessionCheck::Expired,
+            (Some(_), Some(_)) => SessionCheck::Valid,
+        }
+    }
+}
+
+/// The characters a session token may have: base64 and base64url (STS tokens are base64),
+/// and `%`, `.`, `~` (a token as percent-encoded in a query). Redaction
+/// (`services::aws::redact_session_token`) relies on this set.
+pub fn is_session_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'.' | b'~' | b'%')
+}
+
+/// The session of a key entry, validated: a token of [`is_session_token_char`]s (it
+/// travels as a header value and a query parameter), `expires` only with a token, in ISO
+/// 8601. Errors never quote the token.
+fn session_of(
+    k: &file::AccessKeyDto,
+    line_of: impl Fn(&str) -> Option<usize>,
+) -> Result<Option<Session>, (Option<usize>, KeystoreErrorKind)> {
+    let expires = match &k.expires {
+        None => None,
+        Some(raw) => Some(UtcTime::parse_iso8601(raw).map_err(|e| {
+            (line_of(raw), KeystoreErrorKind::BadExpiry { access_key_id: k.id.clone(), raw: raw.clone(), source: e })
+        })?),
+    };
+    let Some(token) = &k.session_token else {
+        return match &k.expires {
+            Some(raw) => Err((line_of(raw), KeystoreErrorKind::ExpiryWithoutToken(k.id.clone()))),
+            None => Ok(None),
+        };
+    };
+    if token.is_empty() || !token.bytes().all(is_session_token_char) {
+        // A token written with escapes is not in the text as parsed: then the key's line.
+        let line = Some(token.as_str()).filter(|t| !t.is_empty()).and_then(&line_of).or_else(|| line_of(&k.id));
+        return Err((line, KeystoreErrorKind::BadSessionToken(k.id.clone())));
+    }
+    Ok(Some(Session { token: SessionToken::new(token.as_bytes()), expires }))
 }
 
 impl SecretLookup for Keystore {
@@ -351,19 +460,24 @@ impl SecretLookup for Keystore {
 
 /// 1-based line of the `nth` (0-based) occurrence of `needle` in `text`.
 fn find_line(text: &str, needle: &str, nth: usize) -> Option<usize> {
-    text.lines().enumerate().filter(|(_, l)| l.contains(needle)).nth(nth).map(|(i, _)| i + 1)
+    file::find_line(text, needle, nth)
 }
 
 /// A keystore that cannot be loaded: where, and why.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub struct KeystoreError {
     /// The file (or `<embedded default keystore>`).
     pub origin: String,
     /// 1-based line, when known.
     pub line: Option<usize>,
-    /// What is wrong.
-    #[source]
+    /// What is wrong (shown in this error's message, so its own cause is the source).
     pub kind: KeystoreErrorKind,
+}
+
+impl std::error::Error for KeystoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.kind)
+    }
 }
 
 impl fmt::Display for KeystoreError {
@@ -381,9 +495,13 @@ pub enum KeystoreErrorKind {
     /// The file cannot be read.
     #[error("cannot read the keystore")]
     Io(#[source] std::io::Error),
-    /// Not YAML of the keystore's shape (unknown keys included).
-    #[error("{0}")]
-    Syntax(#[source] serde_yaml::Error),
+    /// Not YAML of the keystore's shape (unknown keys included). The message leaves out
+    /// serde_yaml's own "at line N column M": the error's line is counted one way for all.
+    #[error("{}", file::without_location(&.0.to_string()))]
+    Syntax(serde_yaml::Error),
+    /// No accounts and no sellers (an empty file, or only comments).
+    #[error("the keystore is empty: it has no accounts and no sellers")]
+    Empty,
     /// Two accounts with one name.
     #[error("duplicate account name '{0}'")]
     DuplicateAccount(String),
@@ -429,6 +547,23 @@ pub enum KeystoreErrorKind {
     /// An MWSAuthToken that does not start with `amzn.mws.`.
     #[error("MWSAuthToken '{0}' must start with 'amzn.mws.'")]
     BadToken(String),
+    /// A session token that is empty or not visible ASCII (the token itself is not shown).
+    #[error("access key '{0}': session_token must be non-empty letters, digits and + / = - _ . ~ %")]
+    BadSessionToken(String),
+    /// `expires` on a key without a `session_token`.
+    #[error("access key '{0}': 'expires' needs a session_token (only temporary credentials expire)")]
+    ExpiryWithoutToken(String),
+    /// `expires` that is not an ISO 8601 UTC time.
+    #[error("access key '{access_key_id}': expires '{raw}' is not an ISO 8601 time such as 2030-01-01T00:00:00Z")]
+    BadExpiry {
+        /// The key.
+        access_key_id: String,
+        /// The value as written.
+        raw: String,
+        /// Why it does not parse.
+        #[source]
+        source: crate::clock::TimeParseError,
+    },
 }
 
 /// A run-time change to the keystore that cannot be made.

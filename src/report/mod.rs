@@ -107,6 +107,9 @@ fn failure_block(out: &mut String, r: &ScenarioResult) {
                 let _ = writeln!(out, "  expected string to sign: {expected}");
             }
         }
+        if let Some(creq) = &d.expected_canonical_request {
+            let _ = writeln!(out, "  expected canonical request: {}", visible(creq));
+        }
     }
 }
 
@@ -176,6 +179,7 @@ mod tests {
                 expected_string_to_sign: "GET\nh\n/\nKeywords=a%20b".into(),
                 client_string_to_sign: Some("GET\nh\n/\nKeywords=a+b".into()),
                 first_difference: Some(19),
+                expected_canonical_request: None,
             }),
             ..base.clone()
         };

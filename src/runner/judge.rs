@@ -35,6 +35,9 @@ pub struct Detail {
     pub client_string_to_sign: Option<String>,
     /// Byte offset of the first difference between the two.
     pub first_difference: Option<usize>,
+    /// SigV4: the canonical request the mock expected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_canonical_request: Option<String>,
 }
 
 /// Byte offset where `a` and `b` first differ (`None` when equal).
@@ -45,11 +48,11 @@ pub fn first_difference(a: &str, b: &str) -> Option<usize> {
     Some(a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count())
 }
 
-fn suite_time() -> UtcTime {
+pub(super) fn suite_time() -> UtcTime {
     UtcTime::parse_iso8601(SUITE_TIME).unwrap_or(UtcTime::from_unix_secs(0))
 }
 
-fn world() -> &'static (Keystore, Catalogue) {
+pub(super) fn world() -> &'static (Keystore, Catalogue) {
     static WORLD: OnceLock<(Keystore, Catalogue)> = OnceLock::new();
     WORLD.get_or_init(|| (Keystore::embedded_default(), Catalogue::embedded_default()))
 }
@@ -61,10 +64,7 @@ pub(super) fn base_result(s: &Scenario) -> ScenarioResult {
     };
     ScenarioResult {
         name: s.name.clone(),
-        service: match s.service {
-            ServiceKind::Paapi => "paapi".to_owned(),
-            ServiceKind::Mws => "mws".to_owned(),
-        },
+        service: s.service.as_str().to_owned(),
         rule: s.rule.clone(),
         tags: s.tags.clone(),
         status: Status::Skip,
@@ -85,10 +85,7 @@ pub(super) fn skipped(s: &Scenario, why: String) -> ScenarioResult {
 fn missing_capability(s: &Scenario, adapter: &Adapter) -> Option<String> {
     // An adapter that names services (`paapi`, `mws`) only does those; one that names
     // none does both.
-    let service = match s.service {
-        ServiceKind::Paapi => "paapi",
-        ServiceKind::Mws => "mws",
-    };
+    let service = s.service.as_str();
     let names_services = adapter.can("paapi") || adapter.can("mws");
     if names_services && !adapter.can(service) {
         return Some(format!("the adapter does not do '{service}'"));
@@ -102,7 +99,7 @@ fn missing_capability(s: &Scenario, adapter: &Adapter) -> Option<String> {
     needs.iter().find(|(needed, cap)| *needed && !adapter.can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
 }
 
-fn matches(expected: &Expected, verdict: Verdict, error_code: Option<&str>) -> bool {
+pub(super) fn matches(expected: &Expected, verdict: Verdict, error_code: Option<&str>) -> bool {
     match expected {
         // Authenticated and answered: in-band PA-API answers (e.g. NoExactMatches) count.
         Expected::Accepted => verdict == Verdict::Accepted,
@@ -110,7 +107,7 @@ fn matches(expected: &Expected, verdict: Verdict, error_code: Option<&str>) -> b
     }
 }
 
-fn got_text(verdict: Verdict, error_code: Option<&str>, status: u16) -> String {
+pub(super) fn got_text(verdict: Verdict, error_code: Option<&str>, status: u16) -> String {
     match (verdict, error_code) {
         (Verdict::Accepted, Some(code)) => format!("accepted, in-band {code} ({status})"),
         (_, Some(code)) => format!("{code} ({status})"),
@@ -120,6 +117,9 @@ fn got_text(verdict: Verdict, error_code: Option<&str>, status: u16) -> String {
 }
 
 pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
+    if let Some(v4) = &s.request.v4 {
+        return super::v4::offline(s, v4, adapter);
+    }
     if let Some(why) = missing_capability(s, adapter) {
         return skipped(s, why);
     }
@@ -129,6 +129,7 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     };
     let signed = match answer {
         Answer::Signed(signed) => signed,
+        Answer::Error { message, unsupported: true, .. } => return skipped(s, message),
         Answer::Error { message, .. } => return refused_by_client(s, &message),
         other => return unexpected_answer(s, &other),
     };
@@ -176,23 +177,32 @@ fn in_process(owned: &OwnedRequest, query: &crate::encoding::ParamList, body: &[
         content_type,
         content_md5: None,
         user_agent: Some("amzsig-runner"),
+        headers: &[],
     };
-    match services::dispatch(&owned.host, &owned.path, &options) {
+    let key =
+        services::RouteKey { method: &owned.method, host: &owned.host, path: &owned.path, query: "", headers: &[] };
+    match services::dispatch(&key, &options) {
         Some(route) => services::handle(&route, &ctx, &req),
-        None => Outcome {
-            status: 404,
-            content_type: "text/plain".into(),
-            headers: Vec::new(),
-            body: String::new(),
-            record: services::Record {
-                service: ServiceKind::Paapi,
-                operation: None,
-                access_key_id: None,
-                verdict: Verdict::Refused,
-                error_code: Some("NoSuchEndpoint".into()),
-                host_form: None,
-                failure: None,
-            },
+        None => no_service(),
+    }
+}
+
+/// What the server answers when no service is at a host and path (a 404).
+pub(super) fn no_service() -> Outcome {
+    Outcome {
+        status: 404,
+        content_type: "text/plain".into(),
+        headers: Vec::new(),
+        body: String::new(),
+        record: services::Record {
+            service: ServiceKind::Paapi,
+            operation: None,
+            access_key_id: None,
+            verdict: Verdict::Refused,
+            error_code: Some("NoSuchEndpoint".into()),
+            host_form: None,
+            failure: None,
+            failure_v4: None,
         },
     }
 }
@@ -228,6 +238,7 @@ fn explain(view: &RequestView<'_>, s: &Scenario, failure: Option<&VerifyFailure>
         first_difference: best.and_then(|f| first_difference(&d.correct_string_to_sign, &f.client_string_to_sign)),
         client_string_to_sign: best.map(|f| f.client_string_to_sign.clone()),
         expected_string_to_sign: d.correct_string_to_sign,
+        expected_canonical_request: None,
     })
 }
 
@@ -258,15 +269,23 @@ pub(super) struct LiveMock {
 }
 
 impl LiveMock {
-    pub(super) fn start() -> Result<LiveMock, String> {
+    /// Starts the mock; its clock reads the suite time, or the system time for clients that
+    /// read their own clock (`own_clock`).
+    pub(super) fn start(own_clock: bool) -> Result<LiveMock, String> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .map_err(|e| e.to_string())?;
-        let config = ServerConfig { clock: Clock::Fixed(suite_time()), ..ServerConfig::default() };
+        let clock = if own_clock { Clock::System } else { Clock::Fixed(suite_time()) };
+        let config = ServerConfig { clock, ..ServerConfig::default() };
         let server = runtime.block_on(MockServer::start(config)).map_err(|e| e.to_string())?;
         Ok(LiveMock { server, _runtime: runtime })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub(super) fn base_url(&self) -> String {
+        self.server.base_url()
     }
 
     fn endpoint_for(&self, s: &Scenario) -> String {
@@ -276,6 +295,9 @@ impl LiveMock {
 }
 
 pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> ScenarioResult {
+    if let Some(v4) = &s.request.v4 {
+        return super::v4::live(s, v4, adapter, mock);
+    }
     if s.live.skip {
         return skipped(s, "not reproducible over a socket (see the scenario)".to_owned());
     }
@@ -285,14 +307,27 @@ pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> 
     if let Some(why) = missing_capability(s, adapter) {
         return skipped(s, why);
     }
+    let endpoint = mock.endpoint_for(s);
+    let request = request_for(s, "send", &endpoint);
+    live_with(s, mock, |a| a.call(request.clone()), adapter)
+}
+
+/// Sends a scenario's request (`repeat` times) through `call` and judges what the mock's
+/// journal recorded for it.
+pub(super) fn live_with(
+    s: &Scenario,
+    mock: &mut LiveMock,
+    mut call: impl FnMut(&mut Adapter) -> Result<Answer, crate::adapter::AdapterError>,
+    adapter: &mut Adapter,
+) -> ScenarioResult {
     mock.server.state().reset_throttle();
     let before = mock.server.journal().last().map_or(0, |e| e.seq);
-    let endpoint = mock.endpoint_for(s);
     let repeat = s.live.repeat.max(1);
     let mut client_errors = Vec::new();
     for _ in 0..repeat {
-        match adapter.call(request_for(s, "send", &endpoint)) {
+        match call(adapter) {
             Ok(Answer::Sent(sent)) => client_errors.extend(sent.error),
+            Ok(Answer::Error { message, unsupported: true, .. }) => return skipped(s, message),
             Ok(Answer::Error { message, .. }) => client_errors.push(message),
             Ok(other) => return unexpected_answer(s, &other),
             Err(e) => return adapter_failure(s, &e),
@@ -320,7 +355,12 @@ pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> 
         notes.push(format!("the client surfaced: {}", client_errors.join("; ")));
     }
     r.message = (!notes.is_empty()).then(|| notes.join("; "));
-    if r.status == Status::Fail && last.diagnosis.is_some() {
+    if r.status == Status::Fail && s.sig == crate::scenario::Sig::V4 {
+        if let Some(d) = &last.diagnosis {
+            notes.push(format!("the mock's diagnosis: {d}"));
+            r.message = Some(notes.join("; "));
+        }
+    } else if r.status == Status::Fail && last.diagnosis.is_some() {
         let query = last.query.clone();
         let url = format!("http://{}{}?{query}", last.host, last.path);
         if let Ok(mut owned) = OwnedRequest::from_url(&last.method, &url) {

@@ -7,10 +7,14 @@
 //! - Live: the runner starts the mock on 127.0.0.1:0 (fixed clock, throttling on, buckets
 //!   reset before each scenario); the adapter signs *and sends* (`send`) with its own HTTP
 //!   stack; the verdict comes from the mock's journal (so retries are visible).
+//! - SigV4 scenarios (`v4`) follow the same two paths with the adapter protocol's SigV4
+//!   request; see the `v4` module for the Host and clock rules.
 
 mod judge;
+mod v4;
 
 pub use judge::{first_difference, Detail};
+pub use v4::request_for_v4;
 
 use crate::adapter::protocol::{Request, WireCredentials};
 use crate::adapter::{Adapter, AdapterError, Answer, Hello};
@@ -122,7 +126,7 @@ pub struct RunOptions {
 pub fn run(scenarios: &[&Scenario], adapter: &mut Adapter, mode: Mode, options: &RunOptions) -> RunReport {
     let start = Instant::now();
     let mut live = match mode {
-        Mode::Live => Some(judge::LiveMock::start()),
+        Mode::Live => Some(judge::LiveMock::start(adapter.can("own-clock"))),
         Mode::Offline => None,
     };
     let mut results = Vec::with_capacity(scenarios.len());

@@ -21,12 +21,39 @@
 //!     live: {repeat: 2, expect_last: {error: RequestThrottled}}
 //! ```
 //!
+//! A SigV4 scenario (`sig: v4`, services `paapi5` and `aws`) gives the request as it goes
+//! on the wire, and the scope:
+//!
+//! ```yaml
+//!   - name: sts-get-caller-identity
+//!     sig: v4                                  # the default for paapi5 and aws
+//!     catches: [v4-query-not-sorted]           # diagnose::MistakeV4 ids (v4-…)
+//!     service: aws                             # paapi5 | aws
+//!     request:
+//!       method: POST
+//!       endpoint: https://sts.amazonaws.com/   # path and query as sent
+//!       headers: [[Content-Type, "application/x-www-form-urlencoded; charset=utf-8"]]
+//!       body: "Action=GetCallerIdentity&Version=2011-06-15"
+//!       credentials: aws                       # alias or {access_key_id, secret_key, session_token}
+//!       region: us-east-1                      # the credential scope
+//!       scope_service: sts
+//!       payload: signed                        # signed | unsigned | content-sha256
+//!       presign_expires: 3600                  # presigned URL instead of Authorization
+//!     expect: accepted
+//!     live: {host_independent: true}           # outcome does not need the scenario's Host:
+//!                                              # clients without `host-header` run it too
+//! ```
+//!
 //! Credential aliases (the embedded keystore's documentation keys): `paapi`, `paapi-2011`,
-//! `aws`, `mws` (developer 1234-3214-4321), `mws-other` (authorised by nobody).
+//! `aws`, `mws` (developer 1234-3214-4321), `mws-other` (authorised by nobody), `sts` (the
+//! STS AssumeRole example's temporary credentials: ASIAIOSFODNN7EXAMPLE with its session
+//! token, which the client must send as `X-Amz-Security-Token`).
 
-use super::{Credentials, Expected, Live, Location, Scenario, ScenarioError, ScenarioRequest, SUITE_TIME};
-use crate::diagnose::Mistake;
-use crate::services::ServiceKind;
+use super::{
+    Credentials, Expected, Live, Location, PayloadMode, Scenario, ScenarioError, ScenarioRequest, Service, Sig,
+    V4Inputs, SUITE_TIME,
+};
+use crate::diagnose::{Mistake, MistakeV4};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -47,7 +74,9 @@ pub(super) struct ScenarioDto {
     catches: Vec<String>,
     #[serde(default)]
     tags: Vec<String>,
-    service: ServiceKind,
+    #[serde(default)]
+    sig: Option<Sig>,
+    service: Service,
     #[serde(default)]
     source: Option<String>,
     request: RequestDto,
@@ -75,6 +104,18 @@ struct RequestDto {
     location: Option<Location>,
     #[serde(default)]
     signature_needs_plus: bool,
+    #[serde(default)]
+    headers: Option<Vec<(String, String)>>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    scope_service: Option<String>,
+    #[serde(default)]
+    payload: Option<PayloadMode>,
+    #[serde(default)]
+    presign_expires: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,6 +146,8 @@ struct LiveDto {
     expect_last: Option<ExpectDto>,
     #[serde(default)]
     skip: bool,
+    #[serde(default)]
+    host_independent: bool,
 }
 
 impl<'de> Deserialize<'de> for Location {
@@ -117,19 +160,51 @@ impl<'de> Deserialize<'de> for Location {
     }
 }
 
-impl<'de> Deserialize<'de> for ServiceKind {
+impl<'de> Deserialize<'de> for Service {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match String::deserialize(d)?.as_str() {
-            "paapi" => Ok(ServiceKind::Paapi),
-            "mws" => Ok(ServiceKind::Mws),
-            other => Err(serde::de::Error::custom(format!("service '{other}' is not paapi or mws"))),
+            "paapi" => Ok(Service::Paapi),
+            "mws" => Ok(Service::Mws),
+            "paapi5" => Ok(Service::Paapi5),
+            "aws" => Ok(Service::Aws),
+            other => Err(serde::de::Error::custom(format!("service '{other}' is not paapi, mws, paapi5 or aws"))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Sig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "v2" => Ok(Sig::V2),
+            "v4" => Ok(Sig::V4),
+            other => Err(serde::de::Error::custom(format!("sig '{other}' is not v2 or v4"))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PayloadMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "signed" => Ok(PayloadMode::Signed),
+            "unsigned" => Ok(PayloadMode::Unsigned),
+            "content-sha256" => Ok(PayloadMode::ContentSha256),
+            other => {
+                Err(serde::de::Error::custom(format!("payload '{other}' is not signed, unsigned or content-sha256")))
+            }
         }
     }
 }
 
 /// The documentation credentials behind an alias (`paapi`, `paapi-2011`, `aws`, `mws`,
-/// `mws-other`), so files and reports never need to spell a secret.
+/// `mws-other`, `sts`), so files and reports never need to spell a secret or a token.
 pub fn alias(name: &str) -> Option<Credentials> {
+    if name == "sts" {
+        return Some(Credentials {
+            access_key_id: "ASIAIOSFODNN7EXAMPLE".to_owned(),
+            secret_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY".to_owned(),
+            session_token: Some(STS_EXAMPLE_TOKEN.to_owned()),
+        });
+    }
     let (id, secret) = match name {
         "paapi" => ("AKIAIOSFODNN7EXAMPLE", "1234567890"),
         "paapi-2011" => ("00000000000000000000", "1234567890"),
@@ -141,6 +216,14 @@ pub fn alias(name: &str) -> Option<Credentials> {
     Some(Credentials { access_key_id: id.to_owned(), secret_key: secret.to_owned(), session_token: None })
 }
 
+/// The STS AssumeRole example's session token (AWS STS API Reference, AssumeRole,
+/// "Example"; the embedded keystore's `sts-docs` account).
+const STS_EXAMPLE_TOKEN: &str =
+    "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXm\
+xfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvl\
+Rd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2\
+ICCR/oLxBA==";
+
 fn expected(e: ExpectDto) -> Result<Expected, String> {
     match e {
         ExpectDto::Word(w) if w == "accepted" => Ok(Expected::Accepted),
@@ -150,17 +233,81 @@ fn expected(e: ExpectDto) -> Result<Expected, String> {
 }
 
 impl ScenarioDto {
+    /// The signature version, and the SigV4 inputs of a SigV4 scenario; SigV2-only keys in a
+    /// SigV4 scenario (and the other way round) are refused.
+    fn v4_inputs(&self) -> Result<(Sig, Option<V4Inputs>), String> {
+        let sig = self.sig.unwrap_or(match self.service {
+            Service::Paapi | Service::Mws => Sig::V2,
+            Service::Paapi5 | Service::Aws => Sig::V4,
+        });
+        let r = &self.request;
+        let v4 = match (sig, self.service) {
+            (Sig::V2, Service::Paapi | Service::Mws) => {
+                let v4_only = [
+                    ("headers", r.headers.is_some()),
+                    ("body", r.body.is_some()),
+                    ("region", r.region.is_some()),
+                    ("scope_service", r.scope_service.is_some()),
+                    ("payload", r.payload.is_some()),
+                    ("presign_expires", r.presign_expires.is_some()),
+                ];
+                if let Some((key, _)) = v4_only.iter().find(|(_, set)| *set) {
+                    return Err(format!("'{key}' is a SigV4 key (add sig: v4)"));
+                }
+                None
+            }
+            (Sig::V4, Service::Paapi5 | Service::Aws) => {
+                let v2_only = [
+                    ("params", !r.params.is_empty()),
+                    ("expires", r.expires.is_some()),
+                    ("signature_method", r.signature_method.is_some()),
+                    ("location", r.location.is_some()),
+                    ("signature_needs_plus", r.signature_needs_plus),
+                ];
+                if let Some((key, _)) = v2_only.iter().find(|(_, set)| *set) {
+                    return Err(format!("'{key}' is a SigV2 key (SigV4 scenarios give the URL as sent)"));
+                }
+                let region = r.region.clone().ok_or_else(|| "a SigV4 scenario needs a region".to_owned())?;
+                let service =
+                    r.scope_service.clone().ok_or_else(|| "a SigV4 scenario needs scope_service".to_owned())?;
+                if r.presign_expires == Some(0) {
+                    return Err("presign_expires must be at least 1".to_owned());
+                }
+                Some(V4Inputs {
+                    headers: r.headers.clone().unwrap_or_default(),
+                    body: r.body.clone().unwrap_or_default(),
+                    region,
+                    service,
+                    payload: r.payload.unwrap_or(PayloadMode::Signed),
+                    presign_expires: r.presign_expires,
+                })
+            }
+            (sig, service) => {
+                return Err(format!("service '{}' is not signed with {sig:?}", service.as_str()));
+            }
+        };
+        Ok((sig, v4))
+    }
     pub(super) fn validate(self, file_source: Option<&str>, file: &Path) -> Result<Scenario, ScenarioError> {
         let invalid = |message: String| ScenarioError::Invalid {
             file: file.display().to_string(),
             scenario: self.name.clone(),
             message,
         };
+        let v4_ids = self.sig == Some(Sig::V4) || matches!(self.service, Service::Paapi5 | Service::Aws);
         let catches = self
             .catches
             .iter()
+            .filter(|_| !v4_ids)
             .map(|id| Mistake::from_id(id).ok_or_else(|| invalid(format!("unknown mistake '{id}'"))))
             .collect::<Result<Vec<_>, _>>()?;
+        let catches_v4 = self
+            .catches
+            .iter()
+            .filter(|_| v4_ids)
+            .map(|id| MistakeV4::from_id(id).ok_or_else(|| invalid(format!("unknown SigV4 mistake '{id}'"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (sig, v4) = self.v4_inputs().map_err(invalid)?;
         let credentials = match self.request.credentials {
             CredentialsDto::Alias(a) => alias(&a).ok_or_else(|| invalid(format!("unknown credentials alias '{a}'")))?,
             CredentialsDto::Explicit { access_key_id, secret_key, session_token } => {
@@ -186,13 +333,19 @@ impl ScenarioDto {
                 repeat: l.repeat.unwrap_or(1),
                 expect_last: l.expect_last.map(expected).transpose().map_err(invalid)?,
                 skip: l.skip,
+                host_independent: l.host_independent,
             },
         };
+        if let Some(t) = self.request.timestamp.as_deref().filter(|_| v4.is_some()) {
+            crate::clock::UtcTime::parse_iso8601(t).map_err(|e| invalid(format!("timestamp '{t}': {e}")))?;
+        }
         Ok(Scenario {
             rule: self.rule,
             catches,
+            catches_v4,
             tags: self.tags,
             service: self.service,
+            sig,
             source,
             request: ScenarioRequest {
                 method,
@@ -204,6 +357,7 @@ impl ScenarioDto {
                 signature_method: self.request.signature_method,
                 location,
                 signature_needs_plus: self.request.signature_needs_plus,
+                v4,
             },
             expect: expected(self.expect).map_err(invalid)?,
             live,

@@ -4,17 +4,97 @@
 //!
 //! `file.rs` holds the strict file DTOs; [`load_dir`] and [`from_yaml_str`] turn them into
 //! validated [`Scenario`]s (parsing text is pure; only `load_dir` reads files).
+//!
+//! A scenario is SigV2 (`sig: v2`, the default: PA-API 4 `/onca/xml` and MWS, parameters
+//! given decoded) or SigV4 (`sig: v4`: PA-API 5.0 or any AWS service through the mock's
+//! generic SigV4 endpoint; the URL, headers and body are given as they go on the wire, with
+//! the scope's region and service, the payload mode and an optional presigned expiry).
 
 mod file;
 
 pub use file::alias as credentials_alias;
 
-use crate::diagnose::Mistake;
-use crate::services::ServiceKind;
+use crate::diagnose::{Mistake, MistakeV4};
 use std::path::{Path, PathBuf};
 
 /// The time every scenario's server clock reads, and the default `Timestamp`.
 pub const SUITE_TIME: &str = "2014-08-18T12:00:00Z";
+
+/// The mock service a scenario talks to (its reports' class name and `--tag` word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    /// Product Advertising API 4.x (`/onca/xml`, SigV2).
+    Paapi,
+    /// Amazon MWS (SigV2).
+    Mws,
+    /// Product Advertising API 5.0 (`POST /paapi5/{operation}`, SigV4).
+    Paapi5,
+    /// Any other AWS API, through the mock's generic SigV4 endpoint.
+    Aws,
+}
+
+impl Service {
+    /// The word used in files, reports and `--tag`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Service::Paapi => "paapi",
+            Service::Mws => "mws",
+            Service::Paapi5 => "paapi5",
+            Service::Aws => "aws",
+        }
+    }
+}
+
+/// Which signature scheme a scenario exercises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sig {
+    /// Signature Version 2.
+    V2,
+    /// Signature Version 4.
+    V4,
+}
+
+/// What a SigV4 client signs as the payload (the canonical request's last line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PayloadMode {
+    /// The SHA-256 of the body; no `x-amz-content-sha256` header (most services).
+    Signed,
+    /// `UNSIGNED-PAYLOAD`, announced in `x-amz-content-sha256` (S3).
+    Unsigned,
+    /// The SHA-256 of the body, also sent as `x-amz-content-sha256` (S3).
+    ContentSha256,
+}
+
+impl PayloadMode {
+    /// The word used in files and in the adapter protocol.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayloadMode::Signed => "signed",
+            PayloadMode::Unsigned => "unsigned",
+            PayloadMode::ContentSha256 => "content-sha256",
+        }
+    }
+}
+
+/// The SigV4-only inputs of a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct V4Inputs {
+    /// Headers the client must send besides the ones the signer adds, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body (UTF-8 text: JSON, form or XML).
+    pub body: String,
+    /// The credential scope's region.
+    pub region: String,
+    /// The credential scope's service (`ProductAdvertisingAPI`, `sts`, `s3`, ...).
+    pub service: String,
+    /// Payload mode.
+    pub payload: PayloadMode,
+    /// A presigned URL valid for this many seconds instead of the `Authorization` header.
+    pub presign_expires: Option<u64>,
+}
 
 /// Credentials handed to the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +122,8 @@ pub enum Location {
 pub struct ScenarioRequest {
     /// HTTP method.
     pub method: String,
-    /// Full endpoint URL (scheme, host, path); the live runner swaps in the mock's address.
+    /// Full endpoint URL (scheme, host, path; for SigV4 also the query as sent); the live
+    /// runner swaps in the mock's address.
     pub endpoint: String,
     /// Decoded parameters in order (no authentication parameters).
     pub params: Vec<(String, String)>,
@@ -58,6 +139,8 @@ pub struct ScenarioRequest {
     pub location: Location,
     /// Add a `Nonce` parameter chosen so that the correct signature contains `+`.
     pub signature_needs_plus: bool,
+    /// The SigV4 inputs (`None` for SigV2 scenarios).
+    pub v4: Option<V4Inputs>,
 }
 
 /// What a correct client gets.
@@ -78,6 +161,9 @@ pub struct Live {
     pub expect_last: Option<Expected>,
     /// Skip this scenario in live mode (it cannot be reproduced over a socket).
     pub skip: bool,
+    /// SigV4: the outcome does not depend on the scenario's Host, so a client that cannot
+    /// send a `Host` header of its own may send to the mock's address as is.
+    pub host_independent: bool,
 }
 
 /// A validated scenario.
@@ -87,12 +173,16 @@ pub struct Scenario {
     pub name: String,
     /// The rule it checks, in words.
     pub rule: String,
-    /// Mistakes a client that fails it most likely makes.
+    /// SigV2 mistakes a client that fails it most likely makes.
     pub catches: Vec<Mistake>,
+    /// SigV4 mistakes (`v4-…` ids) a client that fails it most likely makes.
+    pub catches_v4: Vec<MistakeV4>,
     /// Free tags for `--tag`.
     pub tags: Vec<String>,
     /// The service.
-    pub service: ServiceKind,
+    pub service: Service,
+    /// The signature scheme (`Sig::V4` exactly when `request.v4` is set).
+    pub sig: Sig,
     /// Where the facts it encodes come from.
     pub source: String,
     /// Client inputs.
@@ -106,13 +196,14 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// True when any of `tags` is one of this scenario's tags, its service, or its name.
+    /// True when `tag` is one of this scenario's tags, its service, its signature version
+    /// (`v2`, `v4`) or its name.
     pub fn matches_tag(&self, tag: &str) -> bool {
-        let service = match self.service {
-            ServiceKind::Paapi => "paapi",
-            ServiceKind::Mws => "mws",
+        let sig = match self.sig {
+            Sig::V2 => "v2",
+            Sig::V4 => "v4",
         };
-        self.tags.iter().any(|t| t == tag) || service == tag || self.name == tag
+        self.tags.iter().any(|t| t == tag) || self.service.as_str() == tag || sig == tag || self.name == tag
     }
 }
 
@@ -204,6 +295,37 @@ mod tests {
         let text = "scenarios:\n  - name: x\n    rule: r\n    service: paapi\n    requets: {}\n";
         let err = from_yaml_str(text, Path::new("s.yaml")).unwrap_err();
         assert!(err.to_string().starts_with("s.yaml:5: invalid scenario file"), "{err}");
+    }
+
+    const V4: &str = "source: s\nscenarios:\n  - name: x\n    rule: r\n    sig: v4\n    service: aws\n    catches: [v4-query-not-sorted]\n    request:\n      endpoint: https://sts.amazonaws.com/?Action=GetCallerIdentity\n      credentials: aws\n      region: us-east-1\n      scope_service: sts\n    expect: accepted\n";
+
+    #[test]
+    fn v4_scenarios_parse_with_their_defaults() {
+        let s = &from_yaml_str(V4, Path::new("v4.yaml")).unwrap()[0];
+        assert_eq!((s.sig, s.service), (Sig::V4, Service::Aws));
+        assert_eq!(s.catches_v4, [MistakeV4::QueryNotSorted]);
+        let v4 = s.request.v4.as_ref().unwrap();
+        assert_eq!((v4.region.as_str(), v4.service.as_str(), v4.payload), ("us-east-1", "sts", PayloadMode::Signed));
+        assert_eq!(s.request.timestamp.as_deref(), Some(SUITE_TIME));
+        assert!(s.matches_tag("v4") && s.matches_tag("aws") && !s.matches_tag("v2"));
+    }
+
+    #[test]
+    fn v4_scenarios_refuse_v2_keys_and_v2_mistakes() {
+        let cases = [
+            (V4.replace("      region:", "      params: [[a, b]]\n      region:"), "'params' is a SigV2 key"),
+            (V4.replace("v4-query-not-sorted", "space-as-plus"), "unknown SigV4 mistake 'space-as-plus'"),
+            (V4.replace("      region: us-east-1\n", ""), "a SigV4 scenario needs a region"),
+            (V4.replace("    sig: v4\n", "    sig: v2\n"), "service 'aws' is not signed with V2"),
+            (V4.replace("scope_service: sts\n", "scope_service: sts\n      presign_expires: 0\n"), "presign_expires"),
+        ];
+        for (text, want) in cases {
+            let err = from_yaml_str(&text, Path::new("v4.yaml")).unwrap_err().to_string();
+            assert!(err.contains(want), "{want}: {err}");
+        }
+        let v2 = "source: s\nscenarios:\n  - name: x\n    rule: r\n    service: paapi\n    request:\n      endpoint: https://webservices.amazon.com/onca/xml\n      credentials: paapi\n      region: us-east-1\n    expect: accepted\n";
+        let err = from_yaml_str(v2, Path::new("v2.yaml")).unwrap_err().to_string();
+        assert!(err.contains("'region' is a SigV4 key"), "{err}");
     }
 
     #[test]

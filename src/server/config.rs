@@ -16,7 +16,23 @@
 //! default_mws_host: mws.amazonservices.com
 //! admin: loopback                # or any
 //! request_id_seed: 0
+//! limits:                        # every key optional; defaults shown (see `Limits`)
+//!   max_header_bytes: 65536      # request line + headers -> 431
+//!   max_headers: 100             # header count -> 431
+//!   max_uri_bytes: 16384         # request target (path + query) -> 414
+//!   max_body_bytes: 16777216     # body -> 413
+//!   max_params: 4096             # query + form parameters -> 400 MalformedQueryString
+//!   header_read_timeout_ms: 10000  # whole head, from its first byte -> 408
+//!   body_read_timeout_ms: 30000    # whole body, from the end of the head -> 408
+//!   keep_alive_timeout_ms: 60000   # idle time between requests -> close
+//!   max_connections: 1024          # more wait in the listen backlog
+//!   shutdown_grace_ms: 10000       # in-flight requests get this long on stop
 //! ```
+//!
+//! The default sizes follow the Application Load Balancer quotas that front many AWS
+//! endpoints (request line 16 KB, whole header 64 KB: "Quotas for your Application Load
+//! Balancers", docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html)
+//! and the ALB idle timeout default (60 s); `docs/robustness.md` explains each answer.
 
 use crate::catalogue::{Catalogue, CatalogueLoadError};
 use crate::clock::Clock;
@@ -26,6 +42,7 @@ use crate::sigv2::HostMatch;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Who may call the admin endpoints under `/__amzsig/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -57,6 +74,89 @@ pub struct ServerConfig {
     pub request_id_seed: u64,
     /// Admin endpoint access.
     pub admin: AdminAccess,
+    /// Sizes and timeouts of the HTTP layer.
+    pub limits: Limits,
+}
+
+/// Sizes, counts and timeouts the HTTP layer enforces (each answer is in `docs/robustness.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Request line plus headers, in bytes; more gets 431.
+    pub max_header_bytes: usize,
+    /// Number of header fields; more gets 431.
+    pub max_headers: usize,
+    /// Request target (path and query) in bytes; longer gets 414.
+    pub max_uri_bytes: usize,
+    /// Body in bytes; larger gets 413 (refused from `Content-Length` before reading).
+    pub max_body_bytes: usize,
+    /// Query plus form parameters; more gets the service's 400 `MalformedQueryString`.
+    pub max_params: usize,
+    /// Time to receive a whole request head, from its first byte (from the accept for a
+    /// connection's first request); then 408 and close, or a silent close if no byte came.
+    pub header_read_timeout: Duration,
+    /// Time to receive a whole body once the head is in; then 408 and close.
+    pub body_read_timeout: Duration,
+    /// Idle time allowed between two requests on one connection; then close.
+    pub keep_alive_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen backlog.
+    pub max_connections: usize,
+    /// On stop, how long in-flight requests may take before their connections are dropped.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_header_bytes: 64 * 1024,
+            max_headers: 100,
+            max_uri_bytes: 16 * 1024,
+            max_body_bytes: 16 * 1024 * 1024,
+            max_params: 4096,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            keep_alive_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Limits {
+    /// Smallest accepted `max_header_bytes` (a request line and a Host header must fit).
+    pub const MIN_HEADER_BYTES: usize = 1024;
+    /// Smallest accepted `max_uri_bytes`.
+    pub const MIN_URI_BYTES: usize = 256;
+
+    /// Checks that every limit can work; the message names the offending key.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.max_header_bytes < Self::MIN_HEADER_BYTES {
+            return Err(format!("max_header_bytes: at least {} bytes", Self::MIN_HEADER_BYTES));
+        }
+        if self.max_uri_bytes < Self::MIN_URI_BYTES {
+            return Err(format!("max_uri_bytes: at least {} bytes", Self::MIN_URI_BYTES));
+        }
+        if self.max_uri_bytes > self.max_header_bytes {
+            // Else a long target would get the head's 431 before its own 414.
+            return Err("max_uri_bytes: at most max_header_bytes".to_owned());
+        }
+        let positive = [
+            ("max_headers", self.max_headers),
+            ("max_params", self.max_params),
+            ("max_connections", self.max_connections),
+        ];
+        if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(format!("{name}: must be at least 1"));
+        }
+        let times = [
+            ("header_read_timeout", self.header_read_timeout),
+            ("body_read_timeout", self.body_read_timeout),
+            ("keep_alive_timeout", self.keep_alive_timeout),
+        ];
+        if let Some((name, _)) = times.iter().find(|(_, v)| v.is_zero()) {
+            return Err(format!("{name}: must be longer than 0 ms"));
+        }
+        Ok(())
+    }
 }
 
 impl Default for ServerConfig {
@@ -70,6 +170,7 @@ impl Default for ServerConfig {
             journal_capacity: 1000,
             request_id_seed: 0,
             admin: AdminAccess::Loopback,
+            limits: Limits::default(),
         }
     }
 }
@@ -89,6 +190,39 @@ struct ConfigFile {
     default_mws_host: Option<String>,
     admin: Option<AdminAccess>,
     request_id_seed: Option<u64>,
+    #[serde(default)]
+    limits: LimitsFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsFile {
+    max_header_bytes: Option<usize>,
+    max_headers: Option<usize>,
+    max_uri_bytes: Option<usize>,
+    max_body_bytes: Option<usize>,
+    max_params: Option<usize>,
+    header_read_timeout_ms: Option<u64>,
+    body_read_timeout_ms: Option<u64>,
+    keep_alive_timeout_ms: Option<u64>,
+    max_connections: Option<usize>,
+    shutdown_grace_ms: Option<u64>,
+}
+
+impl LimitsFile {
+    fn apply(&self, l: &mut Limits) {
+        let ms = Duration::from_millis;
+        l.max_header_bytes = self.max_header_bytes.unwrap_or(l.max_header_bytes);
+        l.max_headers = self.max_headers.unwrap_or(l.max_headers);
+        l.max_uri_bytes = self.max_uri_bytes.unwrap_or(l.max_uri_bytes);
+        l.max_body_bytes = self.max_body_bytes.unwrap_or(l.max_body_bytes);
+        l.max_params = self.max_params.unwrap_or(l.max_params);
+        l.header_read_timeout = self.header_read_timeout_ms.map_or(l.header_read_timeout, ms);
+        l.body_read_timeout = self.body_read_timeout_ms.map_or(l.body_read_timeout, ms);
+        l.keep_alive_timeout = self.keep_alive_timeout_ms.map_or(l.keep_alive_timeout, ms);
+        l.max_connections = self.max_connections.unwrap_or(l.max_connections);
+        l.shutdown_grace = self.shutdown_grace_ms.map_or(l.shutdown_grace, ms);
+    }
 }
 
 /// A configuration that cannot be loaded.
@@ -180,6 +314,11 @@ impl ServerConfig {
         if let Some(s) = file.request_id_seed {
             config.request_id_seed = s;
         }
+        file.limits.apply(&mut config.limits);
+        config
+            .limits
+            .validate()
+            .map_err(|e| ConfigError::Value { origin: origin.clone(), message: format!("limits: {e}") })?;
         Ok(config)
     }
 }

@@ -1,4 +1,4 @@
-//! The mock endpoint's HTTP shell (axum + tokio): it takes requests apart, hands them to
+//! The mock endpoint's HTTP shell (hyper + axum + tokio): it takes requests apart, hands them to
 //! the pure [`crate::services`], renders the [`crate::services::Outcome`], records it in
 //! the [`crate::journal`] and logs one line per request.
 //!
@@ -9,11 +9,14 @@
 //! - `routes/amazon.rs` answers every Amazon request (service chosen by
 //!   [`crate::services::dispatch`]); `routes/admin.rs` serves `/__amzsig/…` (journal,
 //!   key rotation and status, seller authorisations), loopback-only by default.
+//! - `listener.rs` is the accept loop and HTTP/1.1 layer (hyper): connection count, head
+//!   and body sizes, read and keep-alive timeouts ([`Limits`]), graceful stop.
 
 mod config;
+mod listener;
 mod routes;
 
-pub use config::{AdminAccess, ConfigError, ServerConfig};
+pub use config::{AdminAccess, ConfigError, Limits, ServerConfig};
 
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, UtcTime};
@@ -40,6 +43,7 @@ pub struct AppState {
     buckets: SharedBuckets,
     ids: Mutex<RequestIds>,
     admin: AdminAccess,
+    limits: Limits,
 }
 
 /// The throttle's buckets behind a mutex: the server's [`Throttle`].
@@ -64,7 +68,13 @@ impl AppState {
             buckets: SharedBuckets::default(),
             ids: Mutex::new(RequestIds::new(config.request_id_seed)),
             admin: config.admin,
+            limits: config.limits,
         }
+    }
+
+    /// The HTTP layer's limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The request journal.
@@ -98,6 +108,9 @@ pub enum ServerError {
     /// The listen address could not be bound.
     #[error("cannot listen on {0}")]
     Bind(SocketAddr, #[source] std::io::Error),
+    /// A limit cannot work (see [`Limits::validate`]).
+    #[error("limits: {0}")]
+    Limits(String),
 }
 
 /// A running mock endpoint.
@@ -110,21 +123,16 @@ pub struct MockServer {
 }
 
 impl MockServer {
-    /// Binds `config.listen` (port 0: a free port) and serves in the background.
+    /// Binds `config.listen` (port 0: a free port) and serves in the background, with
+    /// the HTTP layer's [`Limits`] (`config.limits`).
     pub async fn start(config: ServerConfig) -> Result<MockServer, ServerError> {
+        config.limits.validate().map_err(ServerError::Limits)?;
         let listen = config.listen;
         let listener = TcpListener::bind(listen).await.map_err(|e| ServerError::Bind(listen, e))?;
         let addr = listener.local_addr().map_err(|e| ServerError::Bind(listen, e))?;
         let state = Arc::new(AppState::new(config));
         let (tx, rx) = oneshot::channel::<()>();
-        let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, service)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        let task = tokio::spawn(listener::serve(listener, state.clone(), app(state.clone()), rx));
         Ok(MockServer { addr, state, shutdown: Some(tx), task: Some(task) })
     }
 
@@ -148,7 +156,8 @@ impl MockServer {
         self.state.journal.entries()
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits for the server task.
+    /// Stops accepting, lets in-flight requests finish (within `limits.shutdown_grace`),
+    /// and waits for the server task.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

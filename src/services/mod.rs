@@ -4,14 +4,22 @@
 //!
 //! - [`paapi`]: Product Advertising API 4.x (`/onca/xml`, SigV2).
 //! - [`mws`]: Amazon MWS (sections Orders, Products, Sellers, Feeds, Reports; SigV2).
+//! - [`paapi5`]: Product Advertising API 5.0 (`POST /paapi5/{operation}`, SigV4, JSON).
+//! - [`aws`]: any other SigV4-signed request (service and region from the credential
+//!   scope), answered in the protocol's usual shape (Query, JSON, REST-XML/S3, REST-JSON).
 //! - [`throttle`]: token buckets (PA-API's one request per second, MWS quotas).
 //! - [`request_id`]: deterministic request ids.
 //!
-//! [`dispatch`] picks the service from the Host header (when it names a real Amazon host)
-//! or else from the path.
+//! [`dispatch`] picks the service: `/paapi5/…` is PA-API 5.0 on any host; a request that
+//! carries SigV4 (`Authorization: AWS4-…`, `X-Amz-Algorithm` in the query), an
+//! `X-Amz-Target` header or a `*.amazonaws.com` host that no SigV2 service owns goes to
+//! [`aws`]; the rest is told apart by the Host header (when it names a real Amazon host)
+//! or else by the path.
 
+pub mod aws;
 pub mod mws;
 pub mod paapi;
+pub mod paapi5;
 pub mod request_id;
 pub mod throttle;
 
@@ -21,6 +29,7 @@ use crate::encoding::ParamList;
 use crate::keystore::Keystore;
 use crate::request::RequestView;
 use crate::sigv2::{HostForm, HostMatch, VerifyFailure};
+use crate::sigv4::VerifyFailureV4;
 pub use throttle::{Quota, Throttle, ThrottleDecision, Unlimited};
 
 /// Options that change how strictly requests are judged.
@@ -92,6 +101,16 @@ pub struct ServiceRequest<'a> {
     pub content_md5: Option<&'a str>,
     /// The `User-Agent` header.
     pub user_agent: Option<&'a str>,
+    /// Every header as received, in order, names as sent (a name may repeat); what the
+    /// SigV4 verifier canonicalises ([`crate::sigv4::SignableRequest::headers`]).
+    pub headers: &'a [(String, String)],
+}
+
+impl<'a> ServiceRequest<'a> {
+    /// The first value of header `name` (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
 }
 
 /// Which service answered.
@@ -102,6 +121,31 @@ pub enum ServiceKind {
     Paapi,
     /// Amazon MWS.
     Mws,
+    /// Product Advertising API 5.0.
+    Paapi5,
+    /// The generic SigV4 endpoint (any other AWS service).
+    Aws,
+}
+
+impl ServiceKind {
+    /// Every service.
+    pub const ALL: [ServiceKind; 4] = [Self::Paapi, Self::Mws, Self::Paapi5, Self::Aws];
+
+    /// The short name used in logs, scenario files and reports (`paapi`, `mws`, `paapi5`,
+    /// `aws`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Paapi => "paapi",
+            Self::Mws => "mws",
+            Self::Paapi5 => "paapi5",
+            Self::Aws => "aws",
+        }
+    }
+
+    /// The service named `name` (see [`ServiceKind::name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
 }
 
 /// Whether the request was accepted.
@@ -119,9 +163,10 @@ pub enum Verdict {
 pub struct Record {
     /// The service.
     pub service: ServiceKind,
-    /// `Operation` (PA-API) or `Action` (MWS), when present.
+    /// `Operation` (PA-API) or `Action` (MWS, AWS Query), the `X-Amz-Target` operation
+    /// (PA-API 5, AWS JSON), or `METHOD path` (REST), when known.
     pub operation: Option<String>,
-    /// `AWSAccessKeyId`, when present.
+    /// `AWSAccessKeyId` (SigV2) or the credential's access key id (SigV4), when present.
     pub access_key_id: Option<String>,
     /// Accepted or refused.
     pub verdict: Verdict,
@@ -129,8 +174,10 @@ pub struct Record {
     pub error_code: Option<String>,
     /// Which host line the signature matched.
     pub host_form: Option<HostForm>,
-    /// Why the signature check failed, when it did.
+    /// Why the SigV2 signature check failed, when it did.
     pub failure: Option<VerifyFailure>,
+    /// Why the SigV4 signature check failed, when it did.
+    pub failure_v4: Option<VerifyFailureV4>,
 }
 
 /// The answer to send.
@@ -161,11 +208,61 @@ pub enum Route {
         /// The MWS host (from the Host header, or the default).
         host: String,
     },
+    /// PA-API 5.0, with the locale code (`us`, `uk`, ...) of the host, or the default.
+    Paapi5 {
+        /// Locale code.
+        locale: &'static str,
+    },
+    /// The generic SigV4 endpoint.
+    Aws,
 }
 
-/// Picks the service: by the Host header when it names a real Amazon host, else by path.
-pub fn dispatch(host: &str, path: &str, options: &ServiceOptions) -> Option<Route> {
+/// What [`dispatch`] looks at: enough of a request to pick the service.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteKey<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The Host header as sent.
+    pub host: &'a str,
+    /// The raw path.
+    pub path: &'a str,
+    /// The raw query string (without `?`).
+    pub query: &'a str,
+    /// Every header as received (see [`ServiceRequest::headers`]).
+    pub headers: &'a [(String, String)],
+}
+
+impl RouteKey<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// True when the request carries SigV4: an `Authorization` header of an `AWS4-`
+    /// algorithm (SigV4a's `AWS4-ECDSA-P256-SHA256` included, so it is refused in the
+    /// SigV4 services' words) or an `X-Amz-Algorithm` query parameter.
+    pub fn is_sigv4(&self) -> bool {
+        self.header("authorization").is_some_and(|a| a.trim_start().starts_with("AWS4-"))
+            || self.query.split('&').any(|p| p.split('=').next() == Some(crate::sigv4::X_AMZ_ALGORITHM))
+    }
+}
+
+/// The path prefix of PA-API 5.0 operations.
+pub const PAAPI5_PREFIX: &str = "/paapi5/";
+
+/// Picks the service (see the module docs for the order).
+pub fn dispatch(key: &RouteKey<'_>, options: &ServiceOptions) -> Option<Route> {
+    let (host, path) = (key.host, key.path);
     let bare = crate::sigv2::host_without_port(host).to_ascii_lowercase();
+    if path.starts_with(PAAPI5_PREFIX) {
+        let locale = match paapi5::locale_for_host(&bare) {
+            Some(l) => l,
+            None => paapi5::locale_code(&options.default_paapi_locale)?,
+        };
+        return Some(Route::Paapi5 { locale });
+    }
+    if key.is_sigv4() || key.header("x-amz-target").is_some() {
+        return Some(Route::Aws);
+    }
     if let Some(locale) = paapi::locale_for_host(&bare) {
         return Some(Route::Paapi { locale });
     }
@@ -176,10 +273,46 @@ pub fn dispatch(host: &str, path: &str, options: &ServiceOptions) -> Option<Rout
         let locale = paapi::locale_code(&options.default_paapi_locale)?;
         return Some(Route::Paapi { locale });
     }
+    if aws::is_aws_host(&bare) {
+        return Some(Route::Aws);
+    }
     if mws::is_mws_path(path) {
         return Some(Route::Mws { host: options.default_mws_host.clone() });
     }
     None
+}
+
+/// The SigV4 rules a route verifies a request with: what [`crate::diagnose::diagnose_v4`]
+/// must reuse to explain a mismatch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct V4Rules {
+    /// The service the scope must name (`None`: any).
+    pub service: Option<String>,
+    /// The region the scope must name (`None`: any).
+    pub region: Option<String>,
+    /// Canonicalisation (S3 or general).
+    pub settings: crate::sigv4::SigningSettings,
+}
+
+impl V4Rules {
+    /// As the verifier's policy.
+    pub fn policy(&self, max_skew_secs: i64) -> crate::sigv4::VerifyPolicyV4<'_> {
+        crate::sigv4::VerifyPolicyV4 {
+            max_skew_secs,
+            expected_service: self.service.as_deref(),
+            expected_region: self.region.as_deref(),
+            settings: self.settings,
+        }
+    }
+}
+
+/// The SigV4 rules of `route` for `req` (`None` for the SigV2 services).
+pub fn v4_rules(route: &Route, req: &ServiceRequest<'_>) -> Option<V4Rules> {
+    match route {
+        Route::Paapi5 { locale } => Some(paapi5::rules(locale)),
+        Route::Aws => Some(aws::rules(req).1),
+        Route::Paapi { .. } | Route::Mws { .. } => None,
+    }
 }
 
 /// Answers `req` with the service `route` names.
@@ -187,6 +320,8 @@ pub fn handle(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome
     match route {
         Route::Paapi { locale } => paapi::handle(ctx, req, locale),
         Route::Mws { host } => mws::handle(ctx, req, host),
+        Route::Paapi5 { locale } => paapi5::handle(ctx, req, locale),
+        Route::Aws => aws::handle(ctx, req),
     }
 }
 
@@ -199,6 +334,8 @@ pub fn handle(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome
 pub fn malformed(route: &Route, request_id: &str, detail: &str) -> Outcome {
     let message = format!("The query string contains a syntax error: {detail}.");
     let (service, body) = match route {
+        Route::Paapi5 { .. } => return paapi5::malformed(request_id, &message),
+        Route::Aws => return aws::malformed(request_id, &message),
         Route::Paapi { .. } => (
             ServiceKind::Paapi,
             crate::xml::paapi::error_response(
@@ -238,6 +375,7 @@ pub fn malformed(route: &Route, request_id: &str, detail: &str) -> Outcome {
             error_code: Some("MalformedQueryString".to_owned()),
             host_form: None,
             failure: None,
+            failure_v4: None,
         },
     }
 }
@@ -246,9 +384,14 @@ pub fn malformed(route: &Route, request_id: &str, detail: &str) -> Outcome {
 mod tests {
     use super::*;
 
+    fn route(method: &str, host: &str, path: &str, query: &str, headers: &[(&str, &str)]) -> Option<Route> {
+        let headers: Vec<(String, String)> = headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+        let key = RouteKey { method, host, path, query, headers: &headers };
+        dispatch(&key, &ServiceOptions::default())
+    }
+
     #[test]
     fn dispatch_table() {
-        let o = ServiceOptions::default();
         let cases: &[(&str, &str, Option<Route>)] = &[
             ("webservices.amazon.com", "/onca/xml", Some(Route::Paapi { locale: "us" })),
             ("WebServices.Amazon.co.uk:443", "/onca/xml", Some(Route::Paapi { locale: "uk" })),
@@ -262,9 +405,38 @@ mod tests {
             ("127.0.0.1:8080", "/Orders/2013-09-01", Some(Route::Mws { host: "mws.amazonservices.com".into() })),
             ("127.0.0.1:8080", "/", Some(Route::Mws { host: "mws.amazonservices.com".into() })),
             ("127.0.0.1:8080", "/nowhere", None),
+            ("webservices.amazon.co.jp", "/paapi5/getitems", Some(Route::Paapi5 { locale: "jp" })),
+            ("127.0.0.1:8080", "/paapi5/searchitems", Some(Route::Paapi5 { locale: "us" })),
+            ("sts.amazonaws.com", "/", Some(Route::Aws)),
+            ("s3.eu-west-1.amazonaws.com", "/bucket/key", Some(Route::Aws)),
         ];
         for (host, path, want) in cases {
-            assert_eq!(&dispatch(host, path, &o), want, "{host} {path}");
+            assert_eq!(&route("GET", host, path, "", &[]), want, "{host} {path}");
         }
+    }
+
+    #[test]
+    fn sigv4_goes_to_the_generic_endpoint() {
+        let auth = [("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request")];
+        assert_eq!(route("POST", "127.0.0.1:8080", "/", "", &auth), Some(Route::Aws));
+        assert_eq!(
+            route("GET", "127.0.0.1:8080", "/b/k", "a=1&X-Amz-Algorithm=AWS4-HMAC-SHA256", &[]),
+            Some(Route::Aws)
+        );
+        assert_eq!(
+            route("POST", "127.0.0.1:8080", "/", "", &[("X-Amz-Target", "DynamoDB_20120810.ListTables")]),
+            Some(Route::Aws)
+        );
+        // PA-API 5.0 wins over the generic endpoint, whatever the signature.
+        assert_eq!(
+            route("POST", "127.0.0.1:8080", "/paapi5/getitems", "", &auth),
+            Some(Route::Paapi5 { locale: "us" })
+        );
+        // SigV2 stays SigV2.
+        let v2 = [("Authorization", "AWS AKIAIOSFODNN7EXAMPLE:abc=")];
+        assert_eq!(
+            route("GET", "127.0.0.1:8080", "/onca/xml", "X-Amz-Algorithmx=1", &v2),
+            Some(Route::Paapi { locale: "us" })
+        );
     }
 }

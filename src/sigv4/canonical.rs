@@ -18,9 +18,10 @@
 
 use super::{
     PathNormalization, Payload, SignableRequest, SigningSettings, UriEncoding, AUTHORIZATION, UNSIGNED_PAYLOAD,
+    X_AMZ_CONTENT_SHA256,
 };
 use crate::crypto::sha256_hex;
-use crate::encoding::{cmp_encoded, encode_bytes_into, Param, ParamList};
+use crate::encoding::{cmp_encoded, encode_bytes_into, ParamList};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -47,8 +48,8 @@ pub fn canonical_uri(path: &str, encoding: UriEncoding, normalization: PathNorma
         UriEncoding::Single => Cow::Owned(percent_decode_lenient(path.as_bytes())),
     };
     let bytes = match normalization {
-        PathNormalization::Normalize => Cow::Owned(normalize_path(&bytes)),
-        PathNormalization::AsIs => bytes,
+        PathNormalization::Normalize if !is_normalized(&bytes) => Cow::Owned(normalize_path(&bytes)),
+        PathNormalization::Normalize | PathNormalization::AsIs => bytes,
     };
     if bytes.is_empty() {
         return "/".to_owned();
@@ -93,6 +94,25 @@ pub fn normalize_path(path: &[u8]) -> Vec<u8> {
     out
 }
 
+/// True when [`normalize_path`] would return `path` unchanged: it starts with `/`, has
+/// no empty segment but possibly a final one (a trailing `/`), and no `.` or `..`
+/// segment. Most paths are, so the signer skips the rebuild.
+pub(crate) fn is_normalized(path: &[u8]) -> bool {
+    let Some(rest) = path.strip_prefix(b"/") else {
+        return false;
+    };
+    let mut segments = rest.split(|&b| b == b'/').peekable();
+    while let Some(segment) = segments.next() {
+        let last = segments.peek().is_none();
+        match segment {
+            b"" if last => return true,
+            b"" | b"." | b".." => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
 /// Decodes `%XY` escapes; anything else (including a bad escape) is kept as it is.
 fn percent_decode_lenient(raw: &[u8]) -> Vec<u8> {
     fn hex(b: u8) -> Option<u8> {
@@ -124,19 +144,31 @@ fn percent_decode_lenient(raw: &[u8]) -> Vec<u8> {
 /// and `%20` (both a space), sign the same. Parameters named in `excluded` are left out
 /// (presigned URLs exclude `X-Amz-Signature`).
 pub fn canonical_query_string(query: &ParamList, excluded: &[&str]) -> String {
-    let mut sorted: Vec<&Param> = query.iter().filter(|p| !excluded.contains(&p.name.as_str())).collect();
-    sorted.sort_unstable_by(|a, b| {
-        cmp_encoded(a.name.as_bytes(), b.name.as_bytes())
-            .then_with(|| cmp_encoded(a.value.as_bytes(), b.value.as_bytes()))
+    let pairs = query
+        .iter()
+        .filter(|p| !excluded.contains(&p.name.as_str()))
+        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .collect();
+    canonical_query_from_pairs(pairs)
+}
+
+/// The canonical query string of decoded (name, value) pairs: sorted by encoded name,
+/// then encoded value, each encoded, joined with `&`. One output buffer.
+pub(crate) fn canonical_query_from_pairs(mut pairs: Vec<(&str, &str)>) -> String {
+    if pairs.is_empty() {
+        return String::new();
+    }
+    pairs.sort_unstable_by(|a, b| {
+        cmp_encoded(a.0.as_bytes(), b.0.as_bytes()).then_with(|| cmp_encoded(a.1.as_bytes(), b.1.as_bytes()))
     });
-    let mut out = Vec::new();
-    for (i, p) in sorted.iter().enumerate() {
+    let mut out = Vec::with_capacity(pairs.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>() + 16);
+    for (i, (name, value)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push(b'&');
         }
-        encode_bytes_into(&mut out, p.name.as_bytes());
+        encode_bytes_into(&mut out, name.as_bytes());
         out.push(b'=');
-        encode_bytes_into(&mut out, p.value.as_bytes());
+        encode_bytes_into(&mut out, value.as_bytes());
     }
     String::from_utf8(out).unwrap_or_default()
 }
@@ -165,16 +197,33 @@ pub fn canonical_header_value<'v>(values: impl IntoIterator<Item = &'v str>) -> 
         if i > 0 {
             out.push(',');
         }
-        let mut words = v.split([' ', '\t', '\r', '\n']).filter(|w| !w.is_empty());
-        if let Some(first) = words.next() {
-            out.push_str(first);
-            for w in words {
-                out.push(' ');
-                out.push_str(w);
-            }
-        }
+        push_trimall(&mut out, v);
     }
     out
+}
+
+/// Appends `Trimall(value)`: blanks (space, tab, CR, LF) removed at both ends and each
+/// inner run of them replaced by one space. A value without two blanks in a row or a
+/// blank at an end (the usual case) is copied in one go.
+fn push_trimall(out: &mut String, value: &str) {
+    let is_blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let bytes = value.as_bytes();
+    let plain = !bytes.first().is_some_and(is_blank)
+        && !bytes.last().is_some_and(is_blank)
+        && !bytes.iter().any(|&b| matches!(b, b'\t' | b'\r' | b'\n'))
+        && !value.contains("  ");
+    if plain {
+        out.push_str(value);
+        return;
+    }
+    let mut words = value.split([' ', '\t', '\r', '\n']).filter(|w| !w.is_empty());
+    if let Some(first) = words.next() {
+        out.push_str(first);
+        for w in words {
+            out.push(' ');
+            out.push_str(w);
+        }
+    }
 }
 
 /// The canonical headers: `lowercase(name) + ':' + canonical value + '\n'` for each name
@@ -187,10 +236,60 @@ pub fn canonical_headers<S: AsRef<str>>(headers: &[(String, String)], signed: &[
         out.push_str(name);
         out.push(':');
         let values = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
-        out.push_str(&canonical_header_value(values));
+        for (i, v) in values.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_trimall(&mut out, v);
+        }
         out.push('\n');
     }
     out
+}
+
+/// One header on its way into a canonical request: the lowercase name (borrowed when the
+/// name was sent in lowercase) and the value as sent.
+pub(crate) struct HeaderRef<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) value: &'a str,
+}
+
+impl<'a> HeaderRef<'a> {
+    pub(crate) fn new(name: &'a str, value: &'a str) -> Self {
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
+        Self { name, value }
+    }
+}
+
+/// [`canonical_headers`] and [`signed_headers`] of every entry, in one pass: the entries
+/// are sorted by name (stably, so one name's values keep their sent order) and each name
+/// is written once with its values joined by `,`.
+pub(crate) fn canonical_header_block(entries: &mut [HeaderRef<'_>]) -> (String, String) {
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut canonical = String::with_capacity(entries.iter().map(|e| e.name.len() + e.value.len() + 2).sum());
+    let mut signed = String::with_capacity(entries.iter().map(|e| e.name.len() + 1).sum());
+    let mut previous: Option<&str> = None;
+    for e in entries.iter() {
+        if previous == Some(&e.name) {
+            canonical.pop();
+            canonical.push(',');
+        } else {
+            if previous.is_some() {
+                signed.push(';');
+            }
+            signed.push_str(&e.name);
+            canonical.push_str(&e.name);
+            canonical.push(':');
+        }
+        push_trimall(&mut canonical, e.value);
+        canonical.push('\n');
+        previous = Some(&e.name);
+    }
+    (canonical, signed)
 }
 
 /// The signed headers: the lowercase names joined with `;`.
@@ -215,6 +314,27 @@ pub fn hashed_payload(payload: &Payload<'_>) -> String {
     }
 }
 
+/// The hashed payload of a request that may carry `x-amz-content-sha256`: when the body
+/// is given as bytes and the request has that header, the header's value (trimmed) is
+/// what is signed; otherwise [`hashed_payload`]. A `Precomputed` or `Unsigned` payload
+/// is the caller's explicit choice and wins over the header. [`sign`](super::sign)
+/// (unless it sets the header itself, [`ContentSha256Header::Add`](super::ContentSha256Header))
+/// and [`verify`](super::verify) both use it, so they cannot disagree.
+///
+/// What others do with the header present: botocore 1.43 (`botocore/auth.py`,
+/// `SigV4Auth.canonical_request`) and the npm `aws4` package 1.13 (`aws4.js`, `bodyHash`)
+/// sign the header's value; S3 verifies with it and then compares the body
+/// (`XAmzContentSHA256Mismatch`). The `aws-sigv4` crate 1.x hashes only its
+/// `SignableBody` and signs the header as an ordinary header, so a caller must pass
+/// `SignableBody::Precomputed` to agree (the Rust SDK does so through its
+/// `payload_override`, smithy-rs `aws-runtime/src/auth/sigv4.rs`).
+pub fn request_hashed_payload(req: &SignableRequest<'_>) -> String {
+    match (req.payload, req.header(X_AMZ_CONTENT_SHA256)) {
+        (Payload::Bytes(_), Some(claimed)) => claimed.trim().to_owned(),
+        (payload, _) => hashed_payload(&payload),
+    }
+}
+
 /// A canonical request's six parts. `Display` gives the text that is hashed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanonicalRequest {
@@ -235,7 +355,22 @@ pub struct CanonicalRequest {
 impl CanonicalRequest {
     /// Lowercase hex SHA-256 of the text: the string to sign's last line.
     pub fn hash(&self) -> String {
-        sha256_hex(self.to_string().as_bytes())
+        let parts = [
+            self.method.as_str(),
+            &self.canonical_uri,
+            &self.canonical_query_string,
+            &self.canonical_headers,
+            &self.signed_headers,
+            &self.hashed_payload,
+        ];
+        let mut text = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str(part);
+        }
+        sha256_hex(text.as_bytes())
     }
 }
 

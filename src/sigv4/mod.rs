@@ -13,12 +13,14 @@
 //!
 //! 1. Canonical request ([`canonical_request`]): [`canonical_uri`],
 //!    [`canonical_query_string`], [`canonical_headers`], [`signed_headers`],
-//!    [`hashed_payload`].
+//!    [`hashed_payload`] (or a caller-set `x-amz-content-sha256`:
+//!    [`request_hashed_payload`]).
 //! 2. String to sign ([`string_to_sign`]) over the [`credential_scope`].
 //! 3. Signature: [`signing_key`] (kDate → kRegion → kService → kSigning), then
 //!    [`signature`] (hex HMAC-SHA256).
 //! 4. Add to the request: the `Authorization` header or the presigned query parameters
-//!    ([`sign`] returns both forms' pieces in a [`SigningOutput`]).
+//!    ([`sign`] returns both forms' pieces in a [`SigningOutput`]; [`sign_with_cache`]
+//!    takes the signing key from a [`SigningKeyCache`]).
 //!
 //! [`verify`] recomputes the steps for a received request and reports a typed
 //! [`VerifyFailureV4`]; [`parse_authorization`], [`parse_credential`] and
@@ -35,17 +37,17 @@ mod verify;
 
 pub use canonical::{
     canonical_header_value, canonical_headers, canonical_query_string, canonical_request, canonical_uri,
-    hashed_payload, headers_to_sign, normalize_path, signed_headers, CanonicalRequest,
+    hashed_payload, headers_to_sign, normalize_path, request_hashed_payload, signed_headers, CanonicalRequest,
 };
 pub use http_text::{ParseHttpTextError, ParseHttpTextErrorKind, ParsedRequest};
 pub use parse::{
-    parse_amz_date, parse_authorization, parse_credential, parse_signed_headers, AmzDateErrorKind, Authorization,
-    AuthorizationErrorKind, Credential, CredentialErrorKind, CredentialScope, ParseAmzDateError,
+    parse_amz_date, parse_authorization, parse_credential, parse_http_date, parse_signed_headers, AmzDateErrorKind,
+    Authorization, AuthorizationErrorKind, Credential, CredentialErrorKind, CredentialScope, ParseAmzDateError,
     ParseAuthorizationError, ParseCredentialError,
 };
 pub use sign::{
-    credential_scope, sign, signature, signing_key, string_to_sign, SigningKey, SigningKeyCache, SigningOutput,
-    SigningParams, StringToSign,
+    credential_scope, sign, sign_with_cache, signature, signing_key, string_to_sign, SigningKey, SigningKeyCache,
+    SigningOutput, SigningParams, StringToSign,
 };
 pub use verify::{verify, verify_with_cache, VerifiedV4, VerifyFailureV4, VerifyPolicyV4};
 

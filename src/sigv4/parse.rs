@@ -352,6 +352,42 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
+/// Parses an HTTP `Date` header as SigV4 accepts it in place of `X-Amz-Date`: RFC 1123
+/// (`Mon, 09 Sep 2011 23:36:00 GMT`, the form of the 2011 AWS SigV4 test suite) with the
+/// zone `GMT`, `UTC`, `+0000` or `-0000` (RFC 2822 as Python's `email.utils.formatdate`
+/// writes it, which botocore sends). `None` for anything else.
+///
+/// ```
+/// let t = amzsig::sigv4::parse_http_date("Mon, 09 Sep 2011 23:36:00 GMT").unwrap();
+/// assert_eq!(t.to_amz_date(), "20110909T233600Z");
+/// assert!(amzsig::sigv4::parse_http_date("Mon, 09 Sep 2011 23:36:00 +0200").is_none());
+/// ```
+pub fn parse_http_date(value: &str) -> Option<UtcTime> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let (weekday, rest) = value.trim().split_once(", ")?;
+    if !DAYS.contains(&weekday) {
+        return None;
+    }
+    let mut parts = rest.split(' ');
+    let (day, month, year, time, zone) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || !matches!(zone, "GMT" | "UTC" | "+0000" | "-0000") {
+        return None;
+    }
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let month = MONTHS.iter().position(|m| *m == month)? + 1;
+    let day = if digits(day, 1) { format!("0{day}") } else { day.to_owned() };
+    let t = time.as_bytes();
+    if !digits(&day, 2) || !digits(year, 4) || t.len() != 8 || t[2] != b':' || t[5] != b':' {
+        return None;
+    }
+    if ![&time[..2], &time[3..5], &time[6..]].iter().all(|p| digits(p, 2)) {
+        return None;
+    }
+    let basic = format!("{year}{month:02}{day}T{}{}{}Z", &time[..2], &time[3..5], &time[6..]);
+    parse_amz_date(&basic).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

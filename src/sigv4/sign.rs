@@ -17,7 +17,10 @@
 //! zeroed on drop; [`SigningKeyCache`] keys its entries by a one-way fingerprint of the
 //! secret, never the secret itself.
 
-use super::canonical::{canonical_request, hashed_payload, headers_to_sign, CanonicalRequest};
+use super::canonical::{
+    canonical_header_block, canonical_query_from_pairs, canonical_query_string, canonical_uri, hashed_payload,
+    request_hashed_payload, CanonicalRequest, HeaderRef,
+};
 use super::{
     ContentSha256Header, PresignedPayload, SessionTokenMode, SignableRequest, SignatureLocation, SigningSettings,
     ALGORITHM, AUTHORIZATION, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM, X_AMZ_CONTENT_SHA256,
@@ -32,7 +35,7 @@ use zeroize::Zeroizing;
 
 /// The credential scope: `YYYYMMDD/region/service/aws4_request`.
 pub fn credential_scope(date: &str, region: &str, service: &str) -> String {
-    format!("{date}/{region}/{service}/{SCOPE_TERMINATOR}")
+    concat(&[date, "/", region, "/", service, "/", SCOPE_TERMINATOR])
 }
 
 /// The string to sign's four lines. `Display` gives the text that is signed.
@@ -111,24 +114,38 @@ pub fn signing_key(secret: &SecretKey, date: &str, region: &str, service: &str) 
 
 /// Task 3, second half: the lowercase hex HMAC-SHA256 of the string to sign.
 pub fn signature(key: &SigningKey, string_to_sign: &StringToSign) -> String {
-    hmac_raw(HmacAlgorithm::Sha256, &key.0[..], string_to_sign.to_string().as_bytes()).to_hex()
+    let sts = string_to_sign;
+    let parts = [&sts.algorithm, &sts.request_date_time, &sts.credential_scope, &sts.hashed_canonical_request];
+    let mut text = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            text.push('\n');
+        }
+        text.push_str(part);
+    }
+    hex_lower(hmac_raw(HmacAlgorithm::Sha256, &key.0[..], text.as_bytes()).as_bytes())
+}
+
+/// Lowercase hex written into a byte buffer in one pass (the signature is public, not
+/// secret).
+fn hex_lower(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.extend_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Derived signing keys by (secret, date, region, service): a key is valid for a whole
-/// day, so a server verifying many requests derives it once. Entries are keyed by an
-/// HMAC of a fixed label under the secret (one-way), and the cache forgets everything
-/// when it reaches its capacity.
+/// day, so a server verifying many requests, or a client signing many, derives it once.
+/// Entries are keyed by an HMAC under the secret of a fixed label and the scope's three
+/// parts (one-way: the cache never holds the secret, and the key of an entry reveals
+/// neither the secret nor the scope); a lookup costs that one HMAC and no allocation of
+/// the map's key. The cache forgets everything when it reaches its capacity.
 pub struct SigningKeyCache {
-    entries: HashMap<CacheKey, SigningKey>,
+    entries: HashMap<[u8; 32], SigningKey>,
     capacity: usize,
-}
-
-#[derive(PartialEq, Eq, Hash)]
-struct CacheKey {
-    secret_fingerprint: [u8; 32],
-    date: String,
-    region: String,
-    service: String,
 }
 
 impl fmt::Debug for SigningKeyCache {
@@ -151,23 +168,35 @@ impl SigningKeyCache {
 
     /// The signing key for these inputs, derived on first use.
     pub fn get_or_derive(&mut self, secret: &SecretKey, date: &str, region: &str, service: &str) -> SigningKey {
-        let mut secret_fingerprint = [0u8; 32];
-        secret_fingerprint
-            .copy_from_slice(hmac(HmacAlgorithm::Sha256, secret, b"amzsig sigv4 signing-key cache").as_bytes());
-        let key = CacheKey {
-            secret_fingerprint,
-            date: date.to_owned(),
-            region: region.to_owned(),
-            service: service.to_owned(),
+        const LABEL: &[u8] = b"amzsig sigv4 signing-key cache";
+        // Each part is length-prefixed, so no two scopes give the same message; a usual
+        // scope fits the stack buffer.
+        let mut stack = [0u8; 128];
+        let mut heap = Vec::new();
+        let len = LABEL.len() + 12 + date.len() + region.len() + service.len();
+        let message: &mut [u8] = if len <= stack.len() {
+            &mut stack[..len]
+        } else {
+            heap.resize(len, 0);
+            &mut heap
         };
-        if let Some(k) = self.entries.get(&key) {
+        message[..LABEL.len()].copy_from_slice(LABEL);
+        let mut at = LABEL.len();
+        for part in [date, region, service] {
+            message[at..at + 4].copy_from_slice(&u32::try_from(part.len()).unwrap_or(u32::MAX).to_le_bytes());
+            message[at + 4..at + 4 + part.len()].copy_from_slice(part.as_bytes());
+            at += 4 + part.len();
+        }
+        let mut fingerprint = [0u8; 32];
+        fingerprint.copy_from_slice(hmac(HmacAlgorithm::Sha256, secret, message).as_bytes());
+        if let Some(k) = self.entries.get(&fingerprint) {
             return k.clone();
         }
         if self.entries.len() >= self.capacity {
             self.entries.clear();
         }
         let derived = signing_key(secret, date, region, service);
-        self.entries.insert(key, derived.clone());
+        self.entries.insert(fingerprint, derived.clone());
         derived
     }
 
@@ -293,7 +322,9 @@ impl SigningOutput {
 /// `X-Amz-Security-Token` and `x-amz-content-sha256`: copies of those in the request are
 /// replaced, not signed twice. Every other header is signed. The request should carry a
 /// `Host` header; the spec requires it and [`verify`](super::verify) rejects a request
-/// that does not sign it.
+/// that does not sign it. An `x-amz-content-sha256` the caller set (and the signer does
+/// not) is the hashed payload, as in [`verify`](super::verify): see
+/// [`request_hashed_payload`](super::request_hashed_payload).
 ///
 /// ```
 /// use amzsig::{clock::UtcTime, crypto::SecretKey, encoding::ParamList, sigv4};
@@ -308,72 +339,65 @@ impl SigningOutput {
 /// assert_eq!(out.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
 /// ```
 pub fn sign(req: &SignableRequest<'_>, params: &SigningParams<'_>) -> SigningOutput {
-    let settings = &params.settings;
-    let amz_date = params.time.to_amz_date();
-    let scope = credential_scope(&amz_date[..8], params.region, params.service);
-    let token = params.session_token;
-    let token_signed = token.is_some() && settings.session_token == SessionTokenMode::Include;
+    sign_inner(req, params, None)
+}
 
-    let (canonical, headers_out, mut query_out) = match settings.signature_location {
+/// [`sign`], taking the signing key from a cache: a key is valid for a whole day, so a
+/// client signing many requests derives it once per (secret, date, region, service).
+pub fn sign_with_cache(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    cache: &mut SigningKeyCache,
+) -> SigningOutput {
+    sign_inner(req, params, Some(cache))
+}
+
+fn sign_inner(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    cache: Option<&mut SigningKeyCache>,
+) -> SigningOutput {
+    let settings = &params.settings;
+    let amz_date = amz_date(params.time);
+    let scope = credential_scope(&amz_date[..8], params.region, params.service);
+    let (canonical, mut headers, mut query_params) = match settings.signature_location {
         SignatureLocation::Headers => {
-            let hashed = hashed_payload(&req.payload);
-            let mut owned: Vec<&str> = vec![AUTHORIZATION, X_AMZ_DATE];
-            let mut added: Vec<(String, String)> = Vec::new();
-            if let Some(t) = token {
-                owned.push(X_AMZ_SECURITY_TOKEN);
-                added.push((X_AMZ_SECURITY_TOKEN.to_owned(), t.to_owned()));
-            }
-            added.push((X_AMZ_DATE.to_owned(), amz_date.clone()));
-            if settings.content_sha256_header == ContentSha256Header::Add {
-                owned.push(X_AMZ_CONTENT_SHA256);
-                added.push((X_AMZ_CONTENT_SHA256.to_owned(), hashed.clone()));
-            }
-            let mut to_sign: Vec<(String, String)> =
-                req.headers.iter().filter(|(n, _)| !owned.iter().any(|o| o.eq_ignore_ascii_case(n))).cloned().collect();
-            to_sign.extend(added.iter().filter(|(n, _)| token_signed || n != X_AMZ_SECURITY_TOKEN).cloned());
-            let names = headers_to_sign(&to_sign, &[]);
-            let view = SignableRequest { headers: &to_sign, ..*req };
-            (canonical_request(&view, &names, hashed, settings, &[]), added, Vec::new())
+            let (canonical, headers) = header_form(req, params, &amz_date);
+            (canonical, headers, Vec::new())
         }
         SignatureLocation::QueryParams => {
-            let hashed = match settings.presigned_payload {
-                PresignedPayload::Hashed => hashed_payload(&req.payload),
-                PresignedPayload::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
-            };
-            let names = headers_to_sign(req.headers, &[]);
-            let mut auth: Vec<(String, String)> = vec![
-                (X_AMZ_ALGORITHM.to_owned(), ALGORITHM.to_owned()),
-                (X_AMZ_CREDENTIAL.to_owned(), format!("{}/{scope}", params.access_key_id)),
-                (X_AMZ_DATE.to_owned(), amz_date.clone()),
-                (X_AMZ_SIGNED_HEADERS.to_owned(), super::canonical::signed_headers(&names)),
-                (X_AMZ_EXPIRES.to_owned(), settings.expires_in_secs.to_string()),
-            ];
-            if let Some(t) = token {
-                auth.push((X_AMZ_SECURITY_TOKEN.to_owned(), t.to_owned()));
-            }
-            let mut query = req.query.clone();
-            query.0.retain(|p| p.name != X_AMZ_SIGNATURE && !auth.iter().any(|(n, _)| *n == p.name));
-            for (n, v) in auth.iter().filter(|(n, _)| token_signed || n != X_AMZ_SECURITY_TOKEN) {
-                query.push(n.clone(), v.clone());
-            }
-            let view = SignableRequest { query: &query, ..*req };
-            (canonical_request(&view, &names, hashed, settings, &[X_AMZ_SIGNATURE]), Vec::new(), auth)
+            let (canonical, query) = presigned_form(req, params, &amz_date, &scope);
+            (canonical, Vec::new(), query)
         }
     };
-
-    let sts = string_to_sign(&amz_date, &scope, &canonical);
-    let key = signing_key(params.secret, &amz_date[..8], params.region, params.service);
+    let sts = StringToSign {
+        algorithm: ALGORITHM.to_owned(),
+        hashed_canonical_request: canonical.hash(),
+        request_date_time: amz_date,
+        credential_scope: scope,
+    };
+    let date = sts.request_date_time.get(..8).unwrap_or_default();
+    let key = match cache {
+        Some(c) => c.get_or_derive(params.secret, date, params.region, params.service),
+        None => signing_key(params.secret, date, params.region, params.service),
+    };
     let sig = signature(&key, &sts);
-    let mut headers = headers_out;
     match settings.signature_location {
-        SignatureLocation::Headers => headers.push((
-            AUTHORIZATION.to_owned(),
-            format!(
-                "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={sig}",
-                params.access_key_id, canonical.signed_headers
-            ),
-        )),
-        SignatureLocation::QueryParams => query_out.push((X_AMZ_SIGNATURE.to_owned(), sig.clone())),
+        SignatureLocation::Headers => {
+            let parts = [
+                ALGORITHM,
+                " Credential=",
+                params.access_key_id,
+                "/",
+                &sts.credential_scope,
+                ", SignedHeaders=",
+                &canonical.signed_headers,
+                ", Signature=",
+                &sig,
+            ];
+            headers.push((AUTHORIZATION.to_owned(), concat(&parts)));
+        }
+        SignatureLocation::QueryParams => query_params.push((X_AMZ_SIGNATURE.to_owned(), sig.clone())),
     }
     SigningOutput {
         location: settings.signature_location,
@@ -381,6 +405,143 @@ pub fn sign(req: &SignableRequest<'_>, params: &SigningParams<'_>) -> SigningOut
         string_to_sign: sts,
         signature: sig,
         headers,
-        query_params: query_out,
+        query_params,
     }
+}
+
+/// The header form's canonical request and the headers the signer sets (all but
+/// `Authorization`). Every request header is signed except the ones the signer owns.
+fn header_form(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    amz_date: &str,
+) -> (CanonicalRequest, Vec<(String, String)>) {
+    let settings = &params.settings;
+    let token = params.session_token;
+    let token_signed = token.is_some() && settings.session_token == SessionTokenMode::Include;
+    let add_sha256 = settings.content_sha256_header == ContentSha256Header::Add;
+    let hashed = if add_sha256 { hashed_payload(&req.payload) } else { request_hashed_payload(req) };
+    let mut added: Vec<(String, String)> = Vec::with_capacity(4);
+    if let Some(t) = token {
+        added.push((X_AMZ_SECURITY_TOKEN.to_owned(), t.to_owned()));
+    }
+    added.push((X_AMZ_DATE.to_owned(), amz_date.to_owned()));
+    if add_sha256 {
+        added.push((X_AMZ_CONTENT_SHA256.to_owned(), hashed.clone()));
+    }
+    let owned = |n: &str| {
+        n.eq_ignore_ascii_case(AUTHORIZATION)
+            || n.eq_ignore_ascii_case(X_AMZ_DATE)
+            || (token.is_some() && n.eq_ignore_ascii_case(X_AMZ_SECURITY_TOKEN))
+            || (add_sha256 && n.eq_ignore_ascii_case(X_AMZ_CONTENT_SHA256))
+    };
+    let mut entries: Vec<HeaderRef<'_>> = Vec::with_capacity(req.headers.len() + added.len());
+    entries.extend(req.headers.iter().filter(|(n, _)| !owned(n)).map(|(n, v)| HeaderRef::new(n, v)));
+    entries.extend(
+        added.iter().filter(|(n, _)| token_signed || n != X_AMZ_SECURITY_TOKEN).map(|(n, v)| HeaderRef::new(n, v)),
+    );
+    let (canonical_headers, signed_headers) = canonical_header_block(&mut entries);
+    let canonical = CanonicalRequest {
+        method: req.method.to_owned(),
+        canonical_uri: canonical_uri(req.path, settings.uri_encoding, settings.path_normalization),
+        canonical_query_string: canonical_query_string(req.query, &[]),
+        canonical_headers,
+        signed_headers,
+        hashed_payload: hashed,
+    };
+    (canonical, added)
+}
+
+/// The presigned form's canonical request and the query parameters the signer sets (all
+/// but `X-Amz-Signature`). Every request header is signed.
+fn presigned_form(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    amz_date: &str,
+    scope: &str,
+) -> (CanonicalRequest, Vec<(String, String)>) {
+    let settings = &params.settings;
+    let token = params.session_token;
+    let token_signed = token.is_some() && settings.session_token == SessionTokenMode::Include;
+    let hashed = match settings.presigned_payload {
+        PresignedPayload::Hashed => request_hashed_payload(req),
+        PresignedPayload::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
+    };
+    let mut entries: Vec<HeaderRef<'_>> = req
+        .headers
+        .iter()
+        .filter(|(n, _)| !n.eq_ignore_ascii_case(AUTHORIZATION))
+        .map(|(n, v)| HeaderRef::new(n, v))
+        .collect();
+    let (canonical_headers, signed_headers) = canonical_header_block(&mut entries);
+    let mut auth: Vec<(String, String)> = vec![
+        (X_AMZ_ALGORITHM.to_owned(), ALGORITHM.to_owned()),
+        (X_AMZ_CREDENTIAL.to_owned(), concat(&[params.access_key_id, "/", scope])),
+        (X_AMZ_DATE.to_owned(), amz_date.to_owned()),
+        (X_AMZ_SIGNED_HEADERS.to_owned(), signed_headers.clone()),
+        (X_AMZ_EXPIRES.to_owned(), settings.expires_in_secs.to_string()),
+    ];
+    if let Some(t) = token {
+        auth.push((X_AMZ_SECURITY_TOKEN.to_owned(), t.to_owned()));
+    }
+    let mut pairs: Vec<(&str, &str)> = req
+        .query
+        .iter()
+        .filter(|p| p.name != X_AMZ_SIGNATURE && !auth.iter().any(|(n, _)| *n == p.name))
+        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .collect();
+    pairs.extend(
+        auth.iter().filter(|(n, _)| token_signed || n != X_AMZ_SECURITY_TOKEN).map(|(n, v)| (n.as_str(), v.as_str())),
+    );
+    let canonical = CanonicalRequest {
+        method: req.method.to_owned(),
+        canonical_uri: canonical_uri(req.path, settings.uri_encoding, settings.path_normalization),
+        canonical_query_string: canonical_query_from_pairs(pairs),
+        canonical_headers,
+        signed_headers,
+        hashed_payload: hashed,
+    };
+    (canonical, auth)
+}
+
+/// The parts joined, in one allocation of the exact size.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// [`UtcTime::to_amz_date`] without the formatting machinery (the signer's hot path):
+/// `YYYYMMDDThhmmssZ` written digit by digit; a year outside 0..=9999 takes the general
+/// path.
+pub(crate) fn amz_date(time: UtcTime) -> String {
+    let (year, month, day, hour, minute, second, _) = time.to_civil();
+    let Ok(year) = u32::try_from(year) else {
+        return time.to_amz_date();
+    };
+    if year > 9999 {
+        return time.to_amz_date();
+    }
+    let mut out = String::with_capacity(16);
+    let mut digits = |value: u32, width: u32| {
+        for power in (0..width).rev() {
+            let digit = value / 10u32.pow(power) % 10;
+            out.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
+        }
+    };
+    digits(year, 4);
+    digits(month, 2);
+    digits(day, 2);
+    out.push('T');
+    let mut digits = |value: u32| {
+        out.push(char::from(b'0' + u8::try_from(value / 10 % 10).unwrap_or(0)));
+        out.push(char::from(b'0' + u8::try_from(value % 10).unwrap_or(0)));
+    };
+    digits(hour);
+    digits(minute);
+    digits(second);
+    out.push('Z');
+    out
 }

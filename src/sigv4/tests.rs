@@ -125,8 +125,10 @@ fn query_pairs() -> impl Strategy<Value = Vec<(String, String)>> {
     proptest::collection::vec(("q\\PC{0,8}", "\\PC{0,12}"), 0..6)
 }
 
+/// Any RFC 9110 token as a name, in any letter case (a name may repeat, or be `Host`),
+/// and any printable UTF-8 with tabs as a value.
 fn extra_headers() -> impl Strategy<Value = Vec<(String, String)>> {
-    proptest::collection::vec(("x-h-[a-z0-9-]{1,8}", "[\\PC\t]{0,16}"), 0..5)
+    proptest::collection::vec(("[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]{0,10}", "[\\PC\t]{0,16}"), 0..5)
 }
 
 fn settings() -> impl Strategy<Value = SigningSettings> {
@@ -181,7 +183,7 @@ proptest! {
     #[test]
     fn sign_then_verify_round_trips(
         method in prop::sample::select(vec!["GET", "POST", "PUT", "DELETE"]),
-        path in "(/\\PC{0,6}){1,3}",
+        path in "(/\\PC{0,6}){1,3}|\\PC{0,12}",
         pairs in query_pairs(),
         headers in extra_headers(),
         body in proptest::collection::vec(any::<u8>(), 0..32),
@@ -210,8 +212,9 @@ proptest! {
         pairs in proptest::collection::vec(("q[a-z]{0,4}", "\\PC{0,8}"), 1..4),
         headers in proptest::collection::vec(("x-h-[a-z]{1,6}", "[\\PC\t]{0,12}"), 1..4),
         path in "/\\PC{0,10}",
+        body in proptest::collection::vec(any::<u8>(), 0..16),
         presigned in any::<bool>(),
-        which in 0usize..6,
+        which in 0usize..12,
         pick in any::<prop::sample::Index>(),
         at in any::<usize>(),
     ) {
@@ -221,9 +224,58 @@ proptest! {
         let mut req = Req::new("GET", &path);
         req.query = pairs.iter().cloned().collect();
         req.headers.extend(headers.iter().cloned());
+        req.body = body;
         let mut sent = req.signed(settings, None);
         let mut secret = SECRET.to_owned();
         match which {
+            6 => {
+                // A query parameter's name.
+                let i = pick.index(pairs.len());
+                let p = &sent.query.0[i];
+                sent.query.0[i] = Param::new(change_one_char(&p.name, at), p.value.clone());
+            }
+            7 => {
+                sent.query.0.remove(pick.index(pairs.len()));
+            }
+            8 => sent.query.push("qadded", "1"),
+            9 => {
+                // One byte of the body, or one byte more.
+                if sent.body.is_empty() {
+                    sent.body.push(b'x');
+                } else {
+                    let i = at % sent.body.len();
+                    sent.body[i] ^= 1;
+                }
+            }
+            10 => {
+                // The signature itself, one hex digit for another.
+                let flip = |s: &str| {
+                    let i = at % s.len();
+                    let c = if s.as_bytes()[i] == b'0' { "1" } else { "0" };
+                    let mut out = s.to_owned();
+                    out.replace_range(i..=i, c);
+                    out
+                };
+                match settings.signature_location {
+                    SignatureLocation::Headers => {
+                        let h = sent.headers.iter_mut().find(|(n, _)| n == AUTHORIZATION).unwrap();
+                        let sig_at = h.1.find("Signature=").unwrap() + "Signature=".len();
+                        h.1 = format!("{}{}", &h.1[..sig_at], flip(&h.1[sig_at..]));
+                    }
+                    SignatureLocation::QueryParams => {
+                        let v = flip(sent.query.get(X_AMZ_SIGNATURE).unwrap());
+                        sent.query.set(X_AMZ_SIGNATURE, v);
+                    }
+                }
+            }
+            11 => {
+                // X-Amz-Date one second later: inside every time window, same scope date.
+                let later = "20150830T123601Z";
+                match settings.signature_location {
+                    SignatureLocation::Headers => sent.set_header(X_AMZ_DATE, later),
+                    SignatureLocation::QueryParams => sent.query.set(X_AMZ_DATE, later),
+                }
+            }
             0 => {
                 // A signed header value (one of ours, or Host).
                 let i = pick.index(headers.len() + 1);
@@ -263,6 +315,130 @@ proptest! {
     }
 
     #[test]
+    fn signing_is_independent_of_header_order_and_name_case(
+        headers in proptest::collection::btree_map("x-[a-z0-9-]{1,8}", "[\\PC\t ]{0,12}", 0..6),
+        seed in any::<u64>(),
+        upper in proptest::collection::vec(any::<bool>(), 8),
+        settings in settings(),
+    ) {
+        // Distinct names: the values of a repeated name are joined in sent order, so
+        // only the order of different names may change.
+        let mut req = Req::new("POST", "/p");
+        req.headers.extend(headers.into_iter());
+        req.body = b"{}".to_vec();
+        let mut shuffled = req.clone();
+        let n = shuffled.headers.len();
+        for i in (1..n).rev() {
+            let j = usize::try_from(seed.rotate_left(u32::try_from(i).unwrap()) % (i as u64 + 1)).unwrap();
+            shuffled.headers.swap(i, j);
+        }
+        for (i, (name, _)) in shuffled.headers.iter_mut().enumerate() {
+            if upper[i % upper.len()] {
+                *name = name.to_ascii_uppercase();
+            }
+        }
+        let secret = SecretKey::new(SECRET);
+        let params = |settings| SigningParams {
+            access_key_id: AKID,
+            secret: &secret,
+            session_token: None,
+            region: "us-east-1",
+            service: "service",
+            time: now(),
+            settings,
+        };
+        let a = sign(&req.view(), &params(settings));
+        let b = sign(&shuffled.view(), &params(settings));
+        prop_assert_eq!(&a.canonical_request, &b.canonical_request);
+        prop_assert_eq!(a.signature, b.signature);
+        prop_assert!(shuffled.signed(settings, None).verify(settings).is_ok());
+    }
+
+    #[test]
+    fn signing_output_alphabet(
+        headers in proptest::collection::vec(("[A-Za-z][A-Za-z0-9-]{0,8}", "[\\PC\t\r\n ]{0,12}"), 0..5),
+        pairs in query_pairs(),
+        settings in settings(),
+    ) {
+        let mut req = Req::new("GET", "/");
+        req.headers.extend(headers);
+        req.query = pairs.into_iter().collect();
+        let secret = SecretKey::new(SECRET);
+        let out = sign(&req.view(), &SigningParams {
+            access_key_id: AKID,
+            secret: &secret,
+            session_token: None,
+            region: "us-east-1",
+            service: "service",
+            time: now(),
+            settings,
+        });
+        let lower_hex = |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        prop_assert!(lower_hex(&out.signature), "{}", out.signature);
+        prop_assert!(lower_hex(&out.string_to_sign.hashed_canonical_request));
+        let names: Vec<&str> = out.canonical_request.signed_headers.split(';').collect();
+        prop_assert!(names.iter().all(|n| !n.is_empty() && !n.bytes().any(|b| b.is_ascii_uppercase())), "{:?}", names);
+        prop_assert!(names.windows(2).all(|w| w[0] < w[1]), "not sorted and unique: {:?}", names);
+        let lines: Vec<&str> = out.canonical_request.canonical_headers.lines().collect();
+        prop_assert_eq!(lines.len(), names.len());
+        for (line, name) in lines.iter().zip(&names) {
+            let value = line.strip_prefix(name).and_then(|l| l.strip_prefix(':'));
+            prop_assert!(value.is_some(), "{} for {}", line, name);
+            let value = value.unwrap();
+            prop_assert!(!value.starts_with(' ') && !value.ends_with(' ') && !value.contains("  ") && !value.contains('\t'), "{:?}", value);
+        }
+        match out.location {
+            SignatureLocation::Headers => {
+                let auth = out.authorization().unwrap();
+                prop_assert_eq!(
+                    auth,
+                    format!("{ALGORITHM} Credential={AKID}/20150830/us-east-1/service/aws4_request, SignedHeaders={}, Signature={}", out.canonical_request.signed_headers, out.signature)
+                );
+            }
+            SignatureLocation::QueryParams => {
+                prop_assert!(is_canonical_alphabet(&out.auth_query(), b"=&"), "{}", out.auth_query());
+            }
+        }
+    }
+
+    #[test]
+    fn header_block_matches_the_step_functions(
+        headers in proptest::collection::vec(
+            (prop::sample::select(vec!["X-A", "x-a", "x-b", "Content-Type", "host", "X-Amz-Meta-K", "authorization"]), "[\\PC\t\r\n ]{0,10}"),
+            0..8,
+        ),
+    ) {
+        let headers: Vec<(String, String)> = headers.into_iter().map(|(n, v)| (n.to_owned(), v)).collect();
+        let mut entries: Vec<canonical::HeaderRef<'_>> = headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case(AUTHORIZATION))
+            .map(|(n, v)| canonical::HeaderRef::new(n, v))
+            .collect();
+        let (block, signed) = canonical::canonical_header_block(&mut entries);
+        let names = headers_to_sign(&headers, &[]);
+        prop_assert_eq!(block, canonical_headers(&headers, &names));
+        prop_assert_eq!(signed, signed_headers(&names));
+    }
+
+    #[test]
+    fn trimall_matches_its_definition(value in "[ a-c]{0,12}|[ \t\r\na-c]{0,12}|\\PC{0,16}") {
+        let by_definition: Vec<&str> = value.split([' ', '\t', '\r', '\n']).filter(|w| !w.is_empty()).collect();
+        prop_assert_eq!(canonical_header_value([value.as_str()]), by_definition.join(" "));
+    }
+
+    #[test]
+    fn normalized_check_agrees_with_normalization(path in "[/.a%]{0,16}") {
+        let fixed = normalize_path(path.as_bytes()) == path.as_bytes();
+        prop_assert_eq!(canonical::is_normalized(path.as_bytes()), fixed, "{}", path);
+    }
+
+    #[test]
+    fn signer_date_matches_the_clock(secs in -400_000_000_000i64..400_000_000_000) {
+        let t = UtcTime::from_unix_secs(secs);
+        prop_assert_eq!(sign::amz_date(t), t.to_amz_date());
+    }
+
+    #[test]
     fn parsers_never_panic(text in "\\PC{0,80}", bytes in proptest::collection::vec(any::<u8>(), 0..96)) {
         if let Err(e) = parse_authorization(&text) { prop_assert!(e.pos <= text.len()); }
         if let Err(e) = parse_amz_date(&text) { prop_assert!(e.pos <= text.len()); }
@@ -270,6 +446,38 @@ proptest! {
         let _ = parse_signed_headers(&text);
         let _ = ParsedRequest::parse(&bytes);
         let _ = ParsedRequest::parse(text.as_bytes());
+    }
+
+    #[test]
+    fn verify_never_panics_on_hostile_requests(
+        auth in proptest::option::of("AWS4-HMAC-SHA256 \\PC{0,60}|\\PC{0,40}"),
+        date in proptest::option::of("[0-9TZ]{0,18}|\\PC{0,8}"),
+        query in proptest::collection::vec(
+            (
+                prop::sample::select(vec![
+                    X_AMZ_ALGORITHM, X_AMZ_CREDENTIAL, X_AMZ_DATE, X_AMZ_EXPIRES, X_AMZ_SIGNED_HEADERS,
+                    X_AMZ_SIGNATURE, X_AMZ_SECURITY_TOKEN, "q",
+                ]),
+                "AWS4-HMAC-SHA256|AKIDEXAMPLE/20150830/us-east-1/service/aws4_request|20150830T123600Z|[0-9]{0,7}|host(;[a-z-]{0,6}){0,2}|[0-9a-f]{64}|\\PC{0,12}",
+            ),
+            0..8,
+        ),
+        sha in proptest::option::of("[0-9a-f]{64}|UNSIGNED-PAYLOAD|\\PC{0,8}"),
+        settings in settings(),
+    ) {
+        let mut req = Req::new("GET", "/");
+        if let Some(a) = auth {
+            req.headers.push((AUTHORIZATION.into(), a));
+        }
+        if let Some(d) = date {
+            req.headers.push((X_AMZ_DATE.into(), d));
+        }
+        if let Some(h) = sha {
+            req.headers.push((X_AMZ_CONTENT_SHA256.into(), h));
+        }
+        req.query = query.into_iter().collect();
+        // Whatever comes in, the answer is a typed verdict.
+        let _ = req.verify(settings);
     }
 
     #[test]
@@ -560,4 +768,126 @@ fn s3_settings_sign_unsigned_presigned_payloads() {
     assert_eq!(out.canonical_request.hashed_payload, UNSIGNED_PAYLOAD);
     assert!(out.headers.is_empty() && out.authorization().is_none());
     assert_eq!(out.query_params.last().map(|(n, _)| n.as_str()), Some(X_AMZ_SIGNATURE));
+}
+
+/// A caller-set `x-amz-content-sha256` is the hashed payload for the signer and the
+/// verifier alike (botocore `SigV4Auth.canonical_request`, npm `aws4`, S3); an explicit
+/// `Payload::Precomputed`/`Unsigned` wins over it, and `ContentSha256Header::Add`
+/// replaces it with the body's hash.
+#[test]
+fn a_caller_set_content_sha256_is_what_both_sides_sign() {
+    let secret = SecretKey::new(SECRET);
+    let sign_with = |req: &Req, settings| {
+        sign(
+            &req.view(),
+            &SigningParams {
+                access_key_id: AKID,
+                secret: &secret,
+                session_token: None,
+                region: "us-east-1",
+                service: "service",
+                time: now(),
+                settings,
+            },
+        )
+    };
+    let header = SigningSettings::default();
+    let hello = crate::crypto::sha256_hex(b"hello");
+    let mut put = Req::new("PUT", "/k");
+    put.body = b"hello".to_vec();
+
+    for (claimed, signed_as) in
+        [(UNSIGNED_PAYLOAD.to_owned(), UNSIGNED_PAYLOAD), (format!(" {hello} "), hello.as_str())]
+    {
+        let mut req = put.clone();
+        req.set_header(X_AMZ_CONTENT_SHA256, &claimed);
+        assert_eq!(sign_with(&req, header).canonical_request.hashed_payload, signed_as, "{claimed}");
+        for settings in [header, header.presigned(600)] {
+            let verified = req.signed(settings, None).verify(settings);
+            assert_eq!(verified.map(|v| v.canonical_request.hashed_payload).as_deref(), Ok(signed_as), "{claimed}");
+        }
+    }
+
+    // A hash of another body: the signature matches, the body check does not (S3's
+    // XAmzContentSHA256Mismatch).
+    let mut req = put.clone();
+    let other = crate::crypto::sha256_hex(b"other");
+    req.set_header(X_AMZ_CONTENT_SHA256, &other);
+    assert_eq!(
+        req.signed(header, None).verify(header).unwrap_err(),
+        VerifyFailureV4::ContentSha256Mismatch { claimed: other.clone(), computed: hello.clone() }
+    );
+
+    // An explicit payload wins over the header, on both sides.
+    let mut view = req.view();
+    view.payload = Payload::Unsigned;
+    let secret_lookup = SingleKey { id: Some(AKID), secret: &secret };
+    let out = sign(
+        &view,
+        &SigningParams {
+            access_key_id: AKID,
+            secret: &secret,
+            session_token: None,
+            region: "us-east-1",
+            service: "service",
+            time: now(),
+            settings: header,
+        },
+    );
+    assert_eq!(out.canonical_request.hashed_payload, UNSIGNED_PAYLOAD);
+    let mut sent = req.clone();
+    out.apply_headers(&mut sent.headers);
+    let mut sent_view = sent.view();
+    sent_view.payload = Payload::Unsigned;
+    assert!(verify(&sent_view, &secret_lookup, now(), &VerifyPolicyV4::default()).is_ok());
+
+    // With Add, the signer owns the header: a stale value is replaced by the body's hash.
+    let s3 = SigningSettings::s3();
+    let out = sign_with(&req, s3);
+    assert_eq!(out.canonical_request.hashed_payload, hello);
+    assert!(out.headers.contains(&(X_AMZ_CONTENT_SHA256.to_owned(), hello.clone())));
+    assert!(req.signed(s3, None).verify(s3).is_ok());
+}
+
+/// Signs `req` the way botocore does when the caller set a `Date` header: the time comes
+/// from `Date`, `date` is signed, and no `X-Amz-Date` is sent.
+fn sign_with_date_header(req: &mut Req, date: &str, amz_date: &str) {
+    req.set_header("Date", date);
+    let signed = ["date", "host"];
+    let settings = SigningSettings::default();
+    let canonical = canonical_request(&req.view(), &signed, crate::crypto::sha256_hex(&req.body), &settings, &[]);
+    let scope = credential_scope(&amz_date[..8], "us-east-1", "service");
+    let sts = string_to_sign(amz_date, &scope, &canonical);
+    let key = signing_key(&SecretKey::new(SECRET), &amz_date[..8], "us-east-1", "service");
+    let value =
+        format!("{ALGORITHM} Credential={AKID}/{scope}, SignedHeaders=date;host, Signature={}", signature(&key, &sts));
+    req.set_header(AUTHORIZATION, &value);
+}
+
+#[test]
+fn a_signed_date_header_stands_in_for_x_amz_date() {
+    let settings = SigningSettings::default();
+    for date in ["Sun, 30 Aug 2015 12:36:00 GMT", "Sun, 30 Aug 2015 12:36:00 -0000"] {
+        let mut req = Req::new("GET", "/");
+        sign_with_date_header(&mut req, date, "20150830T123600Z");
+        let verified = req.verify(settings).unwrap_or_else(|e| panic!("{date}: {e}"));
+        assert_eq!(verified.request_time, now());
+        assert!(verified.string_to_sign.to_string().contains("\n20150830T123600Z\n"));
+    }
+    // Signed over another instant than the one the header says: a mismatch.
+    let mut req = Req::new("GET", "/");
+    sign_with_date_header(&mut req, "Sun, 30 Aug 2015 12:36:01 GMT", "20150830T123600Z");
+    assert!(matches!(req.verify(settings), Err(VerifyFailureV4::Mismatch { .. })), "{:?}", req.verify(settings));
+    // A zone other than GMT, or an unsigned Date, is refused.
+    let mut req = Req::new("GET", "/");
+    sign_with_date_header(&mut req, "Sun, 30 Aug 2015 14:36:00 +0200", "20150830T123600Z");
+    assert!(matches!(req.verify(settings), Err(VerifyFailureV4::MalformedDate { .. })));
+    let mut req = Req::new("GET", "/");
+    sign_with_date_header(&mut req, "Sun, 30 Aug 2015 12:36:00 GMT", "20150830T123600Z");
+    edit_authorization(&mut req, |v| v.replace("SignedHeaders=date;host", "SignedHeaders=host"));
+    assert_eq!(req.verify(settings).unwrap_err(), VerifyFailureV4::DateNotSigned);
+    // X-Amz-Date wins over Date when both are sent.
+    let mut req = Req::new("GET", "/").signed(settings, None);
+    req.set_header("Date", "Mon, 01 Jan 2001 00:00:00 GMT");
+    assert!(req.verify(settings).is_ok());
 }

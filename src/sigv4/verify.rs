@@ -16,8 +16,8 @@
 //! active; the signature 64 lowercase hex digits; the time window; then the
 //! constant-time comparison, and last the body against `x-amz-content-sha256`.
 
-use super::canonical::{canonical_request, hashed_payload, CanonicalRequest};
-use super::parse::{parse_amz_date, parse_authorization, parse_credential, parse_signed_headers};
+use super::canonical::{canonical_request, request_hashed_payload, CanonicalRequest};
+use super::parse::{parse_amz_date, parse_authorization, parse_credential, parse_http_date, parse_signed_headers};
 use super::sign::{signature, signing_key, string_to_sign, SigningKeyCache, StringToSign};
 use super::{
     ContentSha256Header, CredentialScope, ParseAmzDateError, ParseAuthorizationError, ParseCredentialError, Payload,
@@ -103,8 +103,8 @@ pub enum VerifyFailureV4 {
         /// Its value as sent.
         raw: String,
     },
-    /// The header form without an `X-Amz-Date` header.
-    #[error("the request has no X-Amz-Date header")]
+    /// The header form with neither an `X-Amz-Date` nor a `Date` header.
+    #[error("the request has neither an X-Amz-Date nor a Date header")]
     MissingDate,
     /// `X-Amz-Date` is not `YYYYMMDDThhmmssZ`.
     #[error("X-Amz-Date '{raw}' is malformed")]
@@ -145,8 +145,9 @@ pub enum VerifyFailureV4 {
     /// `host` is not among the signed headers.
     #[error("the host header must be signed")]
     HostNotSigned,
-    /// The header form does not sign `x-amz-date`.
-    #[error("the x-amz-date header must be signed")]
+    /// The header form does not sign the header its time came from (`x-amz-date`, or
+    /// `date` when there is no `X-Amz-Date`).
+    #[error("the x-amz-date (or date) header must be signed")]
     DateNotSigned,
     /// A header named in SignedHeaders is not in the request.
     #[error("signed header '{0}' is not in the request")]
@@ -211,6 +212,8 @@ pub enum VerifyFailureV4 {
 
 /// What the request claims about its signature.
 struct Claim {
+    /// Where the time came from: `X-Amz-Date`, or `date` (header form only).
+    date_header: &'static str,
     location: SignatureLocation,
     access_key_id: String,
     scope: CredentialScope,
@@ -326,16 +329,33 @@ fn header_claim(req: &SignableRequest<'_>, value: &str) -> Result<Claim, VerifyF
         return Err(VerifyFailureV4::UnsupportedAlgorithm(algorithm.to_owned()));
     }
     let auth = parse_authorization(value).map_err(VerifyFailureV4::MalformedAuthorization)?;
-    let raw_date = req.header(X_AMZ_DATE).ok_or(VerifyFailureV4::MissingDate)?.trim();
-    let time = parse_amz_date(raw_date)
-        .map_err(|source| VerifyFailureV4::MalformedDate { raw: raw_date.to_owned(), source })?;
+    // The time comes from X-Amz-Date, or else from a `Date` header (AWS General Reference,
+    // "Handling dates in Signature Version 4": "x-amz-date ... or the date header"; botocore's
+    // `SigV4Auth._set_necessary_date_headers` sends only `Date`, RFC 2822, when the caller
+    // set one, and signs it). The string to sign always carries the ISO 8601 basic form.
+    let (raw_date, time, date_header) = if let Some(raw) = req.header(X_AMZ_DATE) {
+        let raw = raw.trim();
+        let time =
+            parse_amz_date(raw).map_err(|source| VerifyFailureV4::MalformedDate { raw: raw.to_owned(), source })?;
+        (raw.to_owned(), time, X_AMZ_DATE)
+    } else {
+        let raw = req.header("date").ok_or(VerifyFailureV4::MissingDate)?.trim();
+        let time = match parse_amz_date(raw) {
+            Ok(t) => t,
+            Err(source) => {
+                parse_http_date(raw).ok_or_else(|| VerifyFailureV4::MalformedDate { raw: raw.to_owned(), source })?
+            }
+        };
+        (time.to_amz_date(), time, "date")
+    };
     Ok(Claim {
+        date_header,
         location: SignatureLocation::Headers,
         access_key_id: auth.credential.access_key_id,
         scope: auth.credential.scope,
         signed_headers: auth.signed_headers,
         signature: auth.signature,
-        raw_date: raw_date.to_owned(),
+        raw_date,
         time,
         expires_secs: None,
     })
@@ -371,6 +391,7 @@ fn query_claim(req: &SignableRequest<'_>) -> Result<Claim, VerifyFailureV4> {
         raw: raw_signed.to_owned(),
     })?;
     Ok(Claim {
+        date_header: X_AMZ_DATE,
         location: SignatureLocation::QueryParams,
         access_key_id: credential.access_key_id,
         scope: credential.scope,
@@ -412,7 +433,7 @@ fn check_signed_headers(req: &SignableRequest<'_>, claim: &Claim) -> Result<(), 
     if !signs("host") {
         return Err(VerifyFailureV4::HostNotSigned);
     }
-    if claim.location == SignatureLocation::Headers && !signs(X_AMZ_DATE) {
+    if claim.location == SignatureLocation::Headers && !signs(claim.date_header) {
         return Err(VerifyFailureV4::DateNotSigned);
     }
     if let Some(missing) = claim.signed_headers.iter().find(|h| req.header(h).is_none()) {
@@ -448,13 +469,14 @@ fn received_payload_hash(
     if location == SignatureLocation::QueryParams && settings.presigned_payload == PresignedPayload::Unsigned {
         return (UNSIGNED_PAYLOAD.to_owned(), None);
     }
-    match (req.payload, req.header(X_AMZ_CONTENT_SHA256).map(str::trim)) {
-        (Payload::Bytes(body), Some(claimed)) if is_sha256_hex(claimed) => {
-            (claimed.to_owned(), Some((claimed.to_owned(), sha256_hex(body))))
+    let hashed = request_hashed_payload(req);
+    let body_check = match req.payload {
+        Payload::Bytes(body) if req.header(X_AMZ_CONTENT_SHA256).is_some() && is_sha256_hex(&hashed) => {
+            Some((hashed.clone(), sha256_hex(body)))
         }
-        (Payload::Bytes(_), Some(other)) => (other.to_owned(), None),
-        (payload, _) => (hashed_payload(&payload), None),
-    }
+        _ => None,
+    };
+    (hashed, body_check)
 }
 
 fn is_sha256_hex(s: &str) -> bool {

@@ -18,7 +18,7 @@
 //!
 //! The services decide what goes in; this module only shapes elements.
 
-use super::Element;
+use super::{Element, Writer};
 
 /// The gateway error namespace: `http://ecs.amazonaws.com/doc/{version}/` (note the host
 /// and the trailing slash, both unlike the success namespace).
@@ -94,6 +94,29 @@ pub struct OperationRequest<'a> {
 }
 
 impl OperationRequest<'_> {
+    /// Writes the element (the same text as [`Self::to_element`], without the tree).
+    pub fn write(&self, w: &mut Writer) {
+        w.element("OperationRequest", &[], |w| {
+            if let Some(ua) = self.user_agent {
+                w.element("HTTPHeaders", &[], |w| {
+                    w.element("Header", &[("Name", "UserAgent"), ("Value", ua)], |_| {});
+                });
+            }
+            w.leaf("RequestId", self.request_id);
+            if !self.arguments.is_empty() {
+                w.element("Arguments", &[], |w| {
+                    for (n, v) in &self.arguments {
+                        w.element("Argument", &[("Name", n), ("Value", v)], |_| {});
+                    }
+                });
+            }
+            if !self.errors.is_empty() {
+                w.tree(&errors(&self.errors));
+            }
+            w.leaf("RequestProcessingTime", self.processing_time);
+        });
+    }
+
     /// The element.
     pub fn to_element(&self) -> Element {
         let mut e = Element::new("OperationRequest");
@@ -162,6 +185,20 @@ mod tests {
              <Error><Code>SignatureDoesNotMatch</Code><Message>m</Message></Error>\
              <RequestId>b6bc6a8d</RequestId></ItemLookupErrorResponse>"
         );
+    }
+
+    #[test]
+    fn operation_request_writes_what_its_tree_renders() {
+        for (ua, arguments, errs) in [
+            (Some("curl/8 <&>"), vec![("Operation", "ItemLookup"), ("Keywords", "a \"b\" & c")], vec![("AWS.X", "y")]),
+            (None, vec![], vec![]),
+        ] {
+            let op =
+                OperationRequest { user_agent: ua, request_id: "id", arguments, errors: errs, processing_time: "0.01" };
+            let mut w = Writer::fragment();
+            op.write(&mut w);
+            assert_eq!(w.finish(), op.to_element().to_fragment());
+        }
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! The one integration-test binary (one link on a 2-core machine): modules per area.
 
 mod cli;
+mod cli_v4;
 mod diagnose;
 mod difffuzz;
 mod fuzz_corpus;
+mod hostile;
 mod runner;
+mod runner_v4;
 mod secrets;
 mod server;
 mod server_services;
+mod server_v4;
 mod support;
 mod tidy;
 mod vectors_sigv2;

@@ -105,13 +105,57 @@ fn protocol_schema_covers_the_messages() {
     let text = std::fs::read_to_string(crate::support::root().join("docs/adapter-protocol.schema.json")).unwrap();
     let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(schema["x-protocol-version"], amzsig::adapter::protocol::PROTOCOL_VERSION);
-    for def in ["runner_hello", "request", "adapter_hello", "signed", "sent", "error"] {
+    for def in ["runner_hello", "request", "request_v4", "adapter_hello", "signed", "sent", "error"] {
         assert!(schema["$defs"][def].is_object(), "missing {def}");
     }
     // Every answer the reference adapter gives validates against the required fields.
-    let hello = serde_json::to_value(amzsig::adapter::Answer::Hello(amzsig::adapter::reference::hello(&[]))).unwrap();
+    let hello = serde_json::to_value(amzsig::adapter::Answer::Hello(amzsig::adapter::reference::hello(
+        &amzsig::adapter::reference::Mistakes::default(),
+    )))
+    .unwrap();
     let caps = schema["$defs"]["adapter_hello"]["properties"]["capabilities"]["items"]["enum"].as_array().unwrap();
     for cap in hello["capabilities"].as_array().unwrap() {
         assert!(caps.contains(cap), "capability {cap} not in the schema");
     }
+    // The SigV4 request the runner sends has exactly the schema's properties, and every
+    // required one.
+    let all = scenario::load_dir(&crate::support::root().join("scenarios")).unwrap();
+    let s = all.iter().find(|s| s.request.v4.as_ref().is_some_and(|v| v.presign_expires.is_some())).unwrap();
+    let mut v4 = s.request.v4.clone().unwrap();
+    v4.headers.push(("X-A".into(), "1".into()));
+    let req = runner::request_for_v4(s, &v4, "sign", &s.request.endpoint, Some("h"));
+    let sent = serde_json::to_value(&req).unwrap();
+    let def = &schema["$defs"]["request_v4"];
+    let props = def["properties"].as_object().unwrap();
+    for key in sent.as_object().unwrap().keys() {
+        assert!(props.contains_key(key), "request_v4 sends '{key}', which the schema lacks");
+    }
+    for key in props.keys() {
+        assert!(sent.get(key).is_some(), "the schema's request_v4 has '{key}', which the runner never sends");
+    }
+    for key in def["required"].as_array().unwrap() {
+        assert!(sent.get(key.as_str().unwrap()).is_some(), "required {key} missing");
+    }
+    assert_eq!(def["properties"]["sig"]["const"], "v4");
+}
+
+/// An answer that arrives after its request timed out is skipped: the next request gets
+/// its own answer, not the late one.
+#[test]
+fn late_answers_are_skipped() {
+    let all = scenarios();
+    let script = "read -r h; echo '{\"type\":\"hello\",\"protocol\":1,\"name\":\"slow\"}'; read -r a; sleep 3; \
+        echo '{\"type\":\"error\",\"id\":\"1\",\"message\":\"late\"}'; read -r b; \
+        echo '{\"type\":\"error\",\"id\":\"2\",\"message\":\"on time\"}'; read -r c";
+    let mut adapter = Adapter::spawn(script, &[], Duration::from_secs(2)).unwrap();
+    let request = runner::request_for(&all[0], "sign", &all[0].request.endpoint);
+    let first = adapter.call(request.clone());
+    assert!(matches!(first, Err(amzsig::adapter::AdapterError::Timeout(_))), "{first:?}");
+    // The late answer to the first request arrives (at 3 s) while the second waits (2 s to
+    // 4 s): it is skipped, and the second request's own answer follows.
+    let second = adapter.call(request);
+    assert!(
+        matches!(&second, Ok(amzsig::adapter::Answer::Error { id: Some(id), message, .. }) if id == "2" && message == "on time"),
+        "{second:?}"
+    );
 }

@@ -1,6 +1,7 @@
 //! No secret ever leaves the mock or the harness: every response body and header, every
 //! log line, the journal (HTTP and `--journal-out`) and every report format are searched
-//! for every secret in use (the keystore's, a rotated one, and scenario secrets).
+//! for every secret in use (the keystore's, a rotated one, and scenario secrets) and every
+//! session token of the keystore's temporary credentials (as sent and percent-encoded).
 
 use crate::server::{signed, wire, DG_TIME};
 use crate::support::amzsig;
@@ -11,6 +12,11 @@ use std::io::Read;
 use std::time::Duration;
 
 const ROTATED: &str = "r0tated-Secret/EXAMPLE+key0000000000000";
+const STS_KEY: &str = "ASIAIOSFODNN7EXAMPLE";
+const STS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+const STS_TOKEN: &str = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeo\
+IYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8Y\
+QcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
 
 fn secrets() -> Vec<String> {
     // The keystore hands out its secrets only as `SecretKey`s; the known plain texts of the
@@ -20,13 +26,56 @@ fn secrets() -> Vec<String> {
         "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         "kWcrlEXAMPLEM/LtmEENI/aVmYvHNif5zB+d9+ct",
         "otherDevSecretEXAMPLEKEY0000000000000000",
+        STS_SECRET,
         ROTATED,
     ];
     let ks = Keystore::embedded_default();
     for s in ks.secrets() {
         assert!(known.iter().any(|k| s.ct_eq(&SecretKey::new(*k))), "an embedded secret is missing from the list");
     }
-    known.iter().map(|s| (*s).to_owned()).collect()
+    for t in ks.session_tokens() {
+        assert!(t.matches(STS_TOKEN), "an embedded session token is missing from the list");
+    }
+    let mut all: Vec<String> = known.iter().map(|s| (*s).to_owned()).collect();
+    // A token travels raw in a header and percent-encoded in a presigned URL.
+    all.push(STS_TOKEN.to_owned());
+    all.push(amzsig::encoding::encode(STS_TOKEN.as_bytes()));
+    all
+}
+
+/// A SigV4 request with the embedded temporary credential: (URL, headers), the header form
+/// or a presigned URL; `secret` may be wrong on purpose (a mismatch is diagnosed and logged).
+fn sigv4_with_token(base: &str, host: &str, presigned: bool, secret: &str) -> (String, Vec<(String, String)>) {
+    use amzsig::sigv4::{self, Payload, SignableRequest, SigningParams, SigningSettings};
+    let query = amzsig::encoding::ParamList::default();
+    let mut headers = vec![("host".to_owned(), host.to_owned())];
+    let signable = SignableRequest {
+        method: "GET",
+        path: "/amzsig-example/hello.txt",
+        query: &query,
+        headers: &headers,
+        payload: Payload::Bytes(b""),
+    };
+    let secret = SecretKey::new(secret);
+    let settings = if presigned { SigningSettings::s3().presigned(300) } else { SigningSettings::s3() };
+    let out = sigv4::sign(
+        &signable,
+        &SigningParams {
+            access_key_id: STS_KEY,
+            secret: &secret,
+            session_token: Some(STS_TOKEN),
+            region: "us-east-1",
+            service: "s3",
+            time: amzsig::clock::UtcTime::parse_iso8601(DG_TIME).unwrap(),
+            settings,
+        },
+    );
+    if presigned {
+        (format!("{base}/amzsig-example/hello.txt?{}", out.presigned_query(&query)), headers)
+    } else {
+        out.apply_headers(&mut headers);
+        (format!("{base}/amzsig-example/hello.txt"), headers)
+    }
 }
 
 fn assert_clean(what: &str, text: &str) {
@@ -109,6 +158,16 @@ fn no_secret_in_responses_headers_logs_or_journal() {
         responses.push(rotate);
         responses.push(c.get(paapi(ROTATED, &[])).send().await.unwrap());
         responses.push(c.get(paapi("1234567890", &[])).send().await.unwrap());
+        for (presigned, secret) in [(false, STS_SECRET), (true, STS_SECRET), (true, "wrong"), (false, "wrong")] {
+            let (url, headers) = sigv4_with_token(&base, &host, presigned, secret);
+            let mut b = c.get(url);
+            for (n, v) in headers.iter().filter(|(n, _)| n != "host") {
+                b = b.header(n.as_str(), v.as_str());
+            }
+            let r = b.send().await.unwrap();
+            assert_eq!(r.status().as_u16(), if secret == STS_SECRET { 200 } else { 403 });
+            responses.push(r);
+        }
         responses.push(c.get(format!("{base}/__amzsig/requests")).send().await.unwrap());
         for r in responses {
             for (k, v) in r.headers() {
@@ -139,6 +198,17 @@ fn no_secret_in_any_report() {
             amzsig(&["run", "--client", &adapter, "--scenarios", scenarios.to_str().unwrap(), "--report", report], &[]);
         assert_eq!(out.status.code(), Some(1), "the broken adapter fails some scenarios");
         assert_clean(&format!("the {report} report"), &String::from_utf8_lossy(&out.stdout));
+    }
+    // The temporary-credential scenarios, failed by a SigV4 mistake: their canonical
+    // requests (token in a header, and percent-encoded in a presigned URL) are reported.
+    let v4 = format!("'{}' adapter --mistake v4-secret-without-aws4-prefix", env!("CARGO_BIN_EXE_amzsig"));
+    for report in ["text", "json", "junit"] {
+        let args = ["run", "--client", &v4, "--scenarios", scenarios.to_str().unwrap(), "--tag", "token"];
+        let out = amzsig(&[&args[..], &["--report", report]].concat(), &[]);
+        assert_eq!(out.status.code(), Some(1), "the broken adapter fails the token scenarios");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("s3-presigned-get-temporary-credentials"), "{text}");
+        assert_clean(&format!("the {report} report of the token scenarios"), &text);
     }
     let dir = std::env::temp_dir().join(format!("amzsig-secrets-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

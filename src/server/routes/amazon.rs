@@ -2,7 +2,7 @@
 //! call its pure `handle`, send the outcome, journal it, log one line.
 
 use super::super::AppState;
-use crate::diagnose::{diagnose, Diagnosis};
+use crate::diagnose::{diagnose, diagnose_v4};
 use crate::encoding::{parse_query, ParamList, PlusMeans};
 use crate::journal::{JournalEntry, Received};
 use crate::keystore::Keystore;
@@ -18,35 +18,34 @@ use std::sync::{Arc, PoisonError};
 /// The response header that carries the diagnosis of a signature mismatch.
 pub(crate) const DIAGNOSIS_HEADER: &str = "x-amzsig-diagnosis";
 
-/// Largest body read (larger bodies are refused with 413).
-pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// A signature mismatch explained (SigV2 `Diagnosis` or SigV4 `DiagnosisV4`).
+struct Explanation {
+    /// The `x-amzsig-diagnosis` value (mistake ids, or `unknown`).
+    header: String,
+    /// The full text, for the log.
+    text: String,
+}
 
 pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let now = state.clock.now();
     let request_id = state.next_request_id();
-    let method = parts.method.as_str().to_owned();
-    let host = header_str(&parts.headers, header::HOST).unwrap_or_default().to_owned();
-    let path = parts.uri.path().to_owned();
-    let query = parts.uri.query().unwrap_or("").to_owned();
-    let Ok(body) = to_bytes(body, MAX_BODY_BYTES).await else {
+    let method = parts.method.as_str();
+    let host = header_str(&parts.headers, header::HOST).unwrap_or_default();
+    let path = parts.uri.path();
+    let query = parts.uri.query().unwrap_or("");
+    // The HTTP layer (`server::listener`) has already enforced the limit; this covers `oneshot` use.
+    let Ok(body) = to_bytes(body, state.limits.max_body_bytes).await else {
         return plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
     };
-    let received = Received {
-        time: now.to_iso8601_millis(),
-        request_id: &request_id,
-        method: &method,
-        host: &host,
-        path: &path,
-        query: &query,
-        body: &body,
-    };
+    let received =
+        Received { time: now.to_iso8601_millis(), request_id: &request_id, method, host, path, query, body: &body };
 
     let gzip = accepts_gzip(&parts.headers);
     let (status, response, record, diagnosis) = match answer(&state, &parts.headers, &received, now) {
         Ok((mut outcome, diagnosis)) => {
             if let Some(d) = &diagnosis {
-                outcome.headers.push((DIAGNOSIS_HEADER.to_owned(), d.header_value()));
+                outcome.headers.push((DIAGNOSIS_HEADER.to_owned(), d.header.clone()));
             }
             let status = outcome.status;
             let record = outcome.record.clone();
@@ -55,14 +54,20 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         Err((status, message)) => (status.as_u16(), plain(status, message), None, None),
     };
     let mut entry = JournalEntry::new(&received, status, record.as_ref());
-    entry.diagnosis = diagnosis.as_ref().map(Diagnosis::header_value);
-    if let Some(d) = &diagnosis {
-        tracing::info!(target: "amzsig::diagnosis", "{method} {host}{path}: {}", d.to_string().replace('\n', " | "));
+    // A presigned URL's session token is a secret: neither the journal nor the log keeps it.
+    if let std::borrow::Cow::Owned(q) = services::aws::redact_session_token(&entry.query) {
+        entry.query = q;
     }
+    if let Some(d) = &diagnosis {
+        let text = d.text.replace('\n', " | ");
+        let text = services::aws::redact_session_token(&text);
+        tracing::info!(target: "amzsig::diagnosis", "{method} {host}{path}: {text}");
+    }
+    entry.diagnosis = diagnosis.map(|d| d.header);
     tracing::info!(
         target: "amzsig::request",
         "{method} {host}{path} -> {status} {} {} {} {}",
-        entry.service.map_or("-", |s| if s == services::ServiceKind::Paapi { "paapi" } else { "mws" }),
+        entry.service.map_or("-", services::ServiceKind::name),
         entry.operation.as_deref().unwrap_or("-"),
         entry.access_key_id.as_deref().unwrap_or("-"),
         entry.error_code.as_deref().unwrap_or("ok"),
@@ -76,8 +81,16 @@ fn answer(
     headers: &HeaderMap,
     received: &Received<'_>,
     now: crate::clock::UtcTime,
-) -> Result<(Outcome, Option<Diagnosis>), (StatusCode, String)> {
-    let route = services::dispatch(received.host, received.path, &state.options)
+) -> Result<(Outcome, Option<Explanation>), (StatusCode, String)> {
+    let header_list = header_list(headers);
+    let key = services::RouteKey {
+        method: received.method,
+        host: received.host,
+        path: received.path,
+        query: received.query,
+        headers: &header_list,
+    };
+    let route = services::dispatch(&key, &state.options)
         .ok_or_else(|| (StatusCode::NOT_FOUND, format!("no Amazon service at {}{}\n", received.host, received.path)))?;
     let query = match parse_query(received.query.as_bytes(), PlusMeans::Space) {
         Ok(q) => q,
@@ -87,6 +100,9 @@ fn answer(
     };
     let content_type = header_str(headers, header::CONTENT_TYPE);
     let form = content_type.is_some_and(|c| c.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    // Form POSTs sign query and body together; otherwise the query is the parameter list
+    // (borrowed, not copied: this is every request's path).
+    let with_form;
     let params = if form {
         let mut all = query.clone();
         match parse_query(received.body, PlusMeans::Space) {
@@ -95,24 +111,35 @@ fn answer(
                 return Ok((services::malformed(&route, received.request_id, &format!("{e} of the form body")), None))
             }
         }
-        all
+        with_form = all;
+        &with_form
     } else {
-        query.clone()
+        &query
     };
-    Ok(run_service(state, headers, received, now, &route, &params, &query, content_type))
+    if params.len() > state.limits.max_params {
+        let detail = format!("{} parameters, more than the {} accepted", params.len(), state.limits.max_params);
+        return Ok((services::malformed(&route, received.request_id, &detail), None));
+    }
+    Ok(run_service(state, headers, &header_list, received, now, &route, params, &query, content_type))
+}
+
+/// Every header as received, in order (names as the HTTP layer gives them: lowercase).
+fn header_list(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers.iter().map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
 fn run_service(
     state: &AppState,
     headers: &HeaderMap,
+    header_list: &[(String, String)],
     received: &Received<'_>,
     now: crate::clock::UtcTime,
     route: &Route,
     params: &ParamList,
     query: &ParamList,
     content_type: Option<&str>,
-) -> (Outcome, Option<Diagnosis>) {
+) -> (Outcome, Option<Explanation>) {
     let keys = state.keystore.read().unwrap_or_else(PoisonError::into_inner);
     let ctx = Ctx {
         keys: &keys,
@@ -135,14 +162,18 @@ fn run_service(
         content_type,
         content_md5: header_str(headers, HeaderName::from_static("content-md5")),
         user_agent: header_str(headers, header::USER_AGENT),
+        headers: header_list,
     };
     let outcome = services::handle(route, &ctx, &req);
-    let diagnosis = diagnose_failure(&keys, &outcome, &req.view);
+    let diagnosis = match services::v4_rules(route, &req) {
+        Some(rules) => diagnose_failure_v4(&keys, &outcome, &req, &rules, state.options.max_skew_secs),
+        None => diagnose_failure(&keys, &outcome, &req.view),
+    };
     (outcome, diagnosis)
 }
 
 /// When the signature did not match, find the signer mistake that explains it.
-fn diagnose_failure(keys: &Keystore, outcome: &Outcome, view: &RequestView<'_>) -> Option<Diagnosis> {
+fn diagnose_failure(keys: &Keystore, outcome: &Outcome, view: &RequestView<'_>) -> Option<Explanation> {
     let signature_failed = matches!(
         outcome.record.failure,
         Some(
@@ -155,7 +186,32 @@ fn diagnose_failure(keys: &Keystore, outcome: &Outcome, view: &RequestView<'_>) 
         return None;
     }
     let KeyState::Active(secret) = keys.lookup(view.params.get("AWSAccessKeyId")?) else { return None };
-    Some(diagnose(view, secret, SignatureMethod::HmacSha256))
+    let d = diagnose(view, secret, SignatureMethod::HmacSha256);
+    Some(Explanation { header: d.header_value(), text: d.to_string() })
+}
+
+/// When a SigV4 signature did not match, find the signer mistake that explains it, with
+/// the same rules the service verified with.
+fn diagnose_failure_v4(
+    keys: &Keystore,
+    outcome: &Outcome,
+    req: &ServiceRequest<'_>,
+    rules: &services::V4Rules,
+    max_skew_secs: i64,
+) -> Option<Explanation> {
+    if !matches!(outcome.record.failure_v4, Some(crate::sigv4::VerifyFailureV4::Mismatch { .. })) {
+        return None;
+    }
+    let KeyState::Active(secret) = keys.lookup(outcome.record.access_key_id.as_deref()?) else { return None };
+    let signable = crate::sigv4::SignableRequest {
+        method: req.view.method,
+        path: req.view.path,
+        query: req.query,
+        headers: req.headers,
+        payload: crate::sigv4::Payload::Bytes(req.body),
+    };
+    let d = diagnose_v4(&signable, secret, &rules.policy(max_skew_secs));
+    Some(Explanation { header: d.header_value(), text: d.to_string() })
 }
 
 fn header_str(headers: &HeaderMap, name: HeaderName) -> Option<&str> {

@@ -83,6 +83,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, host: &str) -> Outcome {
             error_code: None,
             host_form: None,
             failure: None,
+            failure_v4: None,
         },
         headers: common_headers(ctx),
         namespace: section::LEGACY_NAMESPACE.to_owned(),

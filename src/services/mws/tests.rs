@@ -220,6 +220,7 @@ fn send(r: &Req, throttle: &dyn Throttle) -> Outcome {
         content_type: r.content_type,
         content_md5: r.content_md5.as_deref(),
         user_agent: Some("amzsig-tests/1.0 (Language=Rust)"),
+        headers: &[],
     };
     let catalogue = Catalogue::embedded_default();
     let options = ServiceOptions { host_match: r.host_match, ..ServiceOptions::default() };
@@ -1335,6 +1336,7 @@ fn throttling_off_lets_everything_through() {
         content_type: None,
         content_md5: None,
         user_agent: None,
+        headers: &[],
     };
     let ctx = Ctx {
         keys: &keys,

@@ -92,7 +92,7 @@ fn release(item: &Item) -> &str {
 }
 
 /// Answers `BrowseNodeLookup`.
-pub(super) fn run(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
+pub(super) fn run<'a>(b: &Band<'a>, pre: Vec<InBand>) -> OpReply<'a> {
     let sent_groups = b.get("ResponseGroup").map(|_| b.response_groups("BrowseNodeInfo"));
     let mut echo = Element::new("BrowseNodeLookupRequest").leaf_opt("BrowseNodeId", b.get("BrowseNodeId"));
     for g in sent_groups.iter().flatten() {

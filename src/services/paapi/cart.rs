@@ -328,7 +328,7 @@ impl CartOp {
 }
 
 /// Answers a cart operation.
-pub(super) fn run(b: &Band<'_>, op: CartOp, pre: Vec<InBand>) -> OpReply {
+pub(super) fn run<'a>(b: &Band<'a>, op: CartOp, pre: Vec<InBand>) -> OpReply<'a> {
     let items = requested(b);
     let sent_groups = b.get("ResponseGroup").map(|_| b.response_groups("Cart"));
     let groups = b.response_groups("Cart");

@@ -29,6 +29,8 @@
 
 use super::locale::Lang;
 use crate::xml::{paapi as envelope, Element};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{PoisonError, RwLock};
 
 /// The operations PA-API 2011-08-01 serves, as listed in `AWS.InvalidOperationParameter`.
 pub const VALID_OPERATIONS: &str =
@@ -355,6 +357,23 @@ pub fn listed_names(list: &str) -> Vec<&str> {
     }
 }
 
+/// Whether `name` is one of the names in a printed list: the same answer as
+/// `listed_names(list).contains(&name)`. The request path asks this for every
+/// `ResponseGroup` against lists of up to 73 names, so each list is split once into a set
+/// that is kept for the life of the process (the lists are this module's constants: a
+/// dozen small sets).
+pub fn is_listed(list: &'static str, name: &str) -> bool {
+    type Sets = BTreeMap<(usize, usize), &'static HashSet<&'static str>>;
+    static SETS: RwLock<Sets> = RwLock::new(BTreeMap::new());
+    let key = (list.as_ptr() as usize, list.len());
+    let known = SETS.read().unwrap_or_else(PoisonError::into_inner).get(&key).copied();
+    let set = known.unwrap_or_else(|| {
+        let mut sets = SETS.write().unwrap_or_else(PoisonError::into_inner);
+        *sets.entry(key).or_insert_with(|| Box::leak(Box::new(listed_names(list).into_iter().collect())))
+    });
+    set.contains(name)
+}
+
 /// The enumerated-value error for a value not in a printed list (same list in English
 /// and Japanese).
 pub fn invalid_enumerated(param: &'static str, valid: &'static str) -> InBand {
@@ -391,15 +410,13 @@ pub const BROWSE_NODE_RULES: ResponseGroupRules =
 
 /// Checks requested response groups; errors in Amazon's order.
 pub fn check_response_groups(groups: &[String], rules: ResponseGroupRules) -> Vec<InBand> {
-    let own = listed_names(rules.valid);
     let (enumeration, enumeration_ja) = if rules.browse_node {
         (BROWSE_NODE_ENUMERATION, BROWSE_NODE_ENUMERATION_JA)
     } else {
         (ALL_RESPONSE_GROUPS, ALL_RESPONSE_GROUPS)
     };
-    let known = listed_names(enumeration);
-    let not_enumerated = groups.iter().any(|g| !known.contains(&g.as_str()));
-    let not_own = groups.iter().any(|g| !own.contains(&g.as_str()));
+    let not_enumerated = groups.iter().any(|g| !is_listed(enumeration, g));
+    let not_own = groups.iter().any(|g| !is_listed(rules.valid, g));
     let enumerated = not_enumerated.then_some(InBand::InvalidEnumeratedParameter {
         param: "ResponseGroup",
         valid: enumeration,
@@ -427,6 +444,40 @@ mod tests {
         assert_eq!(listed_names(ALL_RESPONSE_GROUPS).len(), 73);
         assert!(!listed_names(ITEM_SEARCH_SEARCH_INDICES).contains(&""));
         assert_eq!(listed_names(BROWSE_NODE_RESPONSE_GROUPS)[1], "BrowseNodeInfo");
+    }
+
+    const LISTS: [&str; 11] = [
+        ALL_RESPONSE_GROUPS,
+        ITEM_LOOKUP_RESPONSE_GROUPS,
+        ITEM_SEARCH_RESPONSE_GROUPS,
+        SIMILARITY_RESPONSE_GROUPS,
+        CART_RESPONSE_GROUPS,
+        VALID_OPERATIONS,
+        BROWSE_NODE_RESPONSE_GROUPS,
+        ITEM_SEARCH_SEARCH_INDICES,
+        ITEM_LOOKUP_SEARCH_INDICES,
+        BROWSE_NODE_ENUMERATION,
+        super::super::items::CONDITIONS,
+    ];
+
+    #[test]
+    fn is_listed_agrees_with_listed_names() {
+        for list in LISTS {
+            for name in listed_names(list) {
+                assert!(is_listed(list, name), "{name}");
+            }
+            for probe in ["", " ", "Small ", " Small", "'Books'", "Books','Music", "All,", "Used, New", "ll", "Mediu"] {
+                assert_eq!(is_listed(list, probe), listed_names(list).contains(&probe), "{probe:?} in {list}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn is_listed_agrees_on_any_name(which in 0..LISTS.len(), name in "[ ,'A-Za-z]{0,12}") {
+            let list = LISTS[which];
+            proptest::prop_assert_eq!(is_listed(list, &name), listed_names(list).contains(&name.as_str()));
+        }
     }
 
     #[test]

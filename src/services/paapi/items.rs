@@ -15,7 +15,7 @@ use super::{browse, Band};
 use crate::catalogue::paapi::{Image, Item, Offer};
 use crate::crypto::{hmac, HmacAlgorithm, SecretKey};
 use crate::encoding::encode;
-use crate::xml::{paapi::price, Element};
+use crate::xml::{Element, Writer};
 
 /// What to render for an item.
 #[allow(clippy::struct_excessive_bools)] // one flag per response-group aspect
@@ -149,26 +149,38 @@ pub(super) fn detail_page_url(b: &Band<'_>, item: &Item) -> String {
     format!("{}/{}/dp/{}%3F{}", b.locale.retail_base(), slug(item), item.asin, link_tail(b, &item.asin, "165953"))
 }
 
-fn item_links(b: &Band<'_>, item: &Item) -> Element {
+fn write_item_links(w: &mut Writer, b: &Band<'_>, item: &Item) {
     let base = b.locale.retail_base();
-    let asin = &item.asin;
+    let asin = item.asin.as_str();
     let tail = link_tail(b, asin, "386001");
-    let registry = |kind: &str| format!("{base}/gp/registry/{kind}/add-item.html%3Fasin.0%3D{asin}%26{tail}");
-    let links = [
-        ("Technical Details", format!("{base}/{}/dp/tech-data/{asin}%3F{tail}", slug(item))),
-        ("Add To Baby Registry", registry("baby")),
-        ("Add To Wedding Registry", registry("wedding")),
-        ("Add To Wishlist", registry("wishlist")),
-        ("Tell A Friend", format!("{base}/gp/pdp/taf/{asin}%3F{tail}")),
-        ("All Customer Reviews", format!("{base}/review/product/{asin}%3F{tail}")),
-        ("All Offers", format!("{base}/gp/offer-listing/{asin}%3F{tail}")),
-    ];
-    Element::new("ItemLinks")
-        .children(links.into_iter().map(|(d, url)| Element::new("ItemLink").leaf("Description", d).leaf("URL", url)))
+    let slug = slug(item);
+    // Seven URLs from the same pieces, assembled in one reused buffer.
+    let mut url = String::with_capacity(base.len() + tail.len() + 96);
+    let mut link = |w: &mut Writer, description: &str, parts: &[&str]| {
+        url.clear();
+        for part in parts {
+            url.push_str(part);
+        }
+        w.element("ItemLink", &[], |w| {
+            w.leaf("Description", description).leaf("URL", &url);
+        });
+    };
+    w.element("ItemLinks", &[], |w| {
+        link(w, "Technical Details", &[&base, "/", &slug, "/dp/tech-data/", asin, "%3F", &tail]);
+        for (description, kind) in
+            [("Add To Baby Registry", "baby"), ("Add To Wedding Registry", "wedding"), ("Add To Wishlist", "wishlist")]
+        {
+            link(w, description, &[&base, "/gp/registry/", kind, "/add-item.html%3Fasin.0%3D", asin, "%26", &tail]);
+        }
+        link(w, "Tell A Friend", &[&base, "/gp/pdp/taf/", asin, "%3F", &tail]);
+        link(w, "All Customer Reviews", &[&base, "/review/product/", asin, "%3F", &tail]);
+        link(w, "All Offers", &[&base, "/gp/offer-listing/", asin, "%3F", &tail]);
+    });
 }
 
-fn image(name: &str, img: &Image, max_side: Option<u32>) -> Element {
-    let (w, h) = match max_side {
+fn write_image(w: &mut Writer, url: &mut String, name: &str, img: &Image, max_side: Option<u32>) {
+    const BASE: &str = "https://images-na.ssl-images-amazon.com/images/I/";
+    let (width, height) = match max_side {
         None => (img.width, img.height),
         Some(side) => {
             let long = img.width.max(img.height).max(1);
@@ -176,169 +188,236 @@ fn image(name: &str, img: &Image, max_side: Option<u32>) -> Element {
             (u32::try_from(scale(img.width)).unwrap_or(side), u32::try_from(scale(img.height)).unwrap_or(side))
         }
     };
-    let suffix = max_side.map_or_else(String::new, |s| format!("._SL{s}_"));
-    Element::new(name)
-        .leaf("URL", format!("https://images-na.ssl-images-amazon.com/images/I/{}{suffix}.jpg", img.id))
-        .child(Element::new("Height").attr("Units", "pixels").text(h.to_string()))
-        .child(Element::new("Width").attr("Units", "pixels").text(w.to_string()))
+    // Nine images per item: URLs and numbers built in one reused buffer, not with `format!`.
+    url.clear();
+    url.push_str(BASE);
+    url.push_str(&img.id);
+    if let Some(side) = max_side {
+        url.push_str("._SL");
+        push_decimal(url, side);
+        url.push('_');
+    }
+    url.push_str(".jpg");
+    let mut number = String::with_capacity(10);
+    w.element(name, &[], |w| {
+        w.leaf("URL", url);
+        push_decimal(&mut number, height);
+        w.leaf_with_attrs("Height", &[("Units", "pixels")], &number);
+        number.clear();
+        push_decimal(&mut number, width);
+        w.leaf_with_attrs("Width", &[("Units", "pixels")], &number);
+    });
 }
 
-fn images(img: &Image) -> Vec<Element> {
-    let set = Element::new("ImageSet").attr("Category", "primary").children([
-        image("SwatchImage", img, Some(30)),
-        image("SmallImage", img, Some(75)),
-        image("ThumbnailImage", img, Some(75)),
-        image("TinyImage", img, Some(110)),
-        image("MediumImage", img, Some(160)),
-        image("LargeImage", img, None),
-    ]);
-    vec![
-        image("SmallImage", img, Some(75)),
-        image("MediumImage", img, Some(160)),
-        image("LargeImage", img, None),
-        Element::new("ImageSets").child(set),
-    ]
+/// Appends `v` in decimal.
+fn push_decimal(out: &mut String, v: u32) {
+    let mut digits = [0_u8; 10];
+    let mut n = v;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
-fn leaves(e: &mut Element, name: &str, values: &[String]) {
+/// `v` in decimal, in a string just large enough.
+fn decimal(v: u32) -> String {
+    let mut s = String::with_capacity(10);
+    push_decimal(&mut s, v);
+    s
+}
+
+fn write_images(w: &mut Writer, img: &Image) {
+    let mut url = String::with_capacity(80);
+    write_image(w, &mut url, "SmallImage", img, Some(75));
+    write_image(w, &mut url, "MediumImage", img, Some(160));
+    write_image(w, &mut url, "LargeImage", img, None);
+    w.element("ImageSets", &[], |w| {
+        w.element("ImageSet", &[("Category", "primary")], |w| {
+            write_image(w, &mut url, "SwatchImage", img, Some(30));
+            write_image(w, &mut url, "SmallImage", img, Some(75));
+            write_image(w, &mut url, "ThumbnailImage", img, Some(75));
+            write_image(w, &mut url, "TinyImage", img, Some(110));
+            write_image(w, &mut url, "MediumImage", img, Some(160));
+            write_image(w, &mut url, "LargeImage", img, None);
+        });
+    });
+}
+
+fn leaves(w: &mut Writer, name: &str, values: &[String]) {
     for v in values {
-        e.push(Element::new(name).text(v.clone()));
+        w.leaf(name, v);
     }
 }
 
-fn creators(e: &mut Element, item: &Item) {
+fn creators(w: &mut Writer, item: &Item) {
     for c in &item.creators {
-        e.push(Element::new("Creator").attr("Role", c.role.clone()).text(c.name.clone()));
+        w.leaf_with_attrs("Creator", &[("Role", &c.role)], &c.name);
     }
 }
 
 /// `ItemAttributes` as the Small group shows it (recorded: Author, Creator, Manufacturer,
 /// ProductGroup, Title; Actor/Artist/Director for media).
-fn small_attributes(item: &Item) -> Element {
-    let mut e = Element::new("ItemAttributes");
-    leaves(&mut e, "Actor", &item.actors);
-    leaves(&mut e, "Artist", &item.artists);
-    leaves(&mut e, "Author", &item.authors);
-    creators(&mut e, item);
-    leaves(&mut e, "Director", &item.directors);
-    e.leaf_opt("Manufacturer", item.manufacturer.clone())
-        .leaf("ProductGroup", item.product_group.clone())
-        .leaf("Title", item.title.clone())
+fn write_small_attributes(w: &mut Writer, item: &Item) {
+    w.element("ItemAttributes", &[], |w| {
+        leaves(w, "Actor", &item.actors);
+        leaves(w, "Artist", &item.artists);
+        leaves(w, "Author", &item.authors);
+        creators(w, item);
+        leaves(w, "Director", &item.directors);
+        w.leaf_opt("Manufacturer", item.manufacturer.as_deref())
+            .leaf("ProductGroup", &item.product_group)
+            .leaf("Title", &item.title);
+    });
+}
+
+/// A `Price`-typed element, as `xml::paapi::price` shapes it.
+fn write_price(w: &mut Writer, b: &Band<'_>, name: &str, amount: i64) {
+    let mut digits = String::with_capacity(20);
+    if amount < 0 {
+        digits.push('-');
+    }
+    let mut magnitude = amount.unsigned_abs();
+    let mut reversed = [0_u8; 20];
+    let mut n = 0;
+    loop {
+        reversed[n] = b'0' + u8::try_from(magnitude % 10).unwrap_or(0);
+        n += 1;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    digits.extend(reversed[..n].iter().rev().map(|&d| char::from(d)));
+    let formatted = b.locale.format_price(amount);
+    w.element(name, &[], |w| {
+        w.leaf("Amount", &digits).leaf("CurrencyCode", b.locale.currency).leaf("FormattedPrice", &formatted);
+    });
 }
 
 /// `ItemAttributes` in full, in the schema's (alphabetical) order.
-fn full_attributes(b: &Band<'_>, item: &Item) -> Element {
-    let mut e = Element::new("ItemAttributes");
-    leaves(&mut e, "Actor", &item.actors);
-    leaves(&mut e, "Artist", &item.artists);
-    let mut e =
-        e.leaf_opt("AspectRatio", item.aspect_ratio.clone()).leaf_opt("AudienceRating", item.audience_rating.clone());
-    leaves(&mut e, "Author", &item.authors);
-    let mut e = e.leaf_opt("Binding", item.binding.clone()).leaf_opt("Brand", item.brand.clone());
-    creators(&mut e, item);
-    leaves(&mut e, "Director", &item.directors);
-    let mut e = e.leaf_opt("EAN", item.ean.clone());
-    if let Some(ean) = &item.ean {
-        e.push(Element::new("EANList").leaf("EANListElement", ean.clone()));
-    }
-    let mut e = e.leaf_opt("Edition", item.edition.clone());
-    leaves(&mut e, "Feature", &item.features);
-    leaves(&mut e, "Format", &item.formats);
-    let mut e = e.leaf_opt("ISBN", item.isbn.clone()).leaf_opt("Label", item.label.clone());
-    if !item.languages.is_empty() {
-        e.push(
-            Element::new("Languages").children(
-                item.languages
-                    .iter()
-                    .map(|l| Element::new("Language").leaf("Name", l.name.clone()).leaf("Type", l.kind.clone())),
-            ),
-        );
-    }
-    if let Some(&amount) = item.list_price.get(b.locale.code) {
-        e.push(price("ListPrice", amount, b.locale.currency, &b.locale.format_price(amount)));
-    }
-    let num = |n: Option<u32>| n.map(|v| v.to_string());
-    let mut e = e
-        .leaf_opt("Manufacturer", item.manufacturer.clone())
-        .leaf_opt("Model", item.model.clone())
-        .leaf_opt("MPN", item.mpn.clone())
-        .leaf_opt("NumberOfDiscs", num(item.number_of_discs))
-        .leaf_opt("NumberOfItems", num(item.number_of_items))
-        .leaf_opt("NumberOfPages", num(item.number_of_pages))
-        .leaf_opt("PartNumber", item.part_number.clone())
-        .leaf("ProductGroup", item.product_group.clone())
-        .leaf_opt("ProductTypeName", item.product_type_name.clone())
-        .leaf_opt("PublicationDate", item.publication_date.clone())
-        .leaf_opt("Publisher", item.publisher.clone())
-        .leaf_opt("RegionCode", item.region_code.clone())
-        .leaf_opt("ReleaseDate", item.release_date.clone());
-    if let Some(minutes) = item.running_time_minutes {
-        e.push(Element::new("RunningTime").attr("Units", "minutes").text(minutes.to_string()));
-    }
-    let mut e =
-        e.leaf_opt("Studio", item.studio.clone()).leaf("Title", item.title.clone()).leaf_opt("UPC", item.upc.clone());
-    if let Some(upc) = &item.upc {
-        e.push(Element::new("UPCList").leaf("UPCListElement", upc.clone()));
-    }
-    e
-}
-
-fn offer_summary(b: &Band<'_>, item: &Item) -> Element {
-    let here = offers_here(b, item);
-    let mut e = Element::new("OfferSummary");
-    let conditions = [
-        ("New", "LowestNewPrice"),
-        ("Used", "LowestUsedPrice"),
-        ("Collectible", "LowestCollectiblePrice"),
-        ("Refurbished", "LowestRefurbishedPrice"),
-    ];
-    for (condition, name) in conditions {
-        if let Some(p) = here.iter().filter(|(_, o, _)| o.condition == condition).map(|(_, _, p)| *p).min() {
-            e.push(price(name, p, b.locale.currency, &b.locale.format_price(p)));
+fn write_full_attributes(w: &mut Writer, b: &Band<'_>, item: &Item) {
+    let num = |n: Option<u32>| n.map(decimal);
+    w.element("ItemAttributes", &[], |w| {
+        leaves(w, "Actor", &item.actors);
+        leaves(w, "Artist", &item.artists);
+        w.leaf_opt("AspectRatio", item.aspect_ratio.as_deref())
+            .leaf_opt("AudienceRating", item.audience_rating.as_deref());
+        leaves(w, "Author", &item.authors);
+        w.leaf_opt("Binding", item.binding.as_deref()).leaf_opt("Brand", item.brand.as_deref());
+        creators(w, item);
+        leaves(w, "Director", &item.directors);
+        w.leaf_opt("EAN", item.ean.as_deref());
+        if let Some(ean) = &item.ean {
+            w.element("EANList", &[], |w| {
+                w.leaf("EANListElement", ean);
+            });
         }
-    }
-    for (condition, name) in [
-        ("New", "TotalNew"),
-        ("Used", "TotalUsed"),
-        ("Collectible", "TotalCollectible"),
-        ("Refurbished", "TotalRefurbished"),
-    ] {
-        e.push(Element::new(name).text(here.iter().filter(|(_, o, _)| o.condition == condition).count().to_string()));
-    }
-    e
+        w.leaf_opt("Edition", item.edition.as_deref());
+        leaves(w, "Feature", &item.features);
+        leaves(w, "Format", &item.formats);
+        w.leaf_opt("ISBN", item.isbn.as_deref()).leaf_opt("Label", item.label.as_deref());
+        if !item.languages.is_empty() {
+            w.element("Languages", &[], |w| {
+                for l in &item.languages {
+                    w.element("Language", &[], |w| {
+                        w.leaf("Name", &l.name).leaf("Type", &l.kind);
+                    });
+                }
+            });
+        }
+        if let Some(&amount) = item.list_price.get(b.locale.code) {
+            write_price(w, b, "ListPrice", amount);
+        }
+        w.leaf_opt("Manufacturer", item.manufacturer.as_deref())
+            .leaf_opt("Model", item.model.as_deref())
+            .leaf_opt("MPN", item.mpn.as_deref())
+            .leaf_opt("NumberOfDiscs", num(item.number_of_discs).as_deref())
+            .leaf_opt("NumberOfItems", num(item.number_of_items).as_deref())
+            .leaf_opt("NumberOfPages", num(item.number_of_pages).as_deref())
+            .leaf_opt("PartNumber", item.part_number.as_deref())
+            .leaf("ProductGroup", &item.product_group)
+            .leaf_opt("ProductTypeName", item.product_type_name.as_deref())
+            .leaf_opt("PublicationDate", item.publication_date.as_deref())
+            .leaf_opt("Publisher", item.publisher.as_deref())
+            .leaf_opt("RegionCode", item.region_code.as_deref())
+            .leaf_opt("ReleaseDate", item.release_date.as_deref());
+        if let Some(minutes) = item.running_time_minutes {
+            w.leaf_with_attrs("RunningTime", &[("Units", "minutes")], &decimal(minutes));
+        }
+        w.leaf_opt("Studio", item.studio.as_deref()).leaf("Title", &item.title).leaf_opt("UPC", item.upc.as_deref());
+        if let Some(upc) = &item.upc {
+            w.element("UPCList", &[], |w| {
+                w.leaf("UPCListElement", upc);
+            });
+        }
+    });
 }
 
-fn offers(b: &Band<'_>, item: &Item, filter: &OfferFilter<'_>) -> Element {
+fn write_offer_summary(w: &mut Writer, b: &Band<'_>, item: &Item) {
+    let here = offers_here(b, item);
+    w.element("OfferSummary", &[], |w| {
+        let conditions = [
+            ("New", "LowestNewPrice"),
+            ("Used", "LowestUsedPrice"),
+            ("Collectible", "LowestCollectiblePrice"),
+            ("Refurbished", "LowestRefurbishedPrice"),
+        ];
+        for (condition, name) in conditions {
+            if let Some(p) = here.iter().filter(|(_, o, _)| o.condition == condition).map(|(_, _, p)| *p).min() {
+                write_price(w, b, name, p);
+            }
+        }
+        for (condition, name) in [
+            ("New", "TotalNew"),
+            ("Used", "TotalUsed"),
+            ("Collectible", "TotalCollectible"),
+            ("Refurbished", "TotalRefurbished"),
+        ] {
+            let count = here.iter().filter(|(_, o, _)| o.condition == condition).count();
+            w.leaf(name, &decimal(u32::try_from(count).unwrap_or(u32::MAX)));
+        }
+    });
+}
+
+fn write_offers(w: &mut Writer, b: &Band<'_>, item: &Item, filter: &OfferFilter<'_>) {
     let listed: Vec<_> = offers_here(b, item).into_iter().filter(|(_, o, _)| filter.admits(o)).collect();
     let more = if listed.is_empty() {
         "0".to_owned()
     } else {
         format!("{}/gp/offer-listing/{}%3F{}", b.locale.retail_base(), item.asin, link_tail(b, &item.asin, "386001"))
     };
-    let mut e = Element::new("Offers")
-        .leaf("TotalOffers", listed.len().to_string())
-        .leaf("TotalOfferPages", if listed.is_empty() { "0" } else { "1" })
-        .leaf("MoreOffersUrl", more);
-    for (i, o, p) in listed {
-        let listing = Element::new("OfferListing")
-            .leaf("OfferListingId", offer_listing_id(b.locale.code, &item.asin, i))
-            .child(price("Price", p, b.locale.currency, &b.locale.format_price(p)))
-            .leaf("Availability", o.availability.clone())
-            .child(
-                Element::new("AvailabilityAttributes")
-                    .leaf("AvailabilityType", o.availability_type.clone())
-                    .leaf("MinimumHours", o.minimum_hours.to_string())
-                    .leaf("MaximumHours", o.maximum_hours.to_string()),
-            )
-            .leaf("IsEligibleForSuperSaverShipping", if o.super_saver_shipping { "1" } else { "0" });
-        e.push(
-            Element::new("Offer")
-                .child(Element::new("Merchant").leaf("Name", merchant_name(b, o)))
-                .child(Element::new("OfferAttributes").leaf("Condition", o.condition.clone()))
-                .child(listing),
-        );
-    }
-    e
+    w.element("Offers", &[], |w| {
+        w.leaf("TotalOffers", &decimal(u32::try_from(listed.len()).unwrap_or(u32::MAX)))
+            .leaf("TotalOfferPages", if listed.is_empty() { "0" } else { "1" })
+            .leaf("MoreOffersUrl", &more);
+        for (i, o, p) in &listed {
+            w.element("Offer", &[], |w| {
+                w.element("Merchant", &[], |w| {
+                    w.leaf("Name", merchant_name(b, o));
+                });
+                w.element("OfferAttributes", &[], |w| {
+                    w.leaf("Condition", &o.condition);
+                });
+                w.element("OfferListing", &[], |w| {
+                    w.leaf("OfferListingId", &offer_listing_id(b.locale.code, &item.asin, *i));
+                    write_price(w, b, "Price", *p);
+                    w.leaf("Availability", &o.availability);
+                    w.element("AvailabilityAttributes", &[], |w| {
+                        w.leaf("AvailabilityType", &o.availability_type)
+                            .leaf("MinimumHours", &decimal(o.minimum_hours))
+                            .leaf("MaximumHours", &decimal(o.maximum_hours));
+                    });
+                    w.leaf("IsEligibleForSuperSaverShipping", if o.super_saver_shipping { "1" } else { "0" });
+                });
+            });
+        }
+    });
 }
 
 /// `CustomerReviews`: an expiring, signed iframe URL (recorded shape:
@@ -370,49 +449,49 @@ pub(super) fn similar_products<'a>(b: &Band<'_>, asins: impl IntoIterator<Item =
     (!products.is_empty()).then(|| Element::new("SimilarProducts").children(products))
 }
 
-/// The `Item` element.
-pub(super) fn item_element(b: &Band<'_>, item: &Item, aspects: Aspects, filter: &OfferFilter<'_>) -> Element {
-    let mut e = Element::new("Item").leaf("ASIN", item.asin.clone());
-    let linked = aspects.small || aspects.attributes;
-    if linked {
-        e = e.leaf("DetailPageURL", detail_page_url(b, item)).child(item_links(b, item));
-    }
-    if aspects.sales_rank {
-        e = e.leaf_opt("SalesRank", item.sales_rank.map(|r| r.to_string()));
-    }
-    if let (true, Some(img)) = (aspects.images, &item.image) {
-        e = e.children(images(img));
-    }
-    if aspects.attributes {
-        e.push(full_attributes(b, item));
-    } else if aspects.small {
-        e.push(small_attributes(item));
-    }
-    if aspects.offer_summary {
-        e.push(offer_summary(b, item));
-    }
-    if aspects.offers {
-        e.push(offers(b, item, filter));
-    }
-    if aspects.reviews {
-        e.push(customer_reviews(b, item));
-    }
-    if aspects.similarities {
-        if let Some(s) = similar_products(b, &item.similar) {
-            e.push(s);
+/// Writes the `Item` element.
+pub(super) fn write_item(w: &mut Writer, b: &Band<'_>, item: &Item, aspects: Aspects, filter: &OfferFilter<'_>) {
+    w.element("Item", &[], |w| {
+        w.leaf("ASIN", &item.asin);
+        if aspects.small || aspects.attributes {
+            w.leaf("DetailPageURL", &detail_page_url(b, item));
+            write_item_links(w, b, item);
         }
-    }
-    if aspects.browse_nodes && !item.browse_nodes.is_empty() {
-        e.push(
-            Element::new("BrowseNodes").children(
+        if aspects.sales_rank {
+            w.leaf_opt("SalesRank", item.sales_rank.map(|r| r.to_string()).as_deref());
+        }
+        if let (true, Some(img)) = (aspects.images, &item.image) {
+            write_images(w, img);
+        }
+        if aspects.attributes {
+            write_full_attributes(w, b, item);
+        } else if aspects.small {
+            write_small_attributes(w, item);
+        }
+        if aspects.offer_summary {
+            write_offer_summary(w, b, item);
+        }
+        if aspects.offers {
+            write_offers(w, b, item, filter);
+        }
+        if aspects.reviews {
+            w.tree(&customer_reviews(b, item));
+        }
+        if aspects.similarities {
+            if let Some(s) = similar_products(b, &item.similar) {
+                w.tree(&s);
+            }
+        }
+        if aspects.browse_nodes && !item.browse_nodes.is_empty() {
+            let nodes = Element::new("BrowseNodes").children(
                 item.browse_nodes
                     .iter()
                     .filter_map(|n| b.catalogue.node(n))
                     .map(|n| browse::with_ancestors(b.catalogue, n)),
-            ),
-        );
-    }
-    e
+            );
+            w.tree(&nodes);
+        }
+    });
 }
 
 #[cfg(test)]
@@ -431,10 +510,18 @@ mod tests {
     }
 
     #[test]
+    fn decimal_matches_to_string() {
+        for v in [0, 1, 9, 10, 75, 99, 100, 500, 4_294_967_295, 1_000_000_007] {
+            assert_eq!(decimal(v), v.to_string());
+        }
+    }
+
+    #[test]
     fn images_scale_to_the_longer_side() {
         let img = Image { id: "X".into(), width: 328, height: 500 };
-        let small = image("SmallImage", &img, Some(75));
-        let back = crate::xml::parse(&small.to_fragment()).unwrap();
+        let mut w = Writer::fragment();
+        write_image(&mut w, &mut String::new(), "SmallImage", &img, Some(75));
+        let back = crate::xml::parse(&w.finish()).unwrap();
         assert_eq!(back.path("Height").unwrap().text_content(), "75");
         assert_eq!(back.path("Width").unwrap().text_content(), "49");
         assert_eq!(

@@ -19,7 +19,7 @@
 use super::inband::{
     check_response_groups, invalid_enumerated, InBand, ITEM_LOOKUP_RULES, ITEM_LOOKUP_SEARCH_INDICES, SIMILARITY_RULES,
 };
-use super::items::{item_element, Aspects, OfferFilter, CONDITIONS};
+use super::items::{Aspects, OfferFilter, CONDITIONS};
 use super::{Band, OpReply};
 use crate::catalogue::paapi::{IdKind, Item};
 use crate::xml::Element;
@@ -56,7 +56,7 @@ fn id_type_of(value: &str) -> IdType {
 
 fn check_condition(b: &Band<'_>, errors: &mut Vec<InBand>) {
     if let Some(c) = b.get("Condition") {
-        if !super::inband::listed_names(CONDITIONS).contains(&c) {
+        if !super::inband::is_listed(CONDITIONS, c) {
             errors.push(invalid_enumerated("Condition", CONDITIONS));
         }
     }
@@ -73,7 +73,7 @@ fn check_ids<'a>(b: &Band<'a>, errors: &mut Vec<InBand>) -> Vec<&'a str> {
 }
 
 /// Answers `ItemLookup`.
-pub(super) fn item_lookup(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
+pub(super) fn item_lookup<'a>(b: &Band<'a>, pre: Vec<InBand>) -> OpReply<'a> {
     let id_type = b.get("IdType").unwrap_or("ASIN");
     let groups = b.response_groups("Small");
     let mut echo = Element::new("ItemLookupRequest")
@@ -91,9 +91,8 @@ pub(super) fn item_lookup(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
     if kind == IdType::Invalid {
         errors.push(invalid_enumerated("IdType", ID_TYPES));
     }
-    let indices = super::inband::listed_names(ITEM_LOOKUP_SEARCH_INDICES);
     if let Some(si) = search_index {
-        if !indices.contains(&si) {
+        if !super::inband::is_listed(ITEM_LOOKUP_SEARCH_INDICES, si) {
             errors.push(invalid_enumerated("SearchIndex", ITEM_LOOKUP_SEARCH_INDICES));
         }
     }
@@ -125,9 +124,9 @@ pub(super) fn item_lookup(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
         if found.is_empty() {
             errors.push(InBand::InvalidParameterValue { value: id.to_owned(), param: "ItemId" });
         }
-        items.extend(found.into_iter().map(|it| item_element(b, it, aspects, &filter)));
+        items.extend(found);
     }
-    OpReply::new("Items", &errors, Some(echo), items, b.locale.lang)
+    OpReply::new("Items", &errors, Some(echo), Vec::new(), b.locale.lang).with_items(items, aspects, filter)
 }
 
 fn in_index(item: &Item, search_index: Option<&str>) -> bool {
@@ -138,7 +137,7 @@ fn in_index(item: &Item, search_index: Option<&str>) -> bool {
 }
 
 /// Answers `SimilarityLookup`.
-pub(super) fn similarity_lookup(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
+pub(super) fn similarity_lookup<'a>(b: &Band<'a>, pre: Vec<InBand>) -> OpReply<'a> {
     let groups = b.response_groups("Small");
     let similarity = b.get("SimilarityType").unwrap_or("Intersection");
     let mut echo = Element::new("SimilarityLookupRequest")
@@ -182,6 +181,5 @@ pub(super) fn similarity_lookup(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
     }
     let aspects = Aspects::from_groups(&groups);
     let filter = OfferFilter::from_band(b);
-    let items = similar.into_iter().map(|it| item_element(b, it, aspects, &filter)).collect();
-    OpReply::new("Items", &errors, Some(echo), items, b.locale.lang)
+    OpReply::new("Items", &errors, Some(echo), Vec::new(), b.locale.lang).with_items(similar, aspects, filter)
 }

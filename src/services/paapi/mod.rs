@@ -47,13 +47,15 @@ mod search;
 mod tests;
 
 use super::{Ctx, Outcome, Quota, Record, ServiceKind, ServiceRequest, ThrottleDecision, Throttling, Verdict};
+use crate::catalogue::paapi::Item;
 use crate::catalogue::paapi::PaapiCatalogue;
 use crate::clock::UtcTime;
 use crate::encoding::ParamList;
 use crate::sigv2::{SignatureMethod, VerifyPolicy};
-use crate::xml::{paapi as envelope, Element};
+use crate::xml::{paapi as envelope, Element, Writer};
 use gateway::Refusal;
 use inband::InBand;
+use items::{Aspects, OfferFilter};
 use locale::{Lang, Locale};
 
 /// The path PA-API answers at.
@@ -183,29 +185,69 @@ impl<'a> Band<'a> {
     }
 }
 
-/// An operation's answer: its container element and the first error code (journal).
-struct OpReply {
+/// An operation's answer: its container element, the items written after the
+/// container's children (streamed by [`items::write_item`], not built as a tree: the
+/// request path of ItemLookup), and the first error code (journal).
+struct OpReply<'a> {
     container: Element,
+    items: Vec<&'a Item>,
+    shape: Option<(Aspects, OfferFilter<'a>)>,
     error_code: Option<&'static str>,
 }
 
-impl OpReply {
+impl<'a> OpReply<'a> {
     fn new(container: &str, errors: &[InBand], echo: Option<Element>, rest: Vec<Element>, lang: Lang) -> Self {
         Self {
             container: Element::new(container).child(inband::request_element(errors, echo, lang)).children(rest),
+            items: Vec::new(),
+            shape: None,
             error_code: errors.first().map(InBand::code),
         }
     }
+
+    /// Appends `items`, rendered with `aspects` and `filter`.
+    fn with_items(mut self, items: Vec<&'a Item>, aspects: Aspects, filter: OfferFilter<'a>) -> Self {
+        self.items = items;
+        self.shape = Some((aspects, filter));
+        self
+    }
+
+    /// Writes the container: its children, then the items.
+    fn write(&self, w: &mut Writer, b: &Band<'_>) {
+        let attrs: Vec<(&str, &str)> = self.container.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        w.element(&self.container.name, &attrs, |w| {
+            for child in &self.container.children {
+                w.node(child);
+            }
+            if let Some((aspects, filter)) = &self.shape {
+                for item in &self.items {
+                    items::write_item(w, b, item, *aspects, filter);
+                }
+            }
+        });
+    }
 }
 
-/// A `Version` value that is a real `YYYY-MM-DD` date.
+/// A `Version` value that is a real `YYYY-MM-DD` date (checked digit by digit, no
+/// allocation: every request asks twice).
 fn is_version(v: &str) -> bool {
     let b = v.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && UtcTime::parse_iso8601(&format!("{v}T00:00:00Z")).is_ok_and(|t| t.to_iso8601().starts_with(v))
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0_u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    let (Some(year), Some(month), Some(day)) = (num(0..4), num(5..7), num(8..10)) else { return false };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }
 
 /// A plain operation name (usable in an element name).
@@ -235,6 +277,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> 
         error_code: None,
         host_form: None,
         failure: None,
+        failure_v4: None,
     };
     if req.view.path != PATH {
         record.error_code = Some("NotFound".to_owned());
@@ -291,7 +334,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> 
         request_id: ctx.request_id,
         validate_only: params.get("Validate") == Some("True"),
     };
-    let (root, body, request_errors, error_code) = serve(&band, operation, requested_version, registered);
+    let (root, reply, request_errors, error_code) = serve(&band, operation, requested_version, registered);
     record.error_code = error_code.map(str::to_owned);
     let texts: Vec<(&str, String)> = request_errors.iter().map(|e| (e.code(), e.message(loc.lang))).collect();
     let operation_request = envelope::OperationRequest {
@@ -301,17 +344,26 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> 
         errors: texts.iter().map(|(c, m)| (*c, m.as_str())).collect(),
         processing_time: &processing_time(ctx.request_id),
     };
-    let doc = envelope::response(&root, version, &operation_request, body).to_document();
+    let mut w = Writer::document();
+    let namespace = envelope::response_namespace(version);
+    w.element(&root, &[("xmlns", &namespace)], |w| {
+        operation_request.write(w);
+        if let Some(reply) = &reply {
+            reply.write(w, &band);
+        }
+    });
+    let doc = w.finish();
     Outcome { status: 200, content_type: CONTENT_TYPE.to_owned(), headers: Vec::new(), body: doc, record }
 }
 
-/// The service layer: (root element, body, request-level errors, first error code).
-fn serve(
-    b: &Band<'_>,
+/// The service layer: (root element, the operation's answer, request-level errors, first
+/// error code).
+fn serve<'a>(
+    b: &Band<'a>,
     operation: Option<&str>,
     requested_version: Option<&str>,
     registered_tag: &str,
-) -> (String, Vec<Element>, Vec<InBand>, Option<&'static str>) {
+) -> (String, Option<OpReply<'a>>, Vec<InBand>, Option<&'static str>) {
     let root = operation.filter(|o| is_plain_name(o)).map_or_else(|| "Response".to_owned(), |o| format!("{o}Response"));
     let request_error = match (b.get("Service"), operation) {
         (None, _) => Some(InBand::MissingServiceParameter),
@@ -322,10 +374,10 @@ fn serve(
     };
     if let Some(e) = request_error {
         let code = e.code();
-        return (root, Vec::new(), vec![e], Some(code));
+        return (root, None, vec![e], Some(code));
     }
     let Some(op) = operation.and_then(Operation::parse) else {
-        return (root, Vec::new(), Vec::new(), None);
+        return (root, None, Vec::new(), None);
     };
     let mut pre = Vec::new();
     match b.get("AssociateTag") {
@@ -347,7 +399,8 @@ fn serve(
         Operation::CartClear => cart::run(b, cart::CartOp::Clear, pre),
     };
     debug_assert_eq!(reply.container.name, op.container());
-    (root, vec![reply.container], Vec::new(), reply.error_code)
+    let error_code = reply.error_code;
+    (root, Some(reply), Vec::new(), error_code)
 }
 
 /// A gateway refusal as an [`Outcome`].
@@ -391,6 +444,7 @@ pub(crate) fn unimplemented_outcome(service: ServiceKind) -> Outcome {
             error_code: None,
             host_form: None,
             failure: None,
+            failure_v4: None,
         },
     }
 }

@@ -13,9 +13,9 @@
 //! `AWS.ParameterOutOfRange` template.
 
 use super::inband::{
-    check_response_groups, invalid_enumerated, listed_names, InBand, ITEM_SEARCH_RULES, ITEM_SEARCH_SEARCH_INDICES,
+    check_response_groups, invalid_enumerated, is_listed, InBand, ITEM_SEARCH_RULES, ITEM_SEARCH_SEARCH_INDICES,
 };
-use super::items::{item_element, lowest_new_price, Aspects, OfferFilter, CONDITIONS};
+use super::items::{lowest_new_price, Aspects, OfferFilter, CONDITIONS};
 use super::{Band, OpReply};
 use crate::catalogue::paapi::Item;
 use crate::encoding::encode;
@@ -192,7 +192,7 @@ fn more_results_url(b: &Band<'_>, si: &str) -> String {
 }
 
 /// Answers `ItemSearch`.
-pub(super) fn run(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
+pub(super) fn run<'a>(b: &Band<'a>, pre: Vec<InBand>) -> OpReply<'a> {
     let groups = b.response_groups("Small");
     let mut echo = Element::new("ItemSearchRequest");
     for &name in ECHOED {
@@ -208,7 +208,7 @@ pub(super) fn run(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
     let si = b.get("SearchIndex");
     match si {
         None => errors.push(InBand::MissingParameters("SearchIndex")),
-        Some(si) if !listed_names(ITEM_SEARCH_SEARCH_INDICES).contains(&si) => {
+        Some(si) if !is_listed(ITEM_SEARCH_SEARCH_INDICES, si) => {
             errors.push(invalid_enumerated("SearchIndex", ITEM_SEARCH_SEARCH_INDICES));
         }
         Some(_) => {}
@@ -225,7 +225,7 @@ pub(super) fn run(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
         });
     }
     if let Some(c) = b.get("Condition") {
-        if !listed_names(CONDITIONS).contains(&c) {
+        if !is_listed(CONDITIONS, c) {
             errors.push(invalid_enumerated("Condition", CONDITIONS));
         }
     }
@@ -251,13 +251,13 @@ pub(super) fn run(b: &Band<'_>, pre: Vec<InBand>) -> OpReply {
     let aspects = Aspects::from_groups(&groups);
     let filter = OfferFilter::from_band(b);
     let start = usize::try_from(page - 1).unwrap_or(0) * PAGE_SIZE;
-    let mut rest = vec![
+    let rest = vec![
         Element::new("TotalResults").text(total.to_string()),
         Element::new("TotalPages").text(pages.to_string()),
         Element::new("MoreSearchResultsUrl").text(more_results_url(b, si)),
     ];
-    rest.extend(found.iter().skip(start).take(PAGE_SIZE).map(|it| item_element(b, it, aspects, &filter)));
-    OpReply::new("Items", &errors, Some(echo), rest, b.locale.lang)
+    let page_items = found.iter().skip(start).take(PAGE_SIZE).copied().collect();
+    OpReply::new("Items", &errors, Some(echo), rest, b.locale.lang).with_items(page_items, aspects, filter)
 }
 
 #[cfg(test)]

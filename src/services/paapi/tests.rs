@@ -250,6 +250,7 @@ fn call(
         content_type: (case.method == "POST").then_some("application/x-www-form-urlencoded"),
         content_md5: None,
         user_agent: Some(USER_AGENT),
+        headers: &[],
     };
     let locale = locale_for_host(case.host).unwrap_or("us");
     handle(&ctx, &req, locale)
@@ -671,6 +672,26 @@ fn the_gateway_table_covers_every_verify_failure() {
         let _ = writeln!(rendered, "{refusal:?}\n  -> {} {} {:?}\n  {doc}", a.status, a.code, a.spelling);
     }
     insta::assert_snapshot!("gateway-table", rendered);
+}
+
+/// The former `is_version`, by round trip through the clock's parser: the reference the
+/// allocation-free check must agree with.
+fn is_version_by_round_trip(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && crate::clock::UtcTime::parse_iso8601(&format!("{v}T00:00:00Z")).is_ok_and(|t| t.to_iso8601().starts_with(v))
+}
+
+proptest::proptest! {
+    #[test]
+    fn is_version_agrees_with_the_round_trip(y in 0_u32..=9999, m in 0_u32..=13, d in 0_u32..=32, junk in "[-0-9a-zT:]{0,11}") {
+        let date = format!("{y:04}-{m:02}-{d:02}");
+        proptest::prop_assert_eq!(is_version(&date), is_version_by_round_trip(&date), "{}", date);
+        proptest::prop_assert_eq!(is_version(&junk), is_version_by_round_trip(&junk), "{}", junk);
+    }
 }
 
 #[test]

@@ -1,0 +1,352 @@
+//! Every SigV4 mistake in the catalogue, made on purpose by [`sign_with_mistakes_v4`], is
+//! diagnosed as exactly that mistake; a correct request has nothing to explain; the
+//! verifier agrees with the diagnosis's "correct" computation.
+
+use super::recipe::{date_header_as_amz, strip_port};
+use super::*;
+use crate::clock::UtcTime;
+use crate::encoding::{parse_query, PlusMeans};
+use crate::sigv2::SingleKey;
+use crate::sigv4::{self, Payload, SigningParams, SigningSettings, VerifyFailureV4};
+use proptest::prelude::*;
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const BODY: &[u8] = b"Action=ListUsers&Version=2010-05-08";
+
+/// A request on which every mistake changes something: a path with an escape, a dot
+/// segment and a repeated slash; an unsorted query with a space, `/` and `~`; headers
+/// sent unsorted, with mixed case, a value with inner spaces, a rewritable
+/// `Content-Type`, and a `Date` header one minute before `X-Amz-Date`.
+struct Case {
+    host: &'static str,
+    settings: SigningSettings,
+    body: &'static [u8],
+}
+
+fn case_for(m: MistakeV4) -> Case {
+    let base = Case { host: "example.amazonaws.com", settings: SigningSettings::default(), body: BODY };
+    match m {
+        MistakeV4::HostPortDropped => Case { host: "127.0.0.1:8443", ..base },
+        MistakeV4::PathDoubleEncoded | MistakeV4::PathNormalized => Case { settings: SigningSettings::s3(), ..base },
+        _ => base,
+    }
+}
+
+fn headers_of(c: &Case) -> Vec<(String, String)> {
+    [
+        ("Host", c.host),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("X-Custom", "a   b\t c"),
+        ("Date", "Sun, 30 Aug 2015 12:35:00 GMT"),
+    ]
+    .iter()
+    .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+    .collect()
+}
+
+fn time() -> UtcTime {
+    UtcTime::parse_iso8601("2015-08-30T12:36:00Z").unwrap()
+}
+
+fn policy(settings: SigningSettings) -> VerifyPolicyV4<'static> {
+    VerifyPolicyV4 {
+        expected_region: Some("us-east-1"),
+        expected_service: Some("iam"),
+        settings,
+        ..VerifyPolicyV4::default()
+    }
+}
+
+/// Signs the case with `mistakes` and returns what arrives: (headers, query).
+fn signed(c: &Case, mistakes: &[MistakeV4]) -> Option<SignedRequestV4> {
+    let secret = SecretKey::new(SECRET);
+    let query = parse_query(b"b=2&a=hello%20world&c=x/y~", PlusMeans::Space).unwrap();
+    let headers = headers_of(c);
+    let req = SignableRequest {
+        method: "POST",
+        path: "/a//b/../c%20d",
+        query: &query,
+        headers: &headers,
+        payload: Payload::Bytes(c.body),
+    };
+    let params = SigningParams {
+        access_key_id: "AKIDEXAMPLE",
+        secret: &secret,
+        session_token: None,
+        region: "us-east-1",
+        service: "iam",
+        time: time(),
+        settings: c.settings,
+    };
+    sign_with_mistakes_v4(&req, &params, mistakes)
+}
+
+fn diagnose_signed(c: &Case, s: &SignedRequestV4) -> DiagnosisV4 {
+    let req = SignableRequest {
+        method: "POST",
+        path: "/a//b/../c%20d",
+        query: &s.query,
+        headers: &s.headers,
+        payload: Payload::Bytes(c.body),
+    };
+    diagnose_v4(&req, &SecretKey::new(SECRET), &policy(c.settings))
+}
+
+#[test]
+fn every_mistake_is_diagnosed_as_itself() {
+    let mut wrong = Vec::new();
+    for m in MistakeV4::ALL {
+        let c = case_for(m);
+        let Some(s) = signed(&c, &[m]) else {
+            wrong.push(format!("{m}: cannot be made on the test request"));
+            continue;
+        };
+        let d = diagnose_signed(&c, &s);
+        if d.best().map(|f| f.mistakes.as_slice()) != Some(&[m]) {
+            wrong.push(format!("{m}: diagnosed as {} ({:?})", d.header_value(), d.problem));
+            continue;
+        }
+        let best = d.best().unwrap();
+        if best.client_canonical_request != s.canonical_request
+            && !s.headers.iter().any(|(n, _)| n == "x-amz-content-sha256")
+        {
+            wrong.push(format!("{m}: the finding's canonical request is not the one the client signed"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn ids_are_unique_and_round_trip() {
+    for m in MistakeV4::ALL {
+        assert_eq!(MistakeV4::from_id(m.id()), Some(m));
+        assert!(m.id().starts_with("v4-") && crate::diagnose::Mistake::from_id(m.id()).is_none());
+        assert!(!m.describe().is_empty() && !m.step().spec_name().is_empty());
+    }
+    let mut ids: Vec<_> = MistakeV4::ALL.iter().map(|m| m.id()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), MistakeV4::ALL.len());
+}
+
+#[test]
+fn compatible_pairs_are_diagnosed_as_the_pair() {
+    let pairs = [
+        [MistakeV4::WrongRegion, MistakeV4::QueryNotSorted],
+        [MistakeV4::HeaderValuesNotTrimmed, MistakeV4::HeaderSpacesNotFolded],
+        [MistakeV4::PathNotDoubleEncoded, MistakeV4::SecretWithoutAws4Prefix],
+        [MistakeV4::QuerySpaceAsPlus, MistakeV4::SignatureUppercaseHex],
+        [MistakeV4::HostPortAdded, MistakeV4::PayloadHashOfEmptyBody],
+    ];
+    for pair in pairs {
+        assert!(pair[0].combines_with(pair[1]));
+        let c = case_for(pair[0]);
+        let s = signed(&c, &pair).unwrap();
+        let d = diagnose_signed(&c, &s);
+        assert_eq!(d.best().map(|f| f.mistakes.clone()), Some(pair.to_vec()), "{pair:?}: {}", d.header_value());
+    }
+    assert!(!MistakeV4::QueryNotEncoded.combines_with(MistakeV4::QuerySpaceAsPlus));
+    assert!(!MistakeV4::HostPortAdded.combines_with(MistakeV4::HostPortDropped));
+}
+
+#[test]
+fn a_correct_request_verifies_and_has_nothing_to_explain() {
+    for settings in [SigningSettings::default(), SigningSettings::s3(), SigningSettings::default().presigned(900)] {
+        let c = Case { settings, ..case_for(MistakeV4::WrongRegion) };
+        let s = signed(&c, &[]).unwrap();
+        let req = SignableRequest {
+            method: "POST",
+            path: "/a//b/../c%20d",
+            query: &s.query,
+            headers: &s.headers,
+            payload: Payload::Bytes(c.body),
+        };
+        let secret = SecretKey::new(SECRET);
+        let keys = SingleKey { id: None, secret: &secret };
+        let verified = sigv4::verify(&req, &keys, time(), &policy(settings));
+        assert!(verified.is_ok(), "{settings:?}: {verified:?}");
+        let d = diagnose_v4(&req, &secret, &policy(settings));
+        assert!(d.findings.is_empty() && d.problem.is_none(), "{settings:?}: {d}");
+        assert_eq!(d.header_value(), "unknown");
+        assert_eq!(d.correct_canonical_request, s.canonical_request);
+    }
+}
+
+#[test]
+fn the_verifier_and_the_diagnosis_agree_on_the_right_canonical_request() {
+    let c = case_for(MistakeV4::QueryNotSorted);
+    let s = signed(&c, &[MistakeV4::QueryNotSorted]).unwrap();
+    let req = SignableRequest {
+        method: "POST",
+        path: "/a//b/../c%20d",
+        query: &s.query,
+        headers: &s.headers,
+        payload: Payload::Bytes(BODY),
+    };
+    let secret = SecretKey::new(SECRET);
+    let Err(VerifyFailureV4::Mismatch { canonical_request, string_to_sign }) =
+        sigv4::verify(&req, &SingleKey { id: None, secret: &secret }, time(), &policy(c.settings))
+    else {
+        panic!("expected a mismatch")
+    };
+    let d = diagnose_v4(&req, &secret, &policy(c.settings));
+    assert_eq!(d.correct_canonical_request, canonical_request.to_string());
+    assert_eq!(d.correct_string_to_sign, string_to_sign.to_string());
+    let text = d.to_string();
+    assert!(text.contains("v4-query-not-sorted"), "{text}");
+    assert!(text.contains("CanonicalQueryString: the client has 'b=2&a=hello%20world&c=x%2Fy~"), "{text}");
+    assert!(!SecretKey::new(SECRET).appears_in(&text), "secret leaked");
+}
+
+#[test]
+fn s3_payload_mistakes_are_found_from_the_content_sha256_header() {
+    for m in [MistakeV4::PayloadHashOfEmptyBody, MistakeV4::PayloadHashBeforeTransformation] {
+        let c = Case { settings: SigningSettings::s3(), ..case_for(m) };
+        let s = signed(&c, &[m]).unwrap();
+        let d = diagnose_signed(&c, &s);
+        assert_eq!(d.header_value(), m.id(), "{d}");
+    }
+    let c = Case { settings: SigningSettings::s3(), ..case_for(MistakeV4::UnsignedPayloadNotAllowed) };
+    assert!(signed(&c, &[MistakeV4::UnsignedPayloadNotAllowed]).is_none(), "S3 allows UNSIGNED-PAYLOAD");
+}
+
+#[test]
+fn unreadable_requests_say_why() {
+    let query = crate::encoding::ParamList::default();
+    let headers = vec![("Host".to_owned(), "h".to_owned())];
+    let req =
+        SignableRequest { method: "GET", path: "/", query: &query, headers: &headers, payload: Payload::Bytes(b"") };
+    let d = diagnose_v4(&req, &SecretKey::new(SECRET), &VerifyPolicyV4::default());
+    assert!(d.problem.as_deref().unwrap().contains("no SigV4 signature"), "{d}");
+    assert_eq!(d.header_value(), "unknown");
+    let headers = vec![("Authorization".to_owned(), "AWS4-HMAC-SHA256 Credential=x".to_owned())];
+    let req = SignableRequest { headers: &headers, ..req };
+    let d = diagnose_v4(&req, &SecretKey::new(SECRET), &VerifyPolicyV4::default());
+    assert!(d.to_string().starts_with("The request cannot be diagnosed: malformed Authorization header"), "{d}");
+}
+
+#[test]
+fn canonical_requests_are_compared_part_by_part() {
+    let right = "GET\n/\n\ncontent-type:application/json; charset=utf-8\nhost:h\n\ncontent-type;host\nabc";
+    let client = "GET\r\n/\r\n\r\ncontent-type:application/json\r\nhost:h\r\n\r\ncontent-type;host\r\nabc\r\n";
+    assert_eq!(
+        compare_canonical_requests(client, right).unwrap().to_string(),
+        "signed header content-type's value differs: the client signed 'application/json', the server has \
+         'application/json; charset=utf-8'"
+    );
+    assert_eq!(compare_canonical_requests(right, right), None);
+    let other = right.replace("\n/\n", "\n/a\n");
+    assert!(matches!(
+        compare_canonical_requests(&other, right),
+        Some(CanonicalDifference::Part { part: "CanonicalURI", .. })
+    ));
+    assert_eq!(compare_canonical_requests("x", right), Some(CanonicalDifference::Shape));
+}
+
+#[test]
+fn helpers() {
+    assert_eq!(date_header_as_amz("Sun, 30 Aug 2015 12:35:00 GMT").as_deref(), Some("20150830T123500Z"));
+    assert_eq!(date_header_as_amz("20150830T123500Z").as_deref(), Some("20150830T123500Z"));
+    assert_eq!(date_header_as_amz("Sun, 30 Foo 2015 12:35:00 GMT"), None);
+    assert_eq!(strip_port("h:8080"), "h");
+    assert_eq!(strip_port("[::1]:8080"), "[::1]");
+    assert_eq!(strip_port("[::1]"), "[::1]");
+    assert_eq!(strip_port("h"), "h");
+}
+
+#[test]
+fn a_charset_recased_in_transit_is_found() {
+    // Jetty rewrites `charset=utf-8` as `charset=UTF-8` (jetty.project issue #9674).
+    let secret = SecretKey::new(SECRET);
+    let query = crate::encoding::ParamList::default();
+    let headers = vec![
+        ("Host".to_owned(), "example.amazonaws.com".to_owned()),
+        ("Content-Type".to_owned(), "application/x-www-form-urlencoded; charset=utf-8".to_owned()),
+    ];
+    let req =
+        SignableRequest { method: "POST", path: "/", query: &query, headers: &headers, payload: Payload::Bytes(BODY) };
+    let params = SigningParams {
+        access_key_id: "AKIDEXAMPLE",
+        secret: &secret,
+        session_token: None,
+        region: "us-east-1",
+        service: "iam",
+        time: time(),
+        settings: SigningSettings::default(),
+    };
+    let mut sent = sign_with_mistakes_v4(&req, &params, &[]).unwrap();
+    sent.headers[1].1 = "application/x-www-form-urlencoded; charset=UTF-8".to_owned();
+    let received = SignableRequest { headers: &sent.headers, query: &sent.query, ..req };
+    let d = diagnose_v4(&received, &secret, &policy(SigningSettings::default()));
+    assert_eq!(d.header_value(), "v4-signed-header-changed", "{d}");
+    assert_eq!(
+        d.best().unwrap().detail.as_deref(),
+        Some(
+            "signed header 'content-type' changed after signing: the client signed \
+             'application/x-www-form-urlencoded; charset=utf-8', the server received \
+             'application/x-www-form-urlencoded; charset=UTF-8'"
+        )
+    );
+}
+
+proptest! {
+    #![proptest_config(proptest::test_runner::Config { cases: 200, ..proptest::test_runner::Config::default() })]
+
+    /// Whatever arrives (the mock calls this for every failed SigV4 request), the diagnosis
+    /// returns, and never prints the secret.
+    #[test]
+    fn hostile_requests_never_panic(
+        method in proptest::sample::select(vec!["GET", "POST", "PUT", ""]),
+        path in "[/a-z%0-9.~ ]{0,12}",
+        raw_query in "[a-zA-Z0-9=&%+~ ]{0,16}",
+        auth in proptest::option::of(proptest::prop_oneof![
+            "[\\PC]{0,40}",
+            ("[A-Za-z0-9]{0,8}", "[0-9]{0,9}", "[a-z0-9-]{0,10}", "[a-z]{0,5}", "[a-z;]{0,20}", "[0-9a-fA-F]{0,66}")
+                .prop_map(|(k, d, r, s, h, sig)| format!(
+                    "AWS4-HMAC-SHA256 Credential={k}/{d}/{r}/{s}/aws4_request, SignedHeaders={h}, Signature={sig}"
+                )),
+        ]),
+        date in proptest::option::of("[0-9TZ]{14,17}|[A-Za-z0-9, :]{0,32}"),
+        extra in proptest::collection::vec(("[A-Za-z-]{1,8}", "[\\PC\t ]{0,12}"), 0..4),
+        body in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+    ) {
+        let query = parse_query(raw_query.as_bytes(), PlusMeans::Space).unwrap_or_default();
+        let mut headers = vec![("Host".to_owned(), "h:1".to_owned())];
+        headers.extend(auth.map(|a| ("Authorization".to_owned(), a)));
+        headers.extend(date.map(|d| ("X-Amz-Date".to_owned(), d)));
+        headers.extend(extra);
+        let req = SignableRequest { method, path: &path, query: &query, headers: &headers, payload: Payload::Bytes(&body) };
+        for settings in [SigningSettings::default(), SigningSettings::s3()] {
+            let d = diagnose_v4(&req, &SecretKey::new(SECRET), &policy(settings));
+            prop_assert!(!SecretKey::new(SECRET).appears_in(&d.to_string()));
+        }
+    }
+}
+
+#[test]
+fn presigned_urls_are_diagnosed_too() {
+    let presignable = [
+        MistakeV4::WrongScopeDate,
+        MistakeV4::WrongRegion,
+        MistakeV4::WrongService,
+        MistakeV4::HeaderNamesNotLowercased,
+        MistakeV4::HeaderValuesNotTrimmed,
+        MistakeV4::QueryNotSorted,
+        MistakeV4::QueryNotEncoded,
+        MistakeV4::QuerySpaceAsPlus,
+        MistakeV4::PathNotDoubleEncoded,
+        MistakeV4::PathNotNormalized,
+        MistakeV4::PayloadHashOfEmptyBody,
+        MistakeV4::UnsignedPayloadNotAllowed,
+        MistakeV4::SecretWithoutAws4Prefix,
+        MistakeV4::SigningKeyWrongOrder,
+        MistakeV4::SignatureUppercaseHex,
+    ];
+    for m in presignable {
+        let c = Case { settings: SigningSettings::default().presigned(900), ..case_for(m) };
+        let s = signed(&c, &[m]).unwrap_or_else(|| panic!("{m}"));
+        assert!(s.query.get("X-Amz-Signature").is_some() && !s.headers.iter().any(|(n, _)| n == "Authorization"));
+        let d = diagnose_signed(&c, &s);
+        assert_eq!(d.header_value(), m.id(), "{m}: {d}");
+    }
+}
