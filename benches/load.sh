@@ -12,6 +12,8 @@
 #   AMZSIG_NO_BUILD=1 skips the release build (use the binaries already built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=benches/lib.sh
+source benches/lib.sh
 SECS="${1:-10}"
 CONNS="${2:-64}"
 ROUNDS="${3:-2}"
@@ -27,8 +29,7 @@ trap cleanup EXIT
 # throttled to 1 request per second otherwise), journal on (the default).
 "$BIN" serve --listen 127.0.0.1:0 --clock fixed:2014-08-18T12:00:00Z --no-throttle >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVE_PID=$!
-for _ in $(seq 400); do [ -s "$TMP/serve.out" ] && break; sleep 0.05; done
-SERVE_URL="$(head -1 "$TMP/serve.out")"
+SERVE_URL="$(first_line "$TMP/serve.out")"
 HOSTPORT="${SERVE_URL#http://}"
 
 SIGNED_URL="$(AMZSIG_SECRET_KEY=1234567890 "$BIN" sign "http://$HOSTPORT/onca/xml?Service=AWSECommerceService&AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Operation=ItemLookup&ItemId=0679722769&ResponseGroup=Images,ItemAttributes,Offers&Version=2013-08-01&Timestamp=2014-08-18T12:00:00Z")"
@@ -38,12 +39,10 @@ PATH_QUERY="${SIGNED_URL#http://$HOSTPORT}"
 
 target/release/examples/bare_server "$TMP/body.xml" 127.0.0.1:0 >"$TMP/bare.out" &
 BARE_PID=$!
-for _ in $(seq 400); do [ -s "$TMP/bare.out" ] && break; sleep 0.05; done
-BARE_URL="$(head -1 "$TMP/bare.out")"
+BARE_URL="$(first_line "$TMP/bare.out")"
 target/release/examples/bare_server "$TMP/body.xml" 127.0.0.1:0 service fixed:2014-08-18T12:00:00Z >"$TMP/floor.out" &
 FLOOR_PID=$!
-for _ in $(seq 400); do [ -s "$TMP/floor.out" ] && break; sleep 0.05; done
-FLOOR_URL="$(head -1 "$TMP/floor.out")"
+FLOOR_URL="$(first_line "$TMP/floor.out")"
 # The floor must answer what serve answers (same body but for the request id).
 curl -sS -H "User-Agent: curl" -H "Host: $HOSTPORT" -o "$TMP/floor.xml" "$FLOOR_URL$PATH_QUERY"
 curl -sS -H "User-Agent: curl" -o "$TMP/serve.xml" "$SERVE_URL$PATH_QUERY"
@@ -108,12 +107,4 @@ Ratio serve / baseline: **$RATIO** (target: at least 0.8). Floor / baseline: $FL
 TBL
 )"
 echo "$TABLE"
-python3 - "$TABLE" <<'PY'
-import pathlib, sys
-md = pathlib.Path("BENCHMARKS.md")
-doc = md.read_text()
-start, end = "<!-- load:start -->", "<!-- load:end -->"
-before, rest = doc.split(start, 1)
-_, after = rest.split(end, 1)
-md.write_text(f"{before}{start}\n{sys.argv[1]}\n{end}{after}")
-PY
+write_section load "$TABLE"

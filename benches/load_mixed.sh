@@ -12,6 +12,8 @@
 #   AMZSIG_NO_BUILD=1 skips the release build (use the binaries already built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=benches/lib.sh
+source benches/lib.sh
 SECS="${1:-60}"
 CONNS="${2:-256}"
 
@@ -34,8 +36,7 @@ journal_capacity: 100000
 YAML
 "$BIN" serve --config "$TMP/config.yaml" >"$TMP/serve.out" 2>"$TMP/serve.log" &
 SERVE_PID=$!
-for _ in $(seq 400); do [ -s "$TMP/serve.out" ] && break; sleep 0.05; done
-URL="$(head -1 "$TMP/serve.out")"
+URL="$(first_line "$TMP/serve.out")"
 [ -n "$URL" ] || { echo "load_mixed: serve did not start" >&2; cat "$TMP/serve.log" >&2; exit 2; }
 
 # Listen-queue overflows (the kernel drops a SYN; the client resends it after 1 s).
@@ -97,13 +98,5 @@ PY
 )" || STATUS=1
 echo "$BLOCK"
 [ "$LINES" -gt 0 ] || echo "load_mixed: no request log lines found" >&2
-python3 - "$BLOCK" <<'PY'
-import pathlib, sys
-md = pathlib.Path("BENCHMARKS.md")
-doc = md.read_text()
-start, end = "<!-- reliability-load:start -->", "<!-- reliability-load:end -->"
-before, rest = doc.split(start, 1)
-_, after = rest.split(end, 1)
-md.write_text(f"{before}{start}\n{sys.argv[1]}\n{end}{after}")
-PY
+write_section reliability-load "$BLOCK"
 exit "$STATUS"

@@ -15,6 +15,8 @@
 # requests stay valid and keep taking the same paths for the whole run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=benches/lib.sh
+source benches/lib.sh
 TARGET="${1:-3000000}"
 CONNS="${2:-64}"
 SEGMENT=15
@@ -32,8 +34,7 @@ CLOCK=2014-08-18T12:00:00Z
 # still happens, so its cost is in the run.
 "$BIN" serve --listen 127.0.0.1:0 --clock "fixed:$CLOCK" --no-throttle >"$TMP/serve.out" 2>/dev/null &
 SERVE_PID=$!
-for _ in $(seq 400); do [ -s "$TMP/serve.out" ] && break; sleep 0.05; done
-URL="$(head -1 "$TMP/serve.out")"
+URL="$(first_line "$TMP/serve.out")"
 HP="${URL#http://}"
 
 sign() { AMZSIG_SECRET_KEY="$1" "$BIN" sign "$2"; }
@@ -116,13 +117,5 @@ RSS samples (KB, start then after each segment): $SAMPLES. Per-segment p99:$P99S
 TXT
 )"
 echo "$BLOCK"
-python3 - "$BLOCK" <<'PY'
-import pathlib, sys
-md = pathlib.Path("BENCHMARKS.md")
-doc = md.read_text()
-start, end = "<!-- reliability-soak:start -->", "<!-- reliability-soak:end -->"
-before, rest = doc.split(start, 1)
-_, after = rest.split(end, 1)
-md.write_text(f"{before}{start}\n{sys.argv[1]}\n{end}{after}")
-PY
+write_section reliability-soak "$BLOCK"
 [ "$FLAT" = yes ]

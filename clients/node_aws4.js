@@ -26,38 +26,14 @@
 const crypto = require('crypto');
 const http = require('http');
 const path = require('path');
-const readline = require('readline');
+
+const { run, withFrozenDate } = require(path.join(__dirname, 'node', 'adapterlib.js'));
 
 const NODE_MODULES = path.join(__dirname, 'node', 'node_modules');
 const aws4 = require(path.join(NODE_MODULES, 'aws4'));
 const VERSION = require(path.join(NODE_MODULES, 'aws4', 'package.json')).version;
 
 class Unsupported extends Error {}
-
-function log(...args) {
-  process.stderr.write(args.join(' ') + '\n');
-}
-
-function withFrozenDate(iso, fn) {
-  const RealDate = Date;
-  const t = RealDate.parse(iso);
-  if (Number.isNaN(t)) throw new Error('unparseable timestamp: ' + iso);
-  class FrozenDate extends RealDate {
-    constructor(...args) {
-      if (args.length === 0) super(t);
-      else super(...args);
-    }
-    static now() {
-      return t;
-    }
-  }
-  global.Date = FrozenDate;
-  try {
-    return fn();
-  } finally {
-    global.Date = RealDate;
-  }
-}
 
 // aws4's request object for a message, signed.
 function signed(msg) {
@@ -91,7 +67,11 @@ function signed(msg) {
   const c = msg.credentials;
   const credentials = { accessKeyId: c.access_key_id, secretAccessKey: c.secret_key };
   if (c.session_token) credentials.sessionToken = c.session_token;
-  withFrozenDate(msg.timestamp, () => aws4.sign(request, credentials));
+  withFrozenDate(
+    msg.timestamp,
+    () => aws4.sign(request, credentials),
+    (iso) => new Error('unparseable timestamp: ' + iso),
+  );
   return { url, request };
 }
 
@@ -129,48 +109,14 @@ function send(msg) {
   });
 }
 
-async function main() {
-  const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-  const write = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
-  for await (const raw of rl) {
-    const line = raw.trim();
-    if (!line) continue;
-    let msg;
-    try {
-      msg = JSON.parse(line);
-    } catch (e) {
-      write({ type: 'error', id: null, message: 'bad JSON: ' + e.message });
-      continue;
-    }
-    const id = msg.id;
-    try {
-      if (msg.type === 'hello') {
-        write({
-          type: 'hello',
-          protocol: 1,
-          name: 'aws4 (npm)',
-          version: VERSION,
-          capabilities: ['sigv4', 'send', 'presign', 'unsigned-payload', 'content-sha256', 'security-token', 'host-header'],
-        });
-      } else if (msg.type === 'sign') {
-        write(Object.assign({ type: 'signed', id }, sign(msg)));
-      } else if (msg.type === 'send') {
-        write(Object.assign({ type: 'sent', id }, await send(msg)));
-      } else {
-        write({ type: 'error', id, message: 'unsupported message type: ' + msg.type });
-      }
-    } catch (e) {
-      if (e instanceof Unsupported) write({ type: 'error', id, message: e.message, unsupported: true });
-      else {
-        log(e && e.stack ? e.stack : String(e));
-        write({ type: 'error', id, message: String(e) });
-      }
-    }
-  }
-}
-
-console.log = (...args) => log(...args);
-main().catch((e) => {
-  log(e && e.stack ? e.stack : String(e));
-  process.exit(1);
+run({
+  hello: {
+    protocol: 1,
+    name: 'aws4 (npm)',
+    version: VERSION,
+    capabilities: ['sigv4', 'send', 'presign', 'unsigned-payload', 'content-sha256', 'security-token', 'host-header'],
+  },
+  sign,
+  send,
+  refusal: (e) => (e instanceof Unsupported ? { message: e.message, unsupported: true } : null),
 });

@@ -33,7 +33,8 @@
 'use strict';
 
 const path = require('path');
-const readline = require('readline');
+
+const { log, run, stack, withFrozenDate } = require(path.join(__dirname, 'node', 'adapterlib.js'));
 
 const NODE_MODULES = path.join(__dirname, 'node', 'node_modules');
 const apa = require(path.join(NODE_MODULES, 'amazon-product-api'));
@@ -44,31 +45,6 @@ const VERSION = require(path.join(NODE_MODULES, 'amazon-product-api', 'package.j
 const METHODS = { ItemSearch: 'itemSearch', ItemLookup: 'itemLookup', BrowseNodeLookup: 'browseNodeLookup' };
 
 class Refused extends Error {}
-
-function log(...args) {
-  process.stderr.write(args.join(' ') + '\n');
-}
-
-function withFrozenDate(iso, fn) {
-  const RealDate = Date;
-  const t = RealDate.parse(iso);
-  if (Number.isNaN(t)) throw new Refused('unparseable timestamp: ' + iso);
-  class FrozenDate extends RealDate {
-    constructor(...args) {
-      if (args.length === 0) super(t);
-      else super(...args);
-    }
-    static now() {
-      return t;
-    }
-  }
-  global.Date = FrozenDate;
-  try {
-    return fn();
-  } finally {
-    global.Date = RealDate;
-  }
-}
 
 function prepare(msg) {
   if ((msg.sig || 'v2') !== 'v2') throw new Refused('amazon-product-api signs SigV2 only');
@@ -118,7 +94,7 @@ function runClient(p, req) {
     return new Promise((resolve, reject) => {
       req(url, (err, response, body) => (err ? reject(err) : response.statusCode === 200 ? resolve(body) : reject(body)));
     });
-  });
+  }, (iso) => new Refused('unparseable timestamp: ' + iso));
 }
 
 async function sign(msg) {
@@ -189,48 +165,18 @@ async function send(msg) {
   return out;
 }
 
-async function main() {
-  const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-  const write = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
-  for await (const raw of rl) {
-    const line = raw.trim();
-    if (!line) continue;
-    let msg;
-    try {
-      msg = JSON.parse(line);
-    } catch (e) {
-      write({ type: 'error', id: null, message: 'bad JSON: ' + e.message });
-      continue;
-    }
-    const id = msg.id;
-    try {
-      if (msg.type === 'hello') {
-        write({ type: 'hello', protocol: 1, name: 'amazon-product-api (npm)', version: VERSION, capabilities: ['sigv2', 'send', 'paapi'] });
-      } else if (msg.type === 'sign') {
-        write(Object.assign({ type: 'signed', id }, await sign(msg)));
-      } else if (msg.type === 'send') {
-        write(Object.assign({ type: 'sent', id }, await send(msg)));
-      } else {
-        write({ type: 'error', id, message: 'unsupported message type: ' + msg.type });
-      }
-    } catch (e) {
-      if (!(e instanceof Refused)) log(e && e.stack ? e.stack : String(e));
-      write({ type: 'error', id, message: e instanceof Refused ? e.message : describe(e) });
-    }
-  }
-}
-
 // An exception thrown inside one of the package's callbacks: attributed to the pending
 // send (if any), logged, and never allowed to end the adapter.
 let pendingCrash = null;
 process.on('uncaughtException', (e) => {
-  log('uncaught: ' + (e && e.stack ? e.stack : String(e)));
+  log('uncaught: ' + stack(e));
   if (pendingCrash) pendingCrash(e);
 });
 
-// Anything the package logs goes to stderr, never to the protocol stream.
-console.log = (...args) => log(...args);
-main().catch((e) => {
-  log(e && e.stack ? e.stack : String(e));
-  process.exit(1);
+run({
+  hello: { protocol: 1, name: 'amazon-product-api (npm)', version: VERSION, capabilities: ['sigv2', 'send', 'paapi'] },
+  sign,
+  send,
+  refusal: (e) => (e instanceof Refused ? { message: e.message } : null),
+  describe,
 });

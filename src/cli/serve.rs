@@ -9,14 +9,13 @@
 use super::EXIT_OK;
 use crate::clock::Clock;
 use crate::keystore::Keystore;
-use crate::server::{Limits, MockServer, ServerConfig};
+use crate::server::{LimitOverrides, MockServer, ServerConfig};
 use crate::services::Throttling;
 use crate::sigv2::HostMatch;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Run the mock Amazon endpoint (PA-API, MWS).
 ///
@@ -98,17 +97,19 @@ struct LimitArgs {
 }
 
 impl LimitArgs {
-    fn apply(&self, l: &mut Limits) {
-        let ms = Duration::from_millis;
-        l.max_header_bytes = self.max_header_bytes.unwrap_or(l.max_header_bytes);
-        l.max_headers = self.max_headers.unwrap_or(l.max_headers);
-        l.max_uri_bytes = self.max_uri_bytes.unwrap_or(l.max_uri_bytes);
-        l.max_body_bytes = self.max_body_bytes.unwrap_or(l.max_body_bytes);
-        l.max_params = self.max_params.unwrap_or(l.max_params);
-        l.header_read_timeout = self.header_timeout_ms.map_or(l.header_read_timeout, ms);
-        l.body_read_timeout = self.body_timeout_ms.map_or(l.body_read_timeout, ms);
-        l.keep_alive_timeout = self.keep_alive_ms.map_or(l.keep_alive_timeout, ms);
-        l.max_connections = self.max_connections.unwrap_or(l.max_connections);
+    fn overrides(&self) -> LimitOverrides {
+        LimitOverrides {
+            max_header_bytes: self.max_header_bytes,
+            max_headers: self.max_headers,
+            max_uri_bytes: self.max_uri_bytes,
+            max_body_bytes: self.max_body_bytes,
+            max_params: self.max_params,
+            header_read_timeout_ms: self.header_timeout_ms,
+            body_read_timeout_ms: self.body_timeout_ms,
+            keep_alive_timeout_ms: self.keep_alive_ms,
+            max_connections: self.max_connections,
+            shutdown_grace_ms: None,
+        }
     }
 }
 
@@ -137,7 +138,7 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
     if args.accept_host_without_port {
         config.options.host_match = HostMatch::AlsoWithoutPort;
     }
-    args.limits.apply(&mut config.limits);
+    args.limits.overrides().apply(&mut config.limits);
     config.limits.validate().map_err(|e| anyhow::anyhow!("bad limit: {e}"))?;
     // Request ids are reproducible under a fixed clock; on the wall clock, vary them per run.
     if config.clock == Clock::System && config.request_id_seed == 0 {

@@ -76,6 +76,15 @@ pub(super) fn base_result(s: &Scenario) -> ScenarioResult {
     }
 }
 
+/// A failure: the client's signed request cannot be turned into a request (`message` says why).
+pub(super) fn unusable_request(s: &Scenario, message: String) -> ScenarioResult {
+    let mut r = base_result(s);
+    r.status = Status::Fail;
+    "unusable request".clone_into(&mut r.got);
+    r.message = Some(message);
+    r
+}
+
 pub(super) fn skipped(s: &Scenario, why: String) -> ScenarioResult {
     let mut r = base_result(s);
     r.message = Some(why);
@@ -136,13 +145,7 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     let method = signed.method.clone().unwrap_or_else(|| s.request.method.clone());
     let owned = match signed.to_request(&method) {
         Ok(o) => o,
-        Err(message) => {
-            let mut r = base_result(s);
-            r.status = Status::Fail;
-            "unusable request".clone_into(&mut r.got);
-            r.message = Some(message);
-            return r;
-        }
+        Err(message) => return unusable_request(s, message),
     };
     let query_only = OwnedRequest::from_url(&method, &signed.url).map(|o| o.params).unwrap_or_default();
     let outcome = in_process(&owned, &query_only, signed.body.as_bytes());

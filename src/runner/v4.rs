@@ -17,7 +17,9 @@
 //! body's hash) are mapped to that mistake directly. A session token never reaches a
 //! report (`<session-token>`).
 
-use super::judge::{base_result, first_difference, got_text, matches, skipped, suite_time, world, Detail, LiveMock};
+use super::judge::{
+    base_result, first_difference, got_text, matches, skipped, suite_time, unusable_request, world, Detail, LiveMock,
+};
 use super::{adapter_failure, refused_by_client, unexpected_answer, ScenarioResult, Status};
 use crate::adapter::protocol::{RequestV4, WireCredentials};
 use crate::adapter::{Adapter, Answer, Signed};
@@ -284,13 +286,7 @@ pub(super) fn offline(s: &Scenario, v4: &V4Inputs, adapter: &mut Adapter) -> Sce
     };
     let w = match wire(&signed, &s.request.method) {
         Ok(w) => w,
-        Err(message) => {
-            let mut r = base_result(s);
-            r.status = Status::Fail;
-            "unusable request".clone_into(&mut r.got);
-            r.message = Some(message);
-            return r;
-        }
+        Err(message) => return unusable_request(s, message),
     };
     let secret = SecretKey::new(s.request.credentials.secret_key.as_str());
     let (outcome, detail) = in_process(&w, now_for(adapter), &secret);

@@ -191,26 +191,39 @@ struct ConfigFile {
     admin: Option<AdminAccess>,
     request_id_seed: Option<u64>,
     #[serde(default)]
-    limits: LimitsFile,
+    limits: LimitOverrides,
 }
 
+/// Changes to some of the [`Limits`]: the config file's `limits:` key, and `amzsig serve`'s
+/// limit flags. `None` keeps the value it is applied to; times are in milliseconds.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct LimitsFile {
-    max_header_bytes: Option<usize>,
-    max_headers: Option<usize>,
-    max_uri_bytes: Option<usize>,
-    max_body_bytes: Option<usize>,
-    max_params: Option<usize>,
-    header_read_timeout_ms: Option<u64>,
-    body_read_timeout_ms: Option<u64>,
-    keep_alive_timeout_ms: Option<u64>,
-    max_connections: Option<usize>,
-    shutdown_grace_ms: Option<u64>,
+pub struct LimitOverrides {
+    /// [`Limits::max_header_bytes`].
+    pub max_header_bytes: Option<usize>,
+    /// [`Limits::max_headers`].
+    pub max_headers: Option<usize>,
+    /// [`Limits::max_uri_bytes`].
+    pub max_uri_bytes: Option<usize>,
+    /// [`Limits::max_body_bytes`].
+    pub max_body_bytes: Option<usize>,
+    /// [`Limits::max_params`].
+    pub max_params: Option<usize>,
+    /// [`Limits::header_read_timeout`], in milliseconds.
+    pub header_read_timeout_ms: Option<u64>,
+    /// [`Limits::body_read_timeout`], in milliseconds.
+    pub body_read_timeout_ms: Option<u64>,
+    /// [`Limits::keep_alive_timeout`], in milliseconds.
+    pub keep_alive_timeout_ms: Option<u64>,
+    /// [`Limits::max_connections`].
+    pub max_connections: Option<usize>,
+    /// [`Limits::shutdown_grace`], in milliseconds.
+    pub shutdown_grace_ms: Option<u64>,
 }
 
-impl LimitsFile {
-    fn apply(&self, l: &mut Limits) {
+impl LimitOverrides {
+    /// Sets each limit given here on `l`, keeping the others.
+    pub fn apply(&self, l: &mut Limits) {
         let ms = Duration::from_millis;
         l.max_header_bytes = self.max_header_bytes.unwrap_or(l.max_header_bytes);
         l.max_headers = self.max_headers.unwrap_or(l.max_headers);

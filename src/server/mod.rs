@@ -16,7 +16,7 @@ mod config;
 mod listener;
 mod routes;
 
-pub use config::{AdminAccess, ConfigError, Limits, ServerConfig};
+pub use config::{AdminAccess, ConfigError, LimitOverrides, Limits, ServerConfig};
 
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, UtcTime};

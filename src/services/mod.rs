@@ -107,6 +107,18 @@ pub struct ServiceRequest<'a> {
 }
 
 impl<'a> ServiceRequest<'a> {
+    /// The request as the SigV4 verifier (and its diagnosis) reads it: method, raw path,
+    /// URL query, headers as received, body.
+    pub fn signable(&self) -> crate::sigv4::SignableRequest<'a> {
+        crate::sigv4::SignableRequest {
+            method: self.view.method,
+            path: self.view.path,
+            query: self.query,
+            headers: self.headers,
+            payload: crate::sigv4::Payload::Bytes(self.body),
+        }
+    }
+
     /// The first value of header `name` (ASCII case-insensitive).
     pub fn header(&self, name: &str) -> Option<&'a str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -178,6 +190,23 @@ pub struct Record {
     pub failure: Option<VerifyFailure>,
     /// Why the SigV4 signature check failed, when it did.
     pub failure_v4: Option<VerifyFailureV4>,
+}
+
+impl Record {
+    /// A refusal by `service` with nothing else known yet: the start of every service's
+    /// record (fields are filled in as the checks go).
+    pub(crate) fn refused(service: ServiceKind) -> Self {
+        Record {
+            service,
+            operation: None,
+            access_key_id: None,
+            verdict: Verdict::Refused,
+            error_code: None,
+            host_form: None,
+            failure: None,
+            failure_v4: None,
+        }
+    }
 }
 
 /// The answer to send.
@@ -367,16 +396,7 @@ pub fn malformed(route: &Route, request_id: &str, detail: &str) -> Outcome {
         content_type: "text/xml".to_owned(),
         headers: Vec::new(),
         body: body.to_document(),
-        record: Record {
-            service,
-            operation: None,
-            access_key_id: None,
-            verdict: Verdict::Refused,
-            error_code: Some("MalformedQueryString".to_owned()),
-            host_form: None,
-            failure: None,
-            failure_v4: None,
-        },
+        record: Record { error_code: Some("MalformedQueryString".to_owned()), ..Record::refused(service) },
     }
 }
 

@@ -14,6 +14,19 @@ const AKID: &str = "AKIDEXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const HOST: &str = "example.amazonaws.com";
 
+/// The suite's signer (`AKID`, us-east-1, `service`, at [`now`]) with `settings`.
+fn params(secret: &SecretKey, settings: SigningSettings) -> SigningParams<'_> {
+    SigningParams {
+        access_key_id: AKID,
+        secret,
+        session_token: None,
+        region: "us-east-1",
+        service: "service",
+        time: now(),
+        settings,
+    }
+}
+
 fn now() -> UtcTime {
     UtcTime::parse_iso8601("2015-08-30T12:36:00Z").unwrap()
 }
@@ -52,15 +65,7 @@ impl Req {
     /// Signs and returns the request as sent.
     fn signed(&self, settings: SigningSettings, token: Option<&str>) -> Req {
         let secret = SecretKey::new(SECRET);
-        let params = SigningParams {
-            access_key_id: AKID,
-            secret: &secret,
-            session_token: token,
-            region: "us-east-1",
-            service: "service",
-            time: now(),
-            settings,
-        };
+        let params = SigningParams { session_token: token, ..params(&secret, settings) };
         let out = sign(&self.view(), &params);
         let mut sent = self.clone();
         match out.location {
@@ -338,17 +343,8 @@ proptest! {
             }
         }
         let secret = SecretKey::new(SECRET);
-        let params = |settings| SigningParams {
-            access_key_id: AKID,
-            secret: &secret,
-            session_token: None,
-            region: "us-east-1",
-            service: "service",
-            time: now(),
-            settings,
-        };
-        let a = sign(&req.view(), &params(settings));
-        let b = sign(&shuffled.view(), &params(settings));
+        let a = sign(&req.view(), &params(&secret, settings));
+        let b = sign(&shuffled.view(), &params(&secret, settings));
         prop_assert_eq!(&a.canonical_request, &b.canonical_request);
         prop_assert_eq!(a.signature, b.signature);
         prop_assert!(shuffled.signed(settings, None).verify(settings).is_ok());
@@ -364,15 +360,7 @@ proptest! {
         req.headers.extend(headers);
         req.query = pairs.into_iter().collect();
         let secret = SecretKey::new(SECRET);
-        let out = sign(&req.view(), &SigningParams {
-            access_key_id: AKID,
-            secret: &secret,
-            session_token: None,
-            region: "us-east-1",
-            service: "service",
-            time: now(),
-            settings,
-        });
+        let out = sign(&req.view(), &params(&secret, settings));
         let lower_hex = |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         prop_assert!(lower_hex(&out.signature), "{}", out.signature);
         prop_assert!(lower_hex(&out.string_to_sign.hashed_canonical_request));
@@ -521,15 +509,7 @@ fn nothing_prints_the_secret_or_the_derived_key() {
     let mut cache = SigningKeyCache::default();
     cache.get_or_derive(&secret, "20150830", "us-east-1", "service");
     let req = Req::new("GET", "/");
-    let params = SigningParams {
-        access_key_id: AKID,
-        secret: &secret,
-        session_token: None,
-        region: "us-east-1",
-        service: "service",
-        time: now(),
-        settings: SigningSettings::default(),
-    };
+    let params = params(&secret, SigningSettings::default());
     let out = sign(&req.view(), &params);
     let shown = format!(
         "{key:?} {cache:?} {params:?} {out:?} {:?}",
@@ -752,18 +732,8 @@ fn s3_settings_sign_unsigned_presigned_payloads() {
     let mut req = Req::new("PUT", "/a//b/../c%20d");
     req.body = b"data".to_vec();
     let secret = SecretKey::new(SECRET);
-    let out = sign(
-        &req.view(),
-        &SigningParams {
-            access_key_id: AKID,
-            secret: &secret,
-            session_token: None,
-            region: "us-east-1",
-            service: "s3",
-            time: now(),
-            settings: SigningSettings::s3().presigned(60),
-        },
-    );
+    let out =
+        sign(&req.view(), &SigningParams { service: "s3", ..params(&secret, SigningSettings::s3().presigned(60)) });
     assert_eq!(out.canonical_request.canonical_uri, "/a//b/../c%20d");
     assert_eq!(out.canonical_request.hashed_payload, UNSIGNED_PAYLOAD);
     assert!(out.headers.is_empty() && out.authorization().is_none());
@@ -777,20 +747,7 @@ fn s3_settings_sign_unsigned_presigned_payloads() {
 #[test]
 fn a_caller_set_content_sha256_is_what_both_sides_sign() {
     let secret = SecretKey::new(SECRET);
-    let sign_with = |req: &Req, settings| {
-        sign(
-            &req.view(),
-            &SigningParams {
-                access_key_id: AKID,
-                secret: &secret,
-                session_token: None,
-                region: "us-east-1",
-                service: "service",
-                time: now(),
-                settings,
-            },
-        )
-    };
+    let sign_with = |req: &Req, settings| sign(&req.view(), &params(&secret, settings));
     let header = SigningSettings::default();
     let hello = crate::crypto::sha256_hex(b"hello");
     let mut put = Req::new("PUT", "/k");
@@ -822,18 +779,7 @@ fn a_caller_set_content_sha256_is_what_both_sides_sign() {
     let mut view = req.view();
     view.payload = Payload::Unsigned;
     let secret_lookup = SingleKey { id: Some(AKID), secret: &secret };
-    let out = sign(
-        &view,
-        &SigningParams {
-            access_key_id: AKID,
-            secret: &secret,
-            session_token: None,
-            region: "us-east-1",
-            service: "service",
-            time: now(),
-            settings: header,
-        },
-    );
+    let out = sign(&view, &params(&secret, header));
     assert_eq!(out.canonical_request.hashed_payload, UNSIGNED_PAYLOAD);
     let mut sent = req.clone();
     out.apply_headers(&mut sent.headers);

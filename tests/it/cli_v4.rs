@@ -7,7 +7,7 @@
 //! names every SigV4 catalogue mistake made on purpose, and bad input gets one line and
 //! exit status 2.
 
-use crate::support::{amzsig, root, stdout};
+use crate::support::{amzsig, classic_cases, sigv4_suite_dir, stdout, CrtContext};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::SecretKey;
 use amzsig::diagnose::{sign_with_mistakes_v4, MistakeV4};
@@ -20,38 +20,10 @@ const SECRET_VALUE: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const SECRET: (&str, &str) = ("AMZSIG_SECRET_KEY", SECRET_VALUE);
 const SCOPE: [&str; 4] = ["--region", "us-east-1", "--service", "service"];
 
-/// The folder holding both official suites, or `None` (with a notice) when it is absent.
-fn suite_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("AMZSIG_SIGV4_SUITE_DIR")
-        .map_or_else(|| root().join("../shared/reference/vectors"), PathBuf::from);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "the official SigV4 suites are missing at {} (set AMZSIG_SIGV4_SUITE_DIR)",
-        dir.display()
-    );
-    eprintln!("notice: official SigV4 suites not found at {}; skipping (set AMZSIG_SIGV4_SUITE_DIR)", dir.display());
-    None
-}
-
-/// Every `<name>/<name>.req` folder of the classic suite (cases may sit in sub-folders).
-fn classic_cases(suite: &Path) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let mut stack = vec![suite.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                let name = p.file_name().unwrap().to_string_lossy().into_owned();
-                if p.join(format!("{name}.req")).is_file() {
-                    out.push((name, p.clone()));
-                }
-                stack.push(p);
-            }
-        }
-    }
+/// Every case of the classic suite as (name, folder), sorted by name.
+fn classic_cases_by_name(suite: &Path) -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> =
+        classic_cases(suite).into_iter().map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p)).collect();
     out.sort();
     out
 }
@@ -96,8 +68,8 @@ fn token_args(name: &str, sreq: &ParsedRequest) -> Vec<String> {
 
 #[test]
 fn sign_and_canonicalize_reproduce_every_classic_case() {
-    let Some(dir) = suite_dir() else { return };
-    let cases = classic_cases(&dir.join("aws-sig-v4-test-suite"));
+    let Some(dir) = sigv4_suite_dir() else { return };
+    let cases = classic_cases_by_name(&dir.join("aws-sig-v4-test-suite"));
     assert_eq!(cases.len(), 34, "the classic suite has 34 cases");
     let mut failures = Vec::new();
     for (name, case) in &cases {
@@ -134,8 +106,8 @@ fn sign_and_canonicalize_reproduce_every_classic_case() {
 
 #[test]
 fn verify_accepts_every_published_signed_request_and_rejects_a_change() {
-    let Some(dir) = suite_dir() else { return };
-    let cases = classic_cases(&dir.join("aws-sig-v4-test-suite"));
+    let Some(dir) = sigv4_suite_dir() else { return };
+    let cases = classic_cases_by_name(&dir.join("aws-sig-v4-test-suite"));
     assert_eq!(cases.len(), 34);
     let mut failures = Vec::new();
     for (name, case) in &cases {
@@ -187,20 +159,9 @@ fn verify_accepts_every_published_signed_request_and_rejects_a_change() {
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
-#[derive(serde::Deserialize)]
-struct CrtContext {
-    credentials: serde_json::Value,
-    expiration_in_seconds: u64,
-    normalize: bool,
-    region: String,
-    service: String,
-    sign_body: bool,
-    timestamp: String,
-}
-
 #[test]
 fn presigned_urls_reproduce_the_crt_suite() {
-    let Some(dir) = suite_dir() else { return };
+    let Some(dir) = sigv4_suite_dir() else { return };
     let suite = dir.join("aws-signing-test-suite-v4");
     let mut checked = 0;
     let mut failures = Vec::new();
@@ -218,10 +179,10 @@ fn presigned_urls_reproduce_the_crt_suite() {
         // What the CLI cannot express: unnormalised non-S3 paths, signed bodies as a
         // header, session tokens left unsigned, and request.txt paths the CRT harness
         // reads percent-decoded (vectors_sigv4.rs covers those through the library).
-        if !ctx.normalize || ctx.sign_body || ctx.credentials.get("token").is_some() || request.path.contains('%') {
+        if !ctx.normalize || ctx.sign_body || ctx.credentials.token.is_some() || request.path.contains('%') {
             continue;
         }
-        let key = ctx.credentials["access_key_id"].as_str().unwrap();
+        let key = ctx.credentials.access_key_id.as_str();
         let req = case.join("request.txt").to_string_lossy().into_owned();
         let (expires, clock) = (ctx.expiration_in_seconds.to_string(), format!("--clock=fixed:{}", ctx.timestamp));
         let args = [

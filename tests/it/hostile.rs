@@ -8,6 +8,7 @@
 //! short timeouts from the config). Why each answer: `docs/robustness.md`.
 
 use crate::server::{fixed_config, signed, wire, DG_TIME};
+use crate::support::find_element;
 use amzsig::journal::JournalEntry;
 use amzsig::server::{MockServer, ServerConfig};
 use amzsig::services::Throttling;
@@ -85,18 +86,8 @@ impl Answer {
     fn code(&self) -> Option<String> {
         let text = std::str::from_utf8(&self.body).ok()?;
         let doc = xml::parse(text).ok()?;
-        find(&doc, "Code").map(Element::text_content)
+        find_element(&doc, "Code").map(Element::text_content)
     }
-}
-
-fn find<'a>(e: &'a Element, name: &str) -> Option<&'a Element> {
-    if e.name == name {
-        return Some(e);
-    }
-    e.children.iter().find_map(|c| match c {
-        xml::Node::Element(child) => find(child, name),
-        xml::Node::Text(_) => None,
-    })
 }
 
 /// Reads `max` answers, then (when `then_eof`) waits for the close and fails on any

@@ -2,31 +2,17 @@
 //! and live), and a deliberately broken adapter per classic mistake fails exactly the
 //! scenarios that claim to catch that mistake, with the mistake named in the report.
 
+use crate::support::{failures, names_mistake, run_reference_adapter, scenarios};
 use amzsig::adapter::Adapter;
 use amzsig::diagnose::Mistake;
 use amzsig::report::{self, Format};
-use amzsig::runner::{self, Mode, RunOptions, RunReport, Status};
-use amzsig::scenario::{self, Scenario};
+use amzsig::runner::{self, Mode, RunReport, Status};
+use amzsig::scenario::Scenario;
 use std::time::Duration;
-
-fn scenarios() -> Vec<Scenario> {
-    scenario::load_dir(&crate::support::root().join("scenarios")).expect("the scenario suite loads")
-}
 
 fn run_with(mistakes: &[Mistake], selected: &[&Scenario], mode: Mode) -> RunReport {
     let flags: String = mistakes.iter().flat_map(|m| [" --mistake ", m.id()]).collect();
-    let cmd = format!("'{}' adapter{flags}", env!("CARGO_BIN_EXE_amzsig"));
-    let mut adapter = Adapter::spawn(&cmd, &[], Duration::from_secs(20)).expect("the reference adapter starts");
-    runner::run(selected, &mut adapter, mode, &RunOptions::default())
-}
-
-fn failures(report: &RunReport) -> Vec<String> {
-    report
-        .results
-        .iter()
-        .filter(|r| r.status != Status::Pass && r.status != Status::Skip)
-        .map(|r| format!("{}: expected {}, got {} {:?}", r.name, r.expected, r.got, r.message))
-        .collect()
+    run_reference_adapter(&flags, selected, mode)
 }
 
 #[test]
@@ -63,10 +49,7 @@ fn each_broken_adapter_fails_the_scenarios_that_catch_its_mistake() {
         let catching: Vec<&Scenario> = all.iter().filter(|s| s.catches.contains(&m)).collect();
         let report = run_with(&[m], &catching, Mode::Offline);
         for r in &report.results {
-            let named = r.detail.as_ref().is_some_and(|d| {
-                d.mistakes.iter().any(|x| x == m.id()) || d.also.iter().any(|x| x.split('+').any(|y| y == m.id()))
-            });
-            if r.status != Status::Fail || !named {
+            if r.status != Status::Fail || !names_mistake(r, m.id()) {
                 problems.push(format!(
                     "{m}: {} -> {:?}, detail {:?}",
                     r.name,
@@ -119,7 +102,7 @@ fn protocol_schema_covers_the_messages() {
     }
     // The SigV4 request the runner sends has exactly the schema's properties, and every
     // required one.
-    let all = scenario::load_dir(&crate::support::root().join("scenarios")).unwrap();
+    let all = scenarios();
     let s = all.iter().find(|s| s.request.v4.as_ref().is_some_and(|v| v.presign_expires.is_some())).unwrap();
     let mut v4 = s.request.v4.clone().unwrap();
     v4.headers.push(("X-A".into(), "1".into()));

@@ -4,31 +4,16 @@
 //! (`amzsig adapter --mistake v4-…`) fails exactly the scenarios that claim to catch that
 //! mistake, with the mistake named by the diagnosis.
 
+use crate::support::{failures, names_mistake, run_reference_adapter, scenarios};
 use amzsig::adapter::Adapter;
 use amzsig::diagnose::MistakeV4;
 use amzsig::report::{self, Format};
-use amzsig::runner::{self, Mode, RunOptions, RunReport, Status};
+use amzsig::runner::{self, Mode, RunOptions, Status};
 use amzsig::scenario::{self, Scenario, Service, Sig};
 use std::time::Duration;
 
 fn v4_scenarios() -> Vec<Scenario> {
-    let all = scenario::load_dir(&crate::support::root().join("scenarios")).expect("the scenario suite loads");
-    all.into_iter().filter(|s| s.sig == Sig::V4).collect()
-}
-
-fn run_with(flags: &str, selected: &[&Scenario], mode: Mode) -> RunReport {
-    let cmd = format!("'{}' adapter{flags}", env!("CARGO_BIN_EXE_amzsig"));
-    let mut adapter = Adapter::spawn(&cmd, &[], Duration::from_secs(20)).expect("the reference adapter starts");
-    runner::run(selected, &mut adapter, mode, &RunOptions::default())
-}
-
-fn failures(report: &RunReport) -> Vec<String> {
-    report
-        .results
-        .iter()
-        .filter(|r| r.status != Status::Pass && r.status != Status::Skip)
-        .map(|r| format!("{}: expected {}, got {} {:?}", r.name, r.expected, r.got, r.message))
-        .collect()
+    scenarios().into_iter().filter(|s| s.sig == Sig::V4).collect()
 }
 
 #[test]
@@ -54,7 +39,7 @@ fn v4_suite_is_complete_and_every_v4_mistake_is_caught_somewhere() {
 #[test]
 fn reference_adapter_passes_every_v4_scenario_offline() {
     let all = v4_scenarios();
-    let report = run_with("", &all.iter().collect::<Vec<_>>(), Mode::Offline);
+    let report = run_reference_adapter("", &all.iter().collect::<Vec<_>>(), Mode::Offline);
     assert_eq!(report.count(Status::Skip), 0);
     assert!(failures(&report).is_empty(), "{}", failures(&report).join("\n"));
     assert_eq!(report.count(Status::Pass), all.len());
@@ -63,7 +48,7 @@ fn reference_adapter_passes_every_v4_scenario_offline() {
 #[test]
 fn reference_adapter_passes_every_v4_scenario_live() {
     let all = v4_scenarios();
-    let report = run_with("", &all.iter().collect::<Vec<_>>(), Mode::Live);
+    let report = run_reference_adapter("", &all.iter().collect::<Vec<_>>(), Mode::Live);
     assert_eq!(report.count(Status::Skip), 0, "{:?}", report.results.iter().find(|r| r.status == Status::Skip));
     assert!(failures(&report).is_empty(), "{}", failures(&report).join("\n"));
 }
@@ -74,12 +59,9 @@ fn each_v4_broken_adapter_fails_the_scenarios_that_catch_its_mistake() {
     let mut problems = Vec::new();
     for m in MistakeV4::ALL {
         let catching: Vec<&Scenario> = all.iter().filter(|s| s.catches_v4.contains(&m)).collect();
-        let report = run_with(&format!(" --mistake {}", m.id()), &catching, Mode::Offline);
+        let report = run_reference_adapter(&format!(" --mistake {}", m.id()), &catching, Mode::Offline);
         for r in &report.results {
-            let named = r.detail.as_ref().is_some_and(|d| {
-                d.mistakes.iter().any(|x| x == m.id()) || d.also.iter().any(|x| x.split('+').any(|y| y == m.id()))
-            });
-            if r.status != Status::Fail || !named {
+            if r.status != Status::Fail || !names_mistake(r, m.id()) {
                 problems.push(format!(
                     "{}: {} -> {:?} {}, detail {:?}",
                     m.id(),
@@ -100,14 +82,18 @@ fn each_v4_broken_adapter_fails_the_scenarios_that_catch_its_mistake() {
 fn broken_adapter_live_gets_the_mocks_diagnosis_and_refusals() {
     let all = v4_scenarios();
     let pick = |names: &[&str]| -> Vec<&Scenario> { all.iter().filter(|s| names.contains(&s.name.as_str())).collect() };
-    let report = run_with(" --mistake v4-query-not-sorted", &pick(&["query-unsorted-on-the-wire"]), Mode::Live);
+    let report =
+        run_reference_adapter(" --mistake v4-query-not-sorted", &pick(&["query-unsorted-on-the-wire"]), Mode::Live);
     let r = &report.results[0];
     assert_eq!(r.status, Status::Fail, "{r:?}");
     assert!(r.got.starts_with("SignatureDoesNotMatch (403)"), "{}", r.got);
     assert!(r.message.as_deref().is_some_and(|m| m.contains("v4-query-not-sorted")), "{:?}", r.message);
 
-    let report =
-        run_with(" --mistake v4-wrong-region", &pick(&["paapi5-searchitems-uk", "kms-list-keys-json-1-1"]), Mode::Live);
+    let report = run_reference_adapter(
+        " --mistake v4-wrong-region",
+        &pick(&["paapi5-searchitems-uk", "kms-list-keys-json-1-1"]),
+        Mode::Live,
+    );
     let got: Vec<&str> = report.results.iter().map(|r| r.got.as_str()).collect();
     assert_eq!(got, ["InvalidSignatureException (400)", "InvalidSignature (401)"], "{report:?}");
 }
@@ -117,7 +103,7 @@ fn v4_reports_show_the_canonical_requests_and_no_secret() {
     let all = v4_scenarios();
     let selected: Vec<&Scenario> =
         all.iter().filter(|s| s.name == "query-unsorted-on-the-wire" || s.name == "sts-session-token").collect();
-    let report = run_with(" --mistake v4-query-not-sorted", &selected, Mode::Offline);
+    let report = run_reference_adapter(" --mistake v4-query-not-sorted", &selected, Mode::Offline);
     let text = report::render(&report, Format::Text);
     assert!(text.contains("FAIL aws/query-unsorted-on-the-wire"), "{text}");
     assert!(text.contains("diagnosis: v4-query-not-sorted"), "{text}");

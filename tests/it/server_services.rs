@@ -3,6 +3,7 @@
 //! body is pinned by a snapshot (fixed clock, deterministic request ids).
 
 use crate::server::{client, fixed_config, signed, wire, DG_TIME};
+use crate::support::find_element;
 use amzsig::encoding::ParamList;
 use amzsig::server::MockServer;
 use amzsig::xml::{self, Element};
@@ -349,16 +350,6 @@ fn signed_params(c: &Case) -> ParamList {
     }
 }
 
-fn find<'a>(e: &'a Element, name: &str) -> Option<&'a Element> {
-    if e.name == name {
-        return Some(e);
-    }
-    e.children.iter().find_map(|c| match c {
-        xml::Node::Element(child) => find(child, name),
-        xml::Node::Text(_) => None,
-    })
-}
-
 #[tokio::test]
 async fn every_operation_and_error_over_http() {
     let server = MockServer::start(fixed_config()).await.unwrap();
@@ -391,7 +382,7 @@ async fn every_operation_and_error_over_http() {
                 continue;
             }
         };
-        let code = find(&doc, "Code").map(Element::text_content);
+        let code = find_element(&doc, "Code").map(Element::text_content);
         if status != c.status || code.as_deref() != c.code || !doc.name.ends_with(c.root) {
             problems.push(format!(
                 "{}: got {status} {code:?} <{}>, want {} {:?} <…{}>",
@@ -465,9 +456,9 @@ async fn accepted_on_every_locale_host() {
         assert_eq!(bad.status().as_u16(), 403, "{host}");
         let doc = xml::parse(&bad.text().await.unwrap()).unwrap();
         assert_eq!(doc.name, "ItemLookupErrorResponse", "{host}");
-        assert_eq!(find(&doc, "Code").unwrap().text_content(), "SignatureDoesNotMatch");
+        assert_eq!(find_element(&doc, "Code").unwrap().text_content(), "SignatureDoesNotMatch");
         assert_eq!(
-            find(&doc, "Message").unwrap().text_content(),
+            find_element(&doc, "Message").unwrap().text_content(),
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
         );
     }

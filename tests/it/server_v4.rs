@@ -83,16 +83,21 @@ impl Req {
         self
     }
 
+    /// The request as a signer sees it, `query` being its parsed query.
+    fn signable<'a>(&'a self, query: &'a ParamList) -> SignableRequest<'a> {
+        SignableRequest {
+            method: self.method,
+            path: &self.path,
+            query,
+            headers: &self.headers,
+            payload: Payload::Bytes(&self.body),
+        }
+    }
+
     /// The request signed by `s` (header form, or presigned when the settings say so).
     fn signed(&self, s: &Signer) -> Req {
         let query = query_of(&self.query);
-        let signable = SignableRequest {
-            method: self.method,
-            path: &self.path,
-            query: &query,
-            headers: &self.headers,
-            payload: Payload::Bytes(&self.body),
-        };
+        let signable = self.signable(&query);
         let secret = SecretKey::new(s.secret);
         let out = sigv4::sign(&signable, &params(s, &secret));
         let mut signed = self.clone();
@@ -601,13 +606,7 @@ async fn paapi5_mismatch_is_diagnosed() {
     let server = MockServer::start(config(Throttling::Off)).await.unwrap();
     let req = paapi5("webservices.amazon.com", "GetItems", &get_items(&["0679722769"]));
     let query = ParamList::default();
-    let signable = SignableRequest {
-        method: req.method,
-        path: &req.path,
-        query: &query,
-        headers: &req.headers,
-        payload: Payload::Bytes(&req.body),
-    };
+    let signable = req.signable(&query);
     let secret = SecretKey::new(PAAPI_SECRET);
     let broken =
         sign_with_mistakes_v4(&signable, &params(&us_signer(), &secret), &[MistakeV4::SecretWithoutAws4Prefix])
@@ -1047,13 +1046,7 @@ async fn s3_refusals_carry_s3s_codes_and_details() {
                 let query = ParamList::default();
                 let secret = SecretKey::new("wrong");
                 let unsigned = Req::new("GET", host, "/amzsig-example/hello.txt");
-                let signable = SignableRequest {
-                    method: "GET",
-                    path: &unsigned.path,
-                    query: &query,
-                    headers: &unsigned.headers,
-                    payload: Payload::Bytes(b""),
-                };
+                let signable = unsigned.signable(&query);
                 let out = sigv4::sign(&signable, &params(&Signer { secret: "wrong", ..s3_signer() }, &secret));
                 assert_eq!(doc.path("CanonicalRequest").unwrap().text_content(), out.canonical_request.to_string());
                 assert_eq!(doc.path("StringToSign").unwrap().text_content(), out.string_to_sign.to_string());

@@ -1,6 +1,12 @@
-//! Shared helpers: paths into the repository and running the built binary with bounded
-//! waits.
+//! Shared helpers: paths into the repository (the scenario suite, the official SigV4
+//! suites), running the built binary with bounded waits, and running the reference adapter
+//! over scenarios.
 
+use amzsig::adapter::Adapter;
+use amzsig::runner::{self, Mode, RunOptions, RunReport, ScenarioResult, Status};
+use amzsig::scenario::{self, Scenario};
+use amzsig::xml::{Element, Node};
+use serde::Deserialize;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -9,6 +15,115 @@ use std::time::{Duration, Instant};
 /// The repository root.
 pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The folder holding both official SigV4 suites (`../shared/reference/vectors/`, or
+/// `AMZSIG_SIGV4_SUITE_DIR`), or `None` (with a notice) when it is absent; under `CI=true`
+/// a missing folder fails the test.
+pub(crate) fn sigv4_suite_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("AMZSIG_SIGV4_SUITE_DIR")
+        .map_or_else(|| root().join("../shared/reference/vectors"), PathBuf::from);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the official SigV4 suites are missing at {} (set AMZSIG_SIGV4_SUITE_DIR)",
+        dir.display()
+    );
+    eprintln!(
+        "notice: official SigV4 suites not found at {}; skipping them (set AMZSIG_SIGV4_SUITE_DIR)",
+        dir.display()
+    );
+    None
+}
+
+/// The credentials of a CRT-suite `context.json`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Credentials {
+    pub(crate) access_key_id: String,
+    pub(crate) secret_access_key: String,
+    #[serde(default)]
+    pub(crate) token: Option<String>,
+}
+
+/// A CRT-suite case's `context.json` (`aws-signing-test-suite-v4/<case>/context.json`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CrtContext {
+    pub(crate) credentials: Credentials,
+    pub(crate) expiration_in_seconds: u64,
+    pub(crate) normalize: bool,
+    pub(crate) region: String,
+    pub(crate) service: String,
+    pub(crate) sign_body: bool,
+    pub(crate) timestamp: String,
+    #[serde(default)]
+    pub(crate) omit_session_token: bool,
+}
+
+/// Every folder under `dir` holding `<name>/<name>.req`, sorted (classic-suite cases may
+/// sit in sub-folders, such as `normalize-path/` and `post-sts-token/` upstream).
+pub(crate) fn classic_cases(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                if p.join(format!("{name}.req")).is_file() {
+                    out.push(p.clone());
+                }
+                stack.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every scenario of the suite in `scenarios/`.
+pub(crate) fn scenarios() -> Vec<Scenario> {
+    scenario::load_dir(&root().join("scenarios")).expect("the scenario suite loads")
+}
+
+/// Runs `selected` through `amzsig adapter{flags}` (the reference adapter; `flags` such as
+/// ` --mistake space-as-plus`) in `mode`.
+pub(crate) fn run_reference_adapter(flags: &str, selected: &[&Scenario], mode: Mode) -> RunReport {
+    let cmd = format!("'{}' adapter{flags}", env!("CARGO_BIN_EXE_amzsig"));
+    let mut adapter = Adapter::spawn(&cmd, &[], Duration::from_secs(20)).expect("the reference adapter starts");
+    runner::run(selected, &mut adapter, mode, &RunOptions::default())
+}
+
+/// One line per result that neither passed nor was skipped.
+pub(crate) fn failures(report: &RunReport) -> Vec<String> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.status != Status::Pass && r.status != Status::Skip)
+        .map(|r| format!("{}: expected {}, got {} {:?}", r.name, r.expected, r.got, r.message))
+        .collect()
+}
+
+/// Whether the result's diagnosis names the mistake `id`, alone or in a combination.
+pub(crate) fn names_mistake(r: &ScenarioResult, id: &str) -> bool {
+    r.detail
+        .as_ref()
+        .is_some_and(|d| d.mistakes.iter().any(|x| x == id) || d.also.iter().any(|x| x.split('+').any(|y| y == id)))
+}
+
+/// The first element named `name`, depth first, `e` itself included.
+pub(crate) fn find_element<'a>(e: &'a Element, name: &str) -> Option<&'a Element> {
+    if e.name == name {
+        return Some(e);
+    }
+    e.children.iter().find_map(|c| match c {
+        Node::Element(child) => find_element(child, name),
+        Node::Text(_) => None,
+    })
 }
 
 /// All files under `dir` (recursively) whose name ends with `ext`, sorted.

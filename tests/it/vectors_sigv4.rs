@@ -14,7 +14,7 @@
 //! Every failure is collected before asserting, so one run lists them all; each names
 //! the case and the first wrong stage.
 
-use crate::support::root;
+use crate::support::{classic_cases, root, sigv4_suite_dir, Credentials, CrtContext};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::SecretKey;
 use amzsig::encoding::{decode, parse_query, PlusMeans};
@@ -25,25 +25,6 @@ use amzsig::sigv4::{
 };
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
-
-/// The folder holding both official suites, or `None` (with a notice) when it is absent.
-fn suite_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("AMZSIG_SIGV4_SUITE_DIR")
-        .map_or_else(|| root().join("../shared/reference/vectors"), PathBuf::from);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "the official SigV4 suites are missing at {} (set AMZSIG_SIGV4_SUITE_DIR)",
-        dir.display()
-    );
-    eprintln!(
-        "notice: official SigV4 suites not found at {}; skipping them (set AMZSIG_SIGV4_SUITE_DIR)",
-        dir.display()
-    );
-    None
-}
 
 /// Who signs, where, when, how.
 #[derive(Debug, Clone)]
@@ -261,28 +242,6 @@ const KNOWN_DEFECTS: &[(&str, &str, &str)] = &[(
      (07ec1639…); the .sreq is verified with the .authz value instead, and the published one must be rejected",
 )];
 
-/// Every folder under `dir` holding `<name>/<name>.req` (cases may sit in sub-folders,
-/// such as `normalize-path/` and `post-sts-token/` in the upstream layout).
-fn classic_cases(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                let name = p.file_name().unwrap().to_string_lossy().into_owned();
-                if p.join(format!("{name}.req")).is_file() {
-                    out.push(p.clone());
-                }
-                stack.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The classic suite's settings: the example credentials, `us-east-1`, `service`, the
 /// request's `X-Amz-Date`, normalised double-encoded paths. The session token of the
 /// `*-session-token` and `post-sts-*` cases is the one their `.sreq` sends;
@@ -365,7 +324,7 @@ fn check_classic(report: &mut Report, dir: &Path, suite: &Path) {
 
 #[test]
 fn official_classic_suite() {
-    let Some(dir) = suite_dir() else { return };
+    let Some(dir) = sigv4_suite_dir() else { return };
     let suite = dir.join("aws-sig-v4-test-suite");
     let cases = classic_cases(&suite);
     let mut report = Report::default();
@@ -378,29 +337,6 @@ fn official_classic_suite() {
 
 // ---------------------------------------------------------------------------------------
 // aws-signing-test-suite-v4 (CRT format)
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Credentials {
-    access_key_id: String,
-    secret_access_key: String,
-    #[serde(default)]
-    token: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CrtContext {
-    credentials: Credentials,
-    expiration_in_seconds: u64,
-    normalize: bool,
-    region: String,
-    service: String,
-    sign_body: bool,
-    timestamp: String,
-    #[serde(default)]
-    omit_session_token: bool,
-}
 
 /// The two legacy cases smithy-rs migrated into the CRT folder have no `context.json`
 /// (`_notes/README.smithy-rs.md`); their time, region and service are those their
@@ -546,7 +482,7 @@ fn check_crt(report: &mut Report, dir: &Path, header_forms: &mut usize, query_fo
 
 #[test]
 fn official_crt_suite() {
-    let Some(dir) = suite_dir() else { return };
+    let Some(dir) = sigv4_suite_dir() else { return };
     let suite = dir.join("aws-signing-test-suite-v4");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&suite)
         .unwrap()
@@ -730,7 +666,7 @@ fn amzsig_cases() {
 fn smoke() {
     let mut report = Report::default();
     check_ours(&mut report, &root().join("vectors/sigv4/amzsig/paapi5-getitems"));
-    if let Some(dir) = suite_dir() {
+    if let Some(dir) = sigv4_suite_dir() {
         let suite = dir.join("aws-sig-v4-test-suite");
         check_classic(&mut report, &suite.join("get-vanilla"), &suite);
     }

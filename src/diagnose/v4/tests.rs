@@ -48,6 +48,19 @@ fn time() -> UtcTime {
     UtcTime::parse_iso8601("2015-08-30T12:36:00Z").unwrap()
 }
 
+/// The suite's signer (`AKIDEXAMPLE`, us-east-1, iam, at [`time`]) with `settings`.
+fn params(secret: &SecretKey, settings: SigningSettings) -> SigningParams<'_> {
+    SigningParams {
+        access_key_id: "AKIDEXAMPLE",
+        secret,
+        session_token: None,
+        region: "us-east-1",
+        service: "iam",
+        time: time(),
+        settings,
+    }
+}
+
 fn policy(settings: SigningSettings) -> VerifyPolicyV4<'static> {
     VerifyPolicyV4 {
         expected_region: Some("us-east-1"),
@@ -69,27 +82,23 @@ fn signed(c: &Case, mistakes: &[MistakeV4]) -> Option<SignedRequestV4> {
         headers: &headers,
         payload: Payload::Bytes(c.body),
     };
-    let params = SigningParams {
-        access_key_id: "AKIDEXAMPLE",
-        secret: &secret,
-        session_token: None,
-        region: "us-east-1",
-        service: "iam",
-        time: time(),
-        settings: c.settings,
-    };
+    let params = params(&secret, c.settings);
     sign_with_mistakes_v4(&req, &params, mistakes)
 }
 
-fn diagnose_signed(c: &Case, s: &SignedRequestV4) -> DiagnosisV4 {
-    let req = SignableRequest {
+/// What arrives at the server for the case signed as `s`.
+fn received<'a>(c: &'a Case, s: &'a SignedRequestV4) -> SignableRequest<'a> {
+    SignableRequest {
         method: "POST",
         path: "/a//b/../c%20d",
         query: &s.query,
         headers: &s.headers,
         payload: Payload::Bytes(c.body),
-    };
-    diagnose_v4(&req, &SecretKey::new(SECRET), &policy(c.settings))
+    }
+}
+
+fn diagnose_signed(c: &Case, s: &SignedRequestV4) -> DiagnosisV4 {
+    diagnose_v4(&received(c, s), &SecretKey::new(SECRET), &policy(c.settings))
 }
 
 #[test]
@@ -154,13 +163,7 @@ fn a_correct_request_verifies_and_has_nothing_to_explain() {
     for settings in [SigningSettings::default(), SigningSettings::s3(), SigningSettings::default().presigned(900)] {
         let c = Case { settings, ..case_for(MistakeV4::WrongRegion) };
         let s = signed(&c, &[]).unwrap();
-        let req = SignableRequest {
-            method: "POST",
-            path: "/a//b/../c%20d",
-            query: &s.query,
-            headers: &s.headers,
-            payload: Payload::Bytes(c.body),
-        };
+        let req = received(&c, &s);
         let secret = SecretKey::new(SECRET);
         let keys = SingleKey { id: None, secret: &secret };
         let verified = sigv4::verify(&req, &keys, time(), &policy(settings));
@@ -265,15 +268,7 @@ fn a_charset_recased_in_transit_is_found() {
     ];
     let req =
         SignableRequest { method: "POST", path: "/", query: &query, headers: &headers, payload: Payload::Bytes(BODY) };
-    let params = SigningParams {
-        access_key_id: "AKIDEXAMPLE",
-        secret: &secret,
-        session_token: None,
-        region: "us-east-1",
-        service: "iam",
-        time: time(),
-        settings: SigningSettings::default(),
-    };
+    let params = params(&secret, SigningSettings::default());
     let mut sent = sign_with_mistakes_v4(&req, &params, &[]).unwrap();
     sent.headers[1].1 = "application/x-www-form-urlencoded; charset=UTF-8".to_owned();
     let received = SignableRequest { headers: &sent.headers, query: &sent.query, ..req };

@@ -203,14 +203,7 @@ fn diagnose_failure_v4(
         return None;
     }
     let KeyState::Active(secret) = keys.lookup(outcome.record.access_key_id.as_deref()?) else { return None };
-    let signable = crate::sigv4::SignableRequest {
-        method: req.view.method,
-        path: req.view.path,
-        query: req.query,
-        headers: req.headers,
-        payload: crate::sigv4::Payload::Bytes(req.body),
-    };
-    let d = diagnose_v4(&signable, secret, &rules.policy(max_skew_secs));
+    let d = diagnose_v4(&req.signable(), secret, &rules.policy(max_skew_secs));
     Some(Explanation { header: d.header_value(), text: d.to_string() })
 }
 

@@ -41,9 +41,7 @@ pub mod protocol;
 use super::{Ctx, Outcome, Record, ServiceKind, ServiceRequest, Verdict};
 use crate::keystore::SessionCheck;
 use crate::sigv4::VerifyFailureV4;
-use crate::sigv4::{
-    parse_credential, Payload, SignableRequest, SigningSettings, X_AMZ_CREDENTIAL, X_AMZ_SECURITY_TOKEN,
-};
+use crate::sigv4::{parse_credential, SigningSettings, X_AMZ_CREDENTIAL, X_AMZ_SECURITY_TOKEN};
 use protocol::{Failure, Protocol, TokenProblem};
 
 /// True for a real AWS host (`*.amazonaws.com`, `*.amazonaws.com.cn`), lowercase, no port.
@@ -83,16 +81,7 @@ fn claimed_scope(req: &ServiceRequest<'_>) -> Option<(String, String, String)> {
 }
 
 fn new_record() -> Record {
-    Record {
-        service: ServiceKind::Aws,
-        operation: None,
-        access_key_id: None,
-        verdict: Verdict::Refused,
-        error_code: None,
-        host_form: None,
-        failure: None,
-        failure_v4: None,
-    }
+    Record::refused(ServiceKind::Aws)
 }
 
 /// The protocol of `req` and the SigV4 rules it is verified with: the host's service and
@@ -121,13 +110,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
         Outcome { status: out.status, content_type: out.content_type, headers: out.headers, body: out.body, record }
     };
     let policy = rules.policy(ctx.options.max_skew_secs);
-    let signable = SignableRequest {
-        method: req.view.method,
-        path: req.view.path,
-        query: req.query,
-        headers: req.headers,
-        payload: Payload::Bytes(req.body),
-    };
+    let signable = req.signable();
     let token = req.header(X_AMZ_SECURITY_TOKEN).or_else(|| req.query.get(X_AMZ_SECURITY_TOKEN));
     let verified = match crate::sigv4::verify(&signable, ctx.keys, ctx.now, &policy) {
         Ok(v) => v,

@@ -76,14 +76,9 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, host: &str) -> Outcome {
     let params = req.view.params;
     let mut exchange = Exchange {
         record: Record {
-            service: ServiceKind::Mws,
             operation: params.get("Action").map(str::to_owned),
             access_key_id: params.get("AWSAccessKeyId").map(str::to_owned),
-            verdict: Verdict::Refused,
-            error_code: None,
-            host_form: None,
-            failure: None,
-            failure_v4: None,
+            ..Record::refused(ServiceKind::Mws)
         },
         headers: common_headers(ctx),
         namespace: section::LEGACY_NAMESPACE.to_owned(),

@@ -270,14 +270,9 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> 
     let requested_version = params.get("Version").filter(|v| !v.is_empty());
     let version = requested_version.filter(|v| is_version(v)).unwrap_or(DEFAULT_VERSION);
     let mut record = Record {
-        service: ServiceKind::Paapi,
         operation: operation.map(str::to_owned),
         access_key_id: params.get("AWSAccessKeyId").map(str::to_owned),
-        verdict: Verdict::Refused,
-        error_code: None,
-        host_form: None,
-        failure: None,
-        failure_v4: None,
+        ..Record::refused(ServiceKind::Paapi)
     };
     if req.view.path != PATH {
         record.error_code = Some("NotFound".to_owned());
@@ -436,15 +431,6 @@ pub(crate) fn unimplemented_outcome(service: ServiceKind) -> Outcome {
         content_type: "text/plain".into(),
         headers: Vec::new(),
         body: "not implemented yet".into(),
-        record: Record {
-            service,
-            operation: None,
-            access_key_id: None,
-            verdict: Verdict::Refused,
-            error_code: None,
-            host_form: None,
-            failure: None,
-            failure_v4: None,
-        },
+        record: Record::refused(service),
     }
 }

@@ -41,7 +41,7 @@ mod ops;
 
 use super::{Ctx, Outcome, Quota, Record, ServiceKind, ServiceRequest, ThrottleDecision, Throttling, Verdict};
 use crate::keystore::SessionCheck;
-use crate::sigv4::{Payload, SignableRequest, SigningSettings};
+use crate::sigv4::SigningSettings;
 use errors::Refusal;
 use locale::Locale5;
 use serde_json::Value;
@@ -111,16 +111,7 @@ pub fn locale_code(code: &str) -> Option<&'static str> {
 }
 
 fn new_record(operation: Option<&str>) -> Record {
-    Record {
-        service: ServiceKind::Paapi5,
-        operation: operation.map(str::to_owned),
-        access_key_id: None,
-        verdict: Verdict::Refused,
-        error_code: None,
-        host_form: None,
-        failure: None,
-        failure_v4: None,
-    }
+    Record { operation: operation.map(str::to_owned), ..Record::refused(ServiceKind::Paapi5) }
 }
 
 /// The `X-Amz-Target` operation, when the header has the PA-API prefix.
@@ -137,13 +128,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> 
         return refused(ctx, loc, record, &Refusal::UnknownOperation);
     };
 
-    let signable = SignableRequest {
-        method: req.view.method,
-        path: req.view.path,
-        query: req.query,
-        headers: req.headers,
-        payload: Payload::Bytes(req.body),
-    };
+    let signable = req.signable();
     let rules = rules(loc.code);
     let policy = rules.policy(ctx.options.max_skew_secs);
     record.access_key_id = claimed_access_key(req);
