@@ -465,11 +465,15 @@ impl AsyncRead for Guarded<'_> {
             this.line = LineScan::default();
         }
         let in_request = this.shared.in_request.load(Ordering::SeqCst);
+        // After a refusal the connection is closing: what still arrives is the refused
+        // request's body, not a new head, and must not earn a second answer (a 414 or 408
+        // after a 413 was seen under load when the rest of a refused chunked body was read).
+        let refused = this.shared.refused.load(Ordering::SeqCst);
         let before = buf.filled().len();
         match Pin::new(&mut *this.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
                 let fresh = &buf.filled()[before..];
-                if in_request || fresh.is_empty() || this.line.done {
+                if in_request || refused || fresh.is_empty() || this.line.done {
                     return Poll::Ready(Ok(()));
                 }
                 this.head_started.get_or_insert_with(Instant::now);
@@ -491,12 +495,13 @@ impl AsyncRead for Guarded<'_> {
                 if this.sleep.as_mut().poll(cx).is_pending() {
                     return Poll::Pending;
                 }
-                if this.head_started.is_some() {
+                if this.head_started.is_some() && !refused {
                     let ms = this.header_timeout.as_millis();
                     let message = format!("request header not received within {ms} ms\n");
                     Poll::Ready(Err(this.refuse(cx, StatusCode::REQUEST_TIMEOUT, &message)))
                 } else {
-                    // Nothing of a request arrived: close quietly, as for an idle keep-alive.
+                    // Nothing of a request arrived (or a refusal was already sent): close
+                    // quietly, as for an idle keep-alive.
                     this.ended = Some(Ended::Idle);
                     Poll::Ready(Ok(()))
                 }
