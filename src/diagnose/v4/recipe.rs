@@ -8,11 +8,11 @@ use super::{FindingV4, MistakeV4};
 use crate::crypto::{hmac, hmac_raw, sha256_hex, HmacAlgorithm, MacBytes, SecretKey};
 use crate::encoding::{encode, ParamList};
 use crate::sigv4::{
-    canonical_header_value, canonical_query_string, canonical_uri, hashed_payload, parse_amz_date, parse_authorization,
-    parse_credential, parse_signed_headers, CredentialScope, PathNormalization, Payload, PresignedPayload,
-    SessionTokenMode, SignableRequest, SignatureLocation, SigningSettings, UriEncoding, VerifyPolicyV4, ALGORITHM,
-    AUTHORIZATION, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM, X_AMZ_CONTENT_SHA256, X_AMZ_CREDENTIAL,
-    X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_SIGNATURE, X_AMZ_SIGNED_HEADERS,
+    canonical_header_value, canonical_query_string, canonical_uri, parse_amz_date, parse_authorization,
+    parse_credential, parse_signed_headers, request_hashed_payload, CredentialScope, PathNormalization, Payload,
+    PresignedPayload, SessionTokenMode, SignableRequest, SignatureLocation, SigningSettings, UriEncoding,
+    VerifyPolicyV4, ALGORITHM, AUTHORIZATION, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM,
+    X_AMZ_CONTENT_SHA256, X_AMZ_CREDENTIAL, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_SIGNATURE, X_AMZ_SIGNED_HEADERS,
 };
 use std::cell::OnceCell;
 use std::io::Read;
@@ -50,11 +50,12 @@ impl Claim {
         if self.location == SignatureLocation::QueryParams && settings.presigned_payload == PresignedPayload::Unsigned {
             return UNSIGNED_PAYLOAD.to_owned();
         }
-        match (req.payload, req.header(X_AMZ_CONTENT_SHA256)) {
-            (Payload::Bytes(_), Some(claimed)) => claimed.trim().to_owned(),
-            (Payload::Bytes(body), None) => self.memo.body.get_or_init(|| sha256_hex(body)).clone(),
-            (payload, _) => hashed_payload(&payload),
+        // The server's rule is `sigv4::request_hashed_payload`; only the body's own hash is
+        // memoised here, since a diagnosis asks for it once per tried variant.
+        if let (Payload::Bytes(body), None) = (req.payload, req.header(X_AMZ_CONTENT_SHA256)) {
+            return self.memo.body.get_or_init(|| sha256_hex(body)).clone();
         }
+        request_hashed_payload(req)
     }
 
     /// (hash, what happened) of every plausible original of the body ([`body_variants`]).
