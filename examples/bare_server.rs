@@ -4,20 +4,21 @@
 //!
 //! - `static` (the baseline): answers every request with the same body (a file's
 //!   contents) and does nothing else.
-//! - `service` (the floor for a real XML body): parses the query and calls the pure
-//!   service ([`amzsig::services::handle`]: SigV2 verification, catalogue lookup, XML
-//!   rendering) with the embedded keystore and catalogue, a fixed clock and no throttle,
-//!   and sends its body; no journal, no log line, no request-id sequence, no diagnosis.
+//! - `service` (the floor for a real XML body): calls the one request pipeline
+//!   ([`amzsig::services::pipeline::process`]: routing, query parsing, SigV2 verification,
+//!   catalogue lookup, XML rendering, the diagnosis of a refusal) with the embedded
+//!   keystore and catalogue, a fixed clock and no throttle, and sends its body; no
+//!   journal, no log line, no request-id sequence, no gzip.
 //!   What `serve` adds on top of this is the server shell's cost.
 //!
 //! Usage: `bare_server BODY_FILE [ADDR] [static|service] [CLOCK]` (defaults `127.0.0.1:0`,
 //! `static`, `fixed:2014-08-18T12:00:00Z`); prints its base URL.
 
 use amzsig::clock::{Clock, UtcTime};
-use amzsig::encoding::{parse_query, PlusMeans};
-use amzsig::request::{RequestView, Scheme};
+use amzsig::request::Scheme;
 use amzsig::server::ServerConfig;
-use amzsig::services::{self, Ctx, ServiceRequest, Unlimited};
+use amzsig::services::pipeline::{process, PipelineLimits, Processed, RawRequest};
+use amzsig::services::{Ctx, Unlimited};
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,16 +40,13 @@ const REQUEST_ID: &str = "e220a839-7b1d-4daf-ae78-9e6aa1b965f4";
 
 async fn service(State(s): State<Arc<Service>>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
-    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let path = parts.uri.path();
-    let query = parts.uri.query().unwrap_or("");
-    let key = services::RouteKey { method: parts.method.as_str(), host, path, query, headers: &[] };
-    let Some(route) = services::dispatch(&key, &s.config.options) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let Ok(params) = parse_query(parts.uri.query().unwrap_or("").as_bytes(), PlusMeans::Space) else {
-        return StatusCode::BAD_REQUEST.into_response();
-    };
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let raw = RawRequest { method: parts.method.as_str(), scheme: Scheme::Http, target, headers: &headers, body: b"" };
     let ctx = Ctx {
         keys: &s.config.keystore,
         catalogue: &s.config.catalogue,
@@ -57,17 +55,9 @@ async fn service(State(s): State<Arc<Service>>, request: Request) -> Response {
         request_id: REQUEST_ID,
         throttle: &Unlimited,
     };
-    let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let req = ServiceRequest {
-        view: RequestView { method: parts.method.as_str(), scheme: Scheme::Http, host, path, params: &params },
-        query: &params,
-        body: b"",
-        content_type: None,
-        content_md5: None,
-        user_agent,
-        headers: &[],
+    let Processed::Answered { outcome, .. } = process(&raw, &ctx, &PipelineLimits::default()) else {
+        return StatusCode::NOT_FOUND.into_response();
     };
-    let outcome = services::handle(&route, &ctx, &req);
     let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, [(header::CONTENT_TYPE, "text/xml;charset=UTF-8")], outcome.body).into_response()
 }

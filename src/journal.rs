@@ -5,11 +5,12 @@
 //! Entries hold no secrets by construction: they are built from the request (which never
 //! carries a secret) and the service's [`Record`] (access key id, codes, the failure kind).
 
+use crate::services::pipeline::Explanation;
 use crate::services::{Record, ServiceKind, Verdict};
 use crate::sigv2::HostForm;
 use serde::Serialize;
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// How much of a request body an entry keeps.
 pub const BODY_PREVIEW_BYTES: usize = 4096;
@@ -53,6 +54,10 @@ pub struct JournalEntry {
     pub failure: Option<String>,
     /// The signer mistakes that reproduce the client's signature (`x-amzsig-diagnosis`).
     pub diagnosis: Option<String>,
+    /// For a refused signature, the pipeline's whole explanation (the strings the client
+    /// and the server signed); shared, never copied, and not part of the JSON.
+    #[serde(skip)]
+    pub explanation: Option<Arc<Explanation>>,
 }
 
 /// What the server knows about a request besides the service's record.
@@ -98,10 +103,9 @@ impl JournalEntry {
                 HostForm::AsSent => "as-sent",
                 HostForm::WithoutPort => "without-port",
             }),
-            failure: record.and_then(|r| {
-                r.failure.as_ref().map(ToString::to_string).or_else(|| r.failure_v4.as_ref().map(ToString::to_string))
-            }),
+            failure: record.and_then(|r| r.failure.as_ref().map(ToString::to_string)),
             diagnosis: None,
+            explanation: None,
         }
     }
 }

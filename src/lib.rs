@@ -20,6 +20,7 @@ pub mod report;
 pub mod request;
 pub mod runner;
 pub mod scenario;
+pub mod scheme;
 pub mod server;
 pub mod services;
 pub mod sigv2;

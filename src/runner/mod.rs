@@ -1,25 +1,32 @@
 //! Runs the scenario suite against an adapter and produces a [`RunReport`] (data only;
 //! `report` renders it).
 //!
-//! - Offline: the adapter signs (`sign`); amzsig judges what it would send by running the
-//!   mock's pure service logic in-process at the suite time, and diagnoses any signature
-//!   failure with the scenario's secret.
-//! - Live: the runner starts the mock on 127.0.0.1:0 (fixed clock, throttling on, buckets
-//!   reset before each scenario); the adapter signs *and sends* (`send`) with its own HTTP
-//!   stack; the verdict comes from the mock's journal (so retries are visible).
-//! - SigV4 scenarios (`v4`) follow the same two paths with the adapter protocol's SigV4
-//!   request; see the `v4` module for the Host and clock rules.
+//! - [`offline`]: the adapter signs (`sign`); amzsig answers what it would send with the
+//!   mock's one pipeline ([`crate::services::pipeline::process`]) in-process at the suite
+//!   time, explanation included.
+//! - [`live`]: the runner starts the mock on 127.0.0.1:0; the adapter signs *and sends*
+//!   (`send`); the verdict and explanation come from the mock's journal.
+//! - Every scheme takes both paths; [`requests`] builds each scheme's protocol request and
+//!   checks the adapter's capabilities; [`detail`] turns an explanation into a report's
+//!   [`Detail`]. The modules form a tree: `offline` and `live` use `requests` and
+//!   `detail`, which use neither.
 
-mod judge;
-mod v4;
+mod detail;
+mod live;
+mod offline;
+mod requests;
 
-pub use judge::{first_difference, Detail};
-pub use v4::request_for_v4;
+pub use detail::{first_difference, Detail};
+pub use requests::{request_for, request_for_v4};
 
-use crate::adapter::protocol::{Request, WireCredentials};
 use crate::adapter::{Adapter, AdapterError, Answer, Hello};
-use crate::scenario::{Expected, Location, Scenario};
+use crate::catalogue::Catalogue;
+use crate::clock::UtcTime;
+use crate::keystore::Keystore;
+use crate::scenario::{Expected, Scenario, SUITE_TIME};
+use crate::services::Verdict;
 use serde::Serialize;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 /// Offline or live.
@@ -126,7 +133,7 @@ pub struct RunOptions {
 pub fn run(scenarios: &[&Scenario], adapter: &mut Adapter, mode: Mode, options: &RunOptions) -> RunReport {
     let start = Instant::now();
     let mut live = match mode {
-        Mode::Live => Some(judge::LiveMock::start(adapter.can("own-clock"))),
+        Mode::Live => Some(live::LiveMock::start(adapter.can("own-clock"))),
         Mode::Offline => None,
     };
     let mut results = Vec::with_capacity(scenarios.len());
@@ -134,9 +141,9 @@ pub fn run(scenarios: &[&Scenario], adapter: &mut Adapter, mode: Mode, options: 
     for (i, s) in scenarios.iter().enumerate() {
         let t0 = Instant::now();
         let mut result = match &mut live {
-            None => judge::offline(s, adapter),
-            Some(Ok(mock)) => judge::live(s, adapter, mock),
-            Some(Err(e)) => judge::skipped(s, format!("the mock could not start: {e}")),
+            None => offline::offline(s, adapter),
+            Some(Ok(mock)) => live::live(s, adapter, mock),
+            Some(Err(e)) => skipped(s, format!("the mock could not start: {e}")),
         };
         result.micros = u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX);
         apply_expected(&mut result, &adapter.hello.name, mode, &options.expected_failures);
@@ -182,34 +189,6 @@ fn apply_expected(result: &mut ScenarioResult, client: &str, mode: Mode, list: &
     }
 }
 
-/// The adapter request for a scenario (endpoint possibly replaced for live mode).
-pub fn request_for(s: &Scenario, kind: &str, endpoint: &str) -> Request {
-    let mut params = s.request.params.clone();
-    if s.request.signature_needs_plus {
-        params.push(("Nonce".to_owned(), judge::nonce_for_plus(s, endpoint).to_string()));
-    }
-    Request {
-        kind: kind.to_owned(),
-        id: String::new(),
-        sig: "v2".to_owned(),
-        method: s.request.method.clone(),
-        endpoint: endpoint.to_owned(),
-        params,
-        credentials: WireCredentials {
-            access_key_id: s.request.credentials.access_key_id.clone(),
-            secret_key: s.request.credentials.secret_key.clone(),
-            session_token: s.request.credentials.session_token.clone(),
-        },
-        timestamp: if s.request.expires.is_some() { None } else { s.request.timestamp.clone() },
-        expires: s.request.expires.clone(),
-        signature_method: s.request.signature_method.clone(),
-        location: match s.request.location {
-            Location::Query => "query".to_owned(),
-            Location::Form => "form".to_owned(),
-        },
-    }
-}
-
 fn describe(expected: &Expected) -> String {
     match expected {
         Expected::Accepted => "accepted".to_owned(),
@@ -218,7 +197,7 @@ fn describe(expected: &Expected) -> String {
 }
 
 fn adapter_failure(s: &Scenario, e: &AdapterError) -> ScenarioResult {
-    let mut r = judge::base_result(s);
+    let mut r = base_result(s);
     r.status = Status::Fail;
     "adapter error".clone_into(&mut r.got);
     r.message = Some(format!("{e}"));
@@ -226,7 +205,7 @@ fn adapter_failure(s: &Scenario, e: &AdapterError) -> ScenarioResult {
 }
 
 fn refused_by_client(s: &Scenario, message: &str) -> ScenarioResult {
-    let mut r = judge::base_result(s);
+    let mut r = base_result(s);
     r.status = Status::Fail;
     "client refused to sign".clone_into(&mut r.got);
     r.message = Some(message.to_owned());
@@ -234,9 +213,69 @@ fn refused_by_client(s: &Scenario, message: &str) -> ScenarioResult {
 }
 
 fn unexpected_answer(s: &Scenario, answer: &Answer) -> ScenarioResult {
-    let mut r = judge::base_result(s);
+    let mut r = base_result(s);
     r.status = Status::Fail;
     "unexpected answer".clone_into(&mut r.got);
     r.message = Some(format!("{answer:?}"));
     r
+}
+
+fn suite_time() -> UtcTime {
+    UtcTime::parse_iso8601(SUITE_TIME).unwrap_or(UtcTime::from_unix_secs(0))
+}
+
+fn world() -> &'static (Keystore, Catalogue) {
+    static WORLD: OnceLock<(Keystore, Catalogue)> = OnceLock::new();
+    WORLD.get_or_init(|| (Keystore::embedded_default(), Catalogue::embedded_default()))
+}
+
+fn base_result(s: &Scenario) -> ScenarioResult {
+    let expected = match (&s.live.expect_last, s.live.repeat > 1) {
+        (Some(e), true) => describe(e),
+        _ => describe(&s.expect),
+    };
+    ScenarioResult {
+        name: s.name.clone(),
+        service: s.service.as_str().to_owned(),
+        rule: s.rule.clone(),
+        tags: s.tags.clone(),
+        status: Status::Skip,
+        expected,
+        got: String::new(),
+        detail: None,
+        message: None,
+        micros: 0,
+    }
+}
+
+/// A failure: the client's signed request cannot be turned into a request (`message` says why).
+fn unusable_request(s: &Scenario, message: String) -> ScenarioResult {
+    let mut r = base_result(s);
+    r.status = Status::Fail;
+    "unusable request".clone_into(&mut r.got);
+    r.message = Some(message);
+    r
+}
+
+fn skipped(s: &Scenario, why: String) -> ScenarioResult {
+    let mut r = base_result(s);
+    r.message = Some(why);
+    r
+}
+
+fn matches(expected: &Expected, verdict: Verdict, error_code: Option<&str>) -> bool {
+    match expected {
+        // Authenticated and answered: in-band PA-API answers (e.g. NoExactMatches) count.
+        Expected::Accepted => verdict == Verdict::Accepted,
+        Expected::Error(code) => error_code == Some(code.as_str()),
+    }
+}
+
+fn got_text(verdict: Verdict, error_code: Option<&str>, status: u16) -> String {
+    match (verdict, error_code) {
+        (Verdict::Accepted, Some(code)) => format!("accepted, in-band {code} ({status})"),
+        (_, Some(code)) => format!("{code} ({status})"),
+        (Verdict::Accepted, None) => "accepted".to_owned(),
+        (Verdict::Refused, None) => format!("refused ({status})"),
+    }
 }

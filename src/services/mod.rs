@@ -9,6 +9,9 @@
 //!   scope), answered in the protocol's usual shape (Query, JSON, REST-XML/S3, REST-JSON).
 //! - [`throttle`]: token buckets (PA-API's one request per second, MWS quotas).
 //! - [`request_id`]: deterministic request ids.
+//! - [`pipeline`]: the one way in: a raw request (method, target, headers, body) and the
+//!   context → the outcome and, for a refused signature, its explanation. The server, the
+//!   runner and the benchmarks all call [`pipeline::process`].
 //!
 //! [`dispatch`] picks the service: `/paapi5/…` is PA-API 5.0 on any host; a request that
 //! carries SigV4 (`Authorization: AWS4-…`, `X-Amz-Algorithm` in the query), an
@@ -20,6 +23,7 @@ pub mod aws;
 pub mod mws;
 pub mod paapi;
 pub mod paapi5;
+pub mod pipeline;
 pub mod request_id;
 pub mod throttle;
 
@@ -28,8 +32,8 @@ use crate::clock::UtcTime;
 use crate::encoding::ParamList;
 use crate::keystore::Keystore;
 use crate::request::RequestView;
-use crate::sigv2::{HostForm, HostMatch, VerifyFailure};
-use crate::sigv4::VerifyFailureV4;
+use crate::scheme::Failure;
+use crate::sigv2::{HostForm, HostMatch};
 pub use throttle::{Quota, Throttle, ThrottleDecision, Unlimited};
 
 /// Options that change how strictly requests are judged.
@@ -186,10 +190,8 @@ pub struct Record {
     pub error_code: Option<String>,
     /// Which host line the signature matched.
     pub host_form: Option<HostForm>,
-    /// Why the SigV2 signature check failed, when it did.
-    pub failure: Option<VerifyFailure>,
-    /// Why the SigV4 signature check failed, when it did.
-    pub failure_v4: Option<VerifyFailureV4>,
+    /// Why the signature check failed, when it did (any scheme).
+    pub failure: Option<Failure>,
 }
 
 impl Record {
@@ -204,7 +206,6 @@ impl Record {
             error_code: None,
             host_form: None,
             failure: None,
-            failure_v4: None,
         }
     }
 }

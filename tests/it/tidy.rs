@@ -12,6 +12,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("request", 0),
     ("sigv2", 1),
     ("sigv4", 1),
+    ("scheme", 1),
     ("keystore", 2),
     ("catalogue", 2),
     ("diagnose", 2),
@@ -140,4 +141,125 @@ fn secrets_are_compared_in_constant_time() {
             );
         }
     }
+}
+
+/// What the signature schemes (layer 1) never name: their types stay free of file
+/// formats and HTTP frameworks, so every caller (server, CLI, runner) can use them.
+const FORBIDDEN_IN_SCHEMES: &[&str] = &["serde_yaml", "quick_xml", "http::", "axum", "hyper", "reqwest"];
+
+/// Source text without `//` comments (string literals that contain `//` are cut too,
+/// which only ever hides text from the checks below, never invents it).
+fn code_of(text: &str) -> String {
+    text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn schemes_name_no_file_format_or_http_types() {
+    let mut violations = Vec::new();
+    for f in files_with_ext(&root().join("src"), ".rs") {
+        let rel = f.strip_prefix(root()).unwrap().to_string_lossy().replace('\\', "/");
+        if module_of(&rel).and_then(layer) != Some(1) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (n, line) in code_of(&text).lines().enumerate() {
+            for name in FORBIDDEN_IN_SCHEMES {
+                if line.contains(name) {
+                    violations.push(format!("{rel}:{}: layer-1 module names '{name}'", n + 1));
+                }
+            }
+        }
+    }
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
+}
+
+/// True when `code` refers to sibling module `sibling` of a module at `path` (e.g.
+/// `runner`): `super::sibling`, `crate::runner::sibling`, or `sibling::` inside a
+/// `use super::{…}` group.
+fn refers_to_sibling(code: &str, path: &str, sibling: &str) -> bool {
+    let word_end = |rest: &str| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    let direct = [format!("super::{sibling}"), format!("crate::{path}::{sibling}")];
+    if direct.iter().any(|p| code.match_indices(p.as_str()).any(|(i, m)| word_end(&code[i + m.len()..]))) {
+        return true;
+    }
+    code.match_indices("super::{").any(|(i, m)| {
+        let group = &code[i + m.len()..];
+        let group = &group[..group.find('}').unwrap_or(group.len())];
+        group
+            .match_indices(&format!("{sibling}::"))
+            .any(|(j, _)| j == 0 || !group[..j].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+    })
+}
+
+#[test]
+fn no_two_sibling_modules_import_each_other() {
+    let mut cycles = Vec::new();
+    let mut dirs = vec![root().join("src")];
+    while let Some(dir) = dirs.pop() {
+        let mut children: Vec<(String, String)> = Vec::new();
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                dirs.push(p.clone());
+                let code: String = files_with_ext(&p, ".rs")
+                    .iter()
+                    .map(|f| code_of(&std::fs::read_to_string(f).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                children.push((name, code));
+            } else if p.extension().is_some_and(|x| x == "rs") && !matches!(name.as_str(), "mod" | "lib" | "main") {
+                children.push((name, code_of(&std::fs::read_to_string(&p).unwrap())));
+            }
+        }
+        let path = dir.strip_prefix(root().join("src")).unwrap().to_string_lossy().replace(['/', '\\'], "::");
+        for (i, (a, a_code)) in children.iter().enumerate() {
+            for (b, b_code) in &children[i + 1..] {
+                if refers_to_sibling(a_code, &path, b) && refers_to_sibling(b_code, &path, a) {
+                    cycles.push(format!("src/{path}: '{a}' and '{b}' import each other"));
+                }
+            }
+        }
+    }
+    assert!(cycles.is_empty(), "{}", cycles.join("\n"));
+}
+
+#[test]
+fn sibling_detection_sees_every_import_form() {
+    assert!(refers_to_sibling("use super::judge::x;", "runner", "judge"));
+    assert!(refers_to_sibling("use super::{a, judge::x};", "runner", "judge"));
+    assert!(refers_to_sibling("crate::runner::judge::f()", "runner", "judge"));
+    assert!(!refers_to_sibling("use super::judgement;", "runner", "judge"));
+    assert!(!refers_to_sibling("use super::{prejudge::x};", "runner", "judge"));
+}
+
+#[test]
+fn only_the_pipeline_routes_and_answers() {
+    // Routing, the services' rules and the diagnosis of a refusal are called in one place,
+    // `services::pipeline`; the server, the runner and the benchmarks call the pipeline.
+    let mut violations = Vec::new();
+    let files = files_with_ext(&root().join("src"), ".rs")
+        .into_iter()
+        .chain(files_with_ext(&root().join("examples"), ".rs"))
+        .chain(files_with_ext(&root().join("benches"), ".rs"));
+    for f in files {
+        let rel = f.strip_prefix(root()).unwrap().to_string_lossy().replace('\\', "/");
+        if rel.starts_with("src/services/") {
+            continue;
+        }
+        let in_shell = rel.starts_with("src/server/") || rel.starts_with("src/runner/") || rel.starts_with("examples/");
+        let code = code_of(&std::fs::read_to_string(&f).unwrap());
+        for (n, line) in code.lines().enumerate() {
+            let mut names = vec!["services::handle(", "services::dispatch(", "services::malformed("];
+            if in_shell {
+                names.extend(["diagnose(", "diagnose_v4("]);
+            }
+            for name in names {
+                if line.contains(name) {
+                    violations.push(format!("{rel}:{}: calls {name}…) outside services::pipeline", n + 1));
+                }
+            }
+        }
+    }
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
 }

@@ -1,14 +1,12 @@
-//! The handler for every Amazon request: read the request (bounded), pick the service,
-//! call its pure `handle`, send the outcome, journal it, log one line.
+//! The handler for every Amazon request, IO only: read the request (bounded), hand it to
+//! the one pure pipeline ([`crate::services::pipeline::process`]), send the outcome
+//! (gzip when asked), journal it, log one line.
 
 use super::super::AppState;
-use crate::diagnose::{diagnose, diagnose_v4};
-use crate::encoding::{parse_query, ParamList, PlusMeans};
 use crate::journal::{JournalEntry, Received};
-use crate::keystore::Keystore;
-use crate::request::{RequestView, Scheme};
-use crate::services::{self, Ctx, Outcome, Route, ServiceRequest};
-use crate::sigv2::{KeyState, SecretLookup, SignatureMethod, VerifyFailure};
+use crate::request::Scheme;
+use crate::services::pipeline::{process, PipelineLimits, Processed, RawRequest};
+use crate::services::{self, Ctx, Outcome};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -18,12 +16,14 @@ use std::sync::{Arc, PoisonError};
 /// The response header that carries the diagnosis of a signature mismatch.
 pub(crate) const DIAGNOSIS_HEADER: &str = "x-amzsig-diagnosis";
 
-/// A signature mismatch explained (SigV2 `Diagnosis` or SigV4 `DiagnosisV4`).
+/// A signature mismatch explained, as the header and the log line show it.
 struct Explanation {
     /// The `x-amzsig-diagnosis` value (mistake ids, or `unknown`).
     header: String,
     /// The full text, for the log.
     text: String,
+    /// The pipeline's explanation, for the journal.
+    whole: Arc<services::pipeline::Explanation>,
 }
 
 pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
@@ -42,8 +42,25 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         Received { time: now.to_iso8601_millis(), request_id: &request_id, method, host, path, query, body: &body };
 
     let gzip = accepts_gzip(&parts.headers);
-    let (status, response, record, diagnosis) = match answer(&state, &parts.headers, &received, now) {
-        Ok((mut outcome, diagnosis)) => {
+    let headers = header_list(&parts.headers);
+    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let raw = RawRequest { method, scheme: Scheme::Http, target, headers: &headers, body: &body };
+    let processed = {
+        let keys = state.keystore.read().unwrap_or_else(PoisonError::into_inner);
+        let ctx = Ctx {
+            keys: &keys,
+            catalogue: &state.catalogue,
+            now,
+            options: &state.options,
+            request_id: &request_id,
+            throttle: &state.buckets,
+        };
+        process(&raw, &ctx, &PipelineLimits { max_params: state.limits.max_params })
+    };
+    let (status, response, record, diagnosis) = match processed {
+        Processed::Answered { mut outcome, explanation } => {
+            let diagnosis =
+                explanation.map(|e| Explanation { header: e.header_value(), text: e.text(), whole: Arc::new(e) });
             if let Some(d) = &diagnosis {
                 outcome.headers.push((DIAGNOSIS_HEADER.to_owned(), d.header.clone()));
             }
@@ -51,7 +68,10 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             let record = outcome.record.clone();
             (status, render(outcome, gzip), Some(record), diagnosis)
         }
-        Err((status, message)) => (status.as_u16(), plain(status, message), None, None),
+        Processed::NoService => {
+            let message = format!("no Amazon service at {host}{path}\n");
+            (StatusCode::NOT_FOUND.as_u16(), plain(StatusCode::NOT_FOUND, message), None, None)
+        }
     };
     let mut entry = JournalEntry::new(&received, status, record.as_ref());
     // A presigned URL's session token is a secret: neither the journal nor the log keeps it.
@@ -63,7 +83,10 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         let text = services::aws::redact_session_token(&text);
         tracing::info!(target: "amzsig::diagnosis", "{method} {host}{path}: {text}");
     }
-    entry.diagnosis = diagnosis.map(|d| d.header);
+    if let Some(d) = diagnosis {
+        entry.diagnosis = Some(d.header);
+        entry.explanation = Some(d.whole);
+    }
     tracing::info!(
         target: "amzsig::request",
         "{method} {host}{path} -> {status} {} {} {} {}",
@@ -76,135 +99,9 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     response
 }
 
-fn answer(
-    state: &AppState,
-    headers: &HeaderMap,
-    received: &Received<'_>,
-    now: crate::clock::UtcTime,
-) -> Result<(Outcome, Option<Explanation>), (StatusCode, String)> {
-    let header_list = header_list(headers);
-    let key = services::RouteKey {
-        method: received.method,
-        host: received.host,
-        path: received.path,
-        query: received.query,
-        headers: &header_list,
-    };
-    let route = services::dispatch(&key, &state.options)
-        .ok_or_else(|| (StatusCode::NOT_FOUND, format!("no Amazon service at {}{}\n", received.host, received.path)))?;
-    let query = match parse_query(received.query.as_bytes(), PlusMeans::Space) {
-        Ok(q) => q,
-        Err(e) => {
-            return Ok((services::malformed(&route, received.request_id, &format!("{e} of the query string")), None))
-        }
-    };
-    let content_type = header_str(headers, header::CONTENT_TYPE);
-    let form = content_type.is_some_and(|c| c.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
-    // Form POSTs sign query and body together; otherwise the query is the parameter list
-    // (borrowed, not copied: this is every request's path).
-    let with_form;
-    let params = if form {
-        let mut all = query.clone();
-        match parse_query(received.body, PlusMeans::Space) {
-            Ok(body) => all.0.extend(body.0),
-            Err(e) => {
-                return Ok((services::malformed(&route, received.request_id, &format!("{e} of the form body")), None))
-            }
-        }
-        with_form = all;
-        &with_form
-    } else {
-        &query
-    };
-    if params.len() > state.limits.max_params {
-        let detail = format!("{} parameters, more than the {} accepted", params.len(), state.limits.max_params);
-        return Ok((services::malformed(&route, received.request_id, &detail), None));
-    }
-    Ok(run_service(state, headers, &header_list, received, now, &route, params, &query, content_type))
-}
-
 /// Every header as received, in order (names as the HTTP layer gives them: lowercase).
 fn header_list(headers: &HeaderMap) -> Vec<(String, String)> {
     headers.iter().map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
-}
-
-#[allow(clippy::too_many_arguments)]
-fn run_service(
-    state: &AppState,
-    headers: &HeaderMap,
-    header_list: &[(String, String)],
-    received: &Received<'_>,
-    now: crate::clock::UtcTime,
-    route: &Route,
-    params: &ParamList,
-    query: &ParamList,
-    content_type: Option<&str>,
-) -> (Outcome, Option<Explanation>) {
-    let keys = state.keystore.read().unwrap_or_else(PoisonError::into_inner);
-    let ctx = Ctx {
-        keys: &keys,
-        catalogue: &state.catalogue,
-        now,
-        options: &state.options,
-        request_id: received.request_id,
-        throttle: &state.buckets,
-    };
-    let req = ServiceRequest {
-        view: RequestView {
-            method: received.method,
-            scheme: Scheme::Http,
-            host: received.host,
-            path: received.path,
-            params,
-        },
-        query,
-        body: received.body,
-        content_type,
-        content_md5: header_str(headers, HeaderName::from_static("content-md5")),
-        user_agent: header_str(headers, header::USER_AGENT),
-        headers: header_list,
-    };
-    let outcome = services::handle(route, &ctx, &req);
-    let diagnosis = match services::v4_rules(route, &req) {
-        Some(rules) => diagnose_failure_v4(&keys, &outcome, &req, &rules, state.options.max_skew_secs),
-        None => diagnose_failure(&keys, &outcome, &req.view),
-    };
-    (outcome, diagnosis)
-}
-
-/// When the signature did not match, find the signer mistake that explains it.
-fn diagnose_failure(keys: &Keystore, outcome: &Outcome, view: &RequestView<'_>) -> Option<Explanation> {
-    let signature_failed = matches!(
-        outcome.record.failure,
-        Some(
-            VerifyFailure::Mismatch { .. }
-                | VerifyFailure::SignatureWrongLength { .. }
-                | VerifyFailure::SignatureNotBase64 { .. }
-        )
-    );
-    if !signature_failed {
-        return None;
-    }
-    let KeyState::Active(secret) = keys.lookup(view.params.get("AWSAccessKeyId")?) else { return None };
-    let d = diagnose(view, secret, SignatureMethod::HmacSha256);
-    Some(Explanation { header: d.header_value(), text: d.to_string() })
-}
-
-/// When a SigV4 signature did not match, find the signer mistake that explains it, with
-/// the same rules the service verified with.
-fn diagnose_failure_v4(
-    keys: &Keystore,
-    outcome: &Outcome,
-    req: &ServiceRequest<'_>,
-    rules: &services::V4Rules,
-    max_skew_secs: i64,
-) -> Option<Explanation> {
-    if !matches!(outcome.record.failure_v4, Some(crate::sigv4::VerifyFailureV4::Mismatch { .. })) {
-        return None;
-    }
-    let KeyState::Active(secret) = keys.lookup(outcome.record.access_key_id.as_deref()?) else { return None };
-    let d = diagnose_v4(&req.signable(), secret, &rules.policy(max_skew_secs));
-    Some(Explanation { header: d.header_value(), text: d.to_string() })
 }
 
 fn header_str(headers: &HeaderMap, name: HeaderName) -> Option<&str> {

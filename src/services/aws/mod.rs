@@ -120,7 +120,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
                     return refuse(record, &t);
                 }
             }
-            record.failure_v4 = Some(f.clone());
+            record.failure = Some(f.clone().into());
             return refuse(record, &Failure::Verify(&f));
         }
     };

@@ -173,7 +173,7 @@ impl Exchange {
         };
         let verified = crate::sigv2::verify(&req.view, ctx.keys, ctx.now, &policy).map_err(|f| {
             let e = errors::verify_failure(&f);
-            self.record.failure = Some(f);
+            self.record.failure = Some(f.into());
             e
         })?;
         self.record.host_form = Some(verified.host_form);

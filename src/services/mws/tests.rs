@@ -1109,7 +1109,10 @@ fn journal_records() {
     let o = send(&req(ORDERS, "GetServiceStatus").sign(Sign::WrongSecret), &Unlimited);
     assert_eq!(o.record.verdict, Verdict::Refused);
     assert_eq!(o.record.error_code.as_deref(), Some("SignatureDoesNotMatch"));
-    assert!(matches!(o.record.failure, Some(VerifyFailure::Mismatch { .. })));
+    assert!(matches!(
+        o.record.failure.as_ref().and_then(crate::scheme::Failure::as_v2),
+        Some(VerifyFailure::Mismatch { .. })
+    ));
     assert_eq!(o.record.host_form, None);
 
     let o = send(&req(ORDERS, "Frobnicate"), &Unlimited);

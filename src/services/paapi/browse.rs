@@ -12,29 +12,13 @@
 //! `TopItemSet(Type, TopItem…)` follow the 2011-08-01 schema's `BrowseNode` element.
 
 use super::inband::{check_response_groups, InBand, BROWSE_NODE_RULES};
+use super::nodes::{id_name, with_ancestors};
 use super::{Band, OpReply};
-use crate::catalogue::paapi::{BrowseNode, Item, PaapiCatalogue};
+use crate::catalogue::paapi::{BrowseNode, Item};
 use crate::xml::Element;
 
 /// At most this many ids per request (DG "BrowseNodeLookup": up to ten).
 const MAX_IDS: usize = 10;
-
-/// `BrowseNode(BrowseNodeId, Name[, IsCategoryRoot][, Ancestors/…])`, ancestors nested
-/// (the shape of `Item/BrowseNodes` in recorded Large responses).
-pub(super) fn with_ancestors(c: &PaapiCatalogue, node: &BrowseNode) -> Element {
-    let mut e = id_name(node);
-    if node.is_category_root {
-        e = e.leaf("IsCategoryRoot", "1");
-    }
-    if let Some(parent) = node.parent.as_deref().and_then(|p| c.node(p)) {
-        e.push(Element::new("Ancestors").child(with_ancestors(c, parent)));
-    }
-    e
-}
-
-fn id_name(node: &BrowseNode) -> Element {
-    Element::new("BrowseNode").leaf("BrowseNodeId", node.id.clone()).leaf("Name", node.name.clone())
-}
 
 fn items_under<'a>(b: &Band<'a>, node: &BrowseNode) -> Vec<&'a Item> {
     b.catalogue.items().iter().filter(|it| b.catalogue.item_in_node(it, &node.id)).collect()

@@ -11,7 +11,7 @@
 //! after the path. Response-group contents follow the DG "Response Groups" pages:
 //! Small ⊂ Medium ⊂ Large; Offers implies OfferSummary.
 
-use super::{browse, Band};
+use super::{nodes, Band};
 use crate::catalogue::paapi::{Image, Item, Offer};
 use crate::crypto::{hmac, HmacAlgorithm, SecretKey};
 use crate::encoding::encode;
@@ -487,7 +487,7 @@ pub(super) fn write_item(w: &mut Writer, b: &Band<'_>, item: &Item, aspects: Asp
                 item.browse_nodes
                     .iter()
                     .filter_map(|n| b.catalogue.node(n))
-                    .map(|n| browse::with_ancestors(b.catalogue, n)),
+                    .map(|n| nodes::with_ancestors(b.catalogue, n)),
             );
             w.tree(&nodes);
         }

@@ -42,6 +42,7 @@ mod browse;
 mod cart;
 mod items;
 mod lookup;
+mod nodes;
 mod search;
 #[cfg(test)]
 mod tests;
@@ -296,7 +297,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> 
         Ok(v) => v,
         Err(failure) => {
             let out = refuse(record, &Refusal::Verify(&failure));
-            return Outcome { record: Record { failure: Some(failure), ..out.record }, ..out };
+            return Outcome { record: Record { failure: Some(failure.into()), ..out.record }, ..out };
         }
     };
     record.host_form = Some(verified.host_form);

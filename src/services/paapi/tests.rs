@@ -717,7 +717,10 @@ fn refusals_keep_the_verify_failure_for_diagnosis() {
     let by_name = |name: &str| CASES.iter().find(|c| c.name == name).unwrap();
     let failure = |name: &str| {
         let case = by_name(name);
-        call(&keys, &catalogue, &Unlimited, time(case.now), case, &build(case)).record.failure
+        call(&keys, &catalogue, &Unlimited, time(case.now), case, &build(case))
+            .record
+            .failure
+            .and_then(|f| f.as_v2().cloned())
     };
     assert!(matches!(failure("gw-signature-plus-as-space"), Some(VerifyFailure::SignatureNotBase64 { .. })));
     assert!(matches!(failure("gw-signature-wrong-length"), Some(VerifyFailure::SignatureWrongLength { .. })));

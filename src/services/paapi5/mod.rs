@@ -142,7 +142,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> 
                     return refused(ctx, loc, record, &r);
                 }
             }
-            record.failure_v4 = Some(failure.clone());
+            record.failure = Some(failure.clone().into());
             return refused(ctx, loc, record, &Refusal::Verify(failure));
         }
     };

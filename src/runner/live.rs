@@ -1,0 +1,150 @@
+//! Live judging: the runner starts the mock on 127.0.0.1:0 (fixed clock, or the system
+//! clock for `own-clock` clients; throttling on, buckets reset before each scenario); the
+//! adapter signs *and sends* (`send`) with its own HTTP stack; the verdict and the
+//! explanation come from the mock's journal, so retries are visible. SigV4 requests carry
+//! the scenario's Host when the adapter can set it (`host-header`).
+
+use super::detail::for_refusal;
+use super::requests::{missing_capability, request_for, request_for_v4, NEEDS_HOST};
+use super::{
+    adapter_failure, base_result, got_text, matches, skipped, suite_time, unexpected_answer, ScenarioResult, Status,
+};
+use crate::adapter::{Adapter, Answer};
+use crate::clock::Clock;
+use crate::journal::JournalEntry;
+use crate::request::OwnedRequest;
+use crate::scenario::{Scenario, V4Inputs};
+use crate::server::{MockServer, ServerConfig};
+
+/// The mock a live run talks to.
+pub(super) struct LiveMock {
+    // Keeps the server's tasks running; dropped after the server (field order).
+    server: MockServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl LiveMock {
+    /// Starts the mock; its clock reads the suite time, or the system time for clients that
+    /// read their own clock (`own_clock`).
+    pub(super) fn start(own_clock: bool) -> Result<LiveMock, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let clock = if own_clock { Clock::System } else { Clock::Fixed(suite_time()) };
+        let config = ServerConfig { clock, ..ServerConfig::default() };
+        let server = runtime.block_on(MockServer::start(config)).map_err(|e| e.to_string())?;
+        Ok(LiveMock { server, _runtime: runtime })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub(super) fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    fn endpoint_for(&self, s: &Scenario) -> String {
+        let path = OwnedRequest::from_url("GET", &s.request.endpoint).map(|o| o.path).unwrap_or_default();
+        format!("{}{}", self.server.base_url(), if path.is_empty() { "/" } else { &path })
+    }
+}
+
+/// Judges scenario `s` live: the adapter signs and sends to `mock`.
+pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> ScenarioResult {
+    if let Some(v4) = &s.request.v4 {
+        return live_v4(s, v4, adapter, mock);
+    }
+    if s.live.skip {
+        return skipped(s, "not reproducible over a socket (see the scenario)".to_owned());
+    }
+    if !adapter.can("send") {
+        return skipped(s, "the adapter cannot send (no 'send' capability)".to_owned());
+    }
+    if let Some(why) = missing_capability(s, adapter) {
+        return skipped(s, why);
+    }
+    let endpoint = mock.endpoint_for(s);
+    let request = request_for(s, "send", &endpoint);
+    live_with(s, mock, |a| a.call(request.clone()), adapter)
+}
+
+fn live_v4(s: &Scenario, v4: &V4Inputs, adapter: &mut Adapter, mock: &mut LiveMock) -> ScenarioResult {
+    if s.live.skip {
+        return skipped(s, "not reproducible over a socket (see the scenario)".to_owned());
+    }
+    if !adapter.can("send") {
+        return skipped(s, "the adapter cannot send (no 'send' capability)".to_owned());
+    }
+    if let Some(why) = missing_capability(s, adapter) {
+        return skipped(s, why);
+    }
+    let host_header = adapter.can("host-header");
+    if !host_header && !s.live.host_independent {
+        return skipped(s, NEEDS_HOST.to_owned());
+    }
+    let Ok(url) = OwnedRequest::from_url(&s.request.method, &s.request.endpoint) else {
+        return skipped(s, "the scenario's endpoint does not parse".to_owned());
+    };
+    let target = s.request.endpoint.find("://").map_or("/", |i| {
+        let rest = &s.request.endpoint[i + 3..];
+        rest.find(['/', '?']).map_or("/", |j| &rest[j..])
+    });
+    let target = if target.starts_with('?') { format!("/{target}") } else { target.to_owned() };
+    let endpoint = format!("{}{target}", mock.base_url());
+    let host = host_header.then_some(url.host.as_str());
+    let request = request_for_v4(s, v4, "send", &endpoint, host);
+    live_with(s, mock, |adapter_call| adapter_call.call_v4(request.clone()), adapter)
+}
+/// Sends a scenario's request (`repeat` times) through `call` and judges what the mock's
+/// journal recorded for it.
+fn live_with(
+    s: &Scenario,
+    mock: &mut LiveMock,
+    mut call: impl FnMut(&mut Adapter) -> Result<Answer, crate::adapter::AdapterError>,
+    adapter: &mut Adapter,
+) -> ScenarioResult {
+    mock.server.state().reset_throttle();
+    let before = mock.server.journal().last().map_or(0, |e| e.seq);
+    let repeat = s.live.repeat.max(1);
+    let mut client_errors = Vec::new();
+    for _ in 0..repeat {
+        match call(adapter) {
+            Ok(Answer::Sent(sent)) => client_errors.extend(sent.error),
+            Ok(Answer::Error { message, unsupported: true, .. }) => return skipped(s, message),
+            Ok(Answer::Error { message, .. }) => client_errors.push(message),
+            Ok(other) => return unexpected_answer(s, &other),
+            Err(e) => return adapter_failure(s, &e),
+        }
+    }
+    let entries: Vec<JournalEntry> = mock.server.journal().into_iter().filter(|e| e.seq > before).collect();
+    let mut r = base_result(s);
+    let Some(last) = entries.last() else {
+        r.status = Status::Fail;
+        "nothing arrived".clone_into(&mut r.got);
+        r.message = Some(client_errors.join("; "));
+        return r;
+    };
+    let expected = match (&s.live.expect_last, repeat > 1) {
+        (Some(e), true) => e.clone(),
+        _ => s.expect.clone(),
+    };
+    r.got = got_text(last.verdict, last.error_code.as_deref(), last.status);
+    r.status = if matches(&expected, last.verdict, last.error_code.as_deref()) { Status::Pass } else { Status::Fail };
+    let mut notes = Vec::new();
+    if entries.len() > repeat as usize {
+        notes.push(format!("the client made {} requests for {repeat} call(s): it retried", entries.len()));
+    }
+    if !client_errors.is_empty() {
+        notes.push(format!("the client surfaced: {}", client_errors.join("; ")));
+    }
+    r.message = (!notes.is_empty()).then(|| notes.join("; "));
+    if r.status == Status::Fail && s.sig == crate::scenario::Sig::V4 {
+        if let Some(d) = &last.diagnosis {
+            notes.push(format!("the mock's diagnosis: {d}"));
+            r.message = Some(notes.join("; "));
+        }
+    } else if r.status == Status::Fail {
+        r.detail = for_refusal(None, last.explanation.as_deref());
+    }
+    r
+}

@@ -1,0 +1,152 @@
+//! Offline judging: the adapter signs (`sign`), and amzsig answers what the client would
+//! send with the mock's one pipeline ([`crate::services::pipeline::process`]) in-process,
+//! at the suite time (or the system time for `own-clock` clients), without throttling.
+//! Every scheme takes the same path; only the protocol request differs.
+
+use super::detail::{for_refusal, redact_token};
+use super::requests::{missing_capability, request_for, request_for_v4, NEEDS_HOST};
+use super::{
+    adapter_failure, base_result, got_text, matches, refused_by_client, skipped, suite_time, unexpected_answer,
+    unusable_request, world, ScenarioResult, Status,
+};
+use crate::adapter::{Adapter, Answer, Signed};
+use crate::clock::{Clock, UtcTime};
+use crate::request::{OwnedRequest, Scheme};
+use crate::scenario::Scenario;
+use crate::services::pipeline::{process, PipelineLimits, Processed, RawRequest};
+use crate::services::{Ctx, ServiceOptions, Throttling, Unlimited};
+
+/// The request id of every in-process answer.
+const REQUEST_ID: &str = "00000000-0000-4000-8000-000000000000";
+
+/// The request as the mock would receive it from the client's signed answer.
+pub(super) struct Wire {
+    method: String,
+    scheme: Scheme,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Wire {
+    /// The client's answer as an HTTP request: its URL's target, its headers with the
+    /// `Host` (and, for a SigV2 form body, the `Content-Type`) an HTTP client adds when the
+    /// answer has none, and its body.
+    pub(super) fn from_signed(signed: &Signed, default_method: &str, v2: bool) -> Result<Wire, String> {
+        let method = signed.method.as_deref().unwrap_or(default_method).to_owned();
+        let url =
+            OwnedRequest::from_url(&method, &signed.url).map_err(|e| format!("the client produced a bad URL: {e}"))?;
+        let mut headers = signed.headers.clone();
+        let has = |headers: &[(String, String)], name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        if !has(&headers, "host") {
+            headers.insert(0, ("host".to_owned(), url.host.clone()));
+        }
+        if v2 {
+            if !signed.body.is_empty() && !has(&headers, "content-type") {
+                headers
+                    .push(("content-type".to_owned(), "application/x-www-form-urlencoded; charset=utf-8".to_owned()));
+            }
+            if !has(&headers, "user-agent") {
+                headers.push(("user-agent".to_owned(), "amzsig-runner".to_owned()));
+            }
+        }
+        Ok(Wire {
+            method,
+            scheme: url.scheme,
+            target: target_of(&signed.url),
+            headers,
+            body: signed.body.as_bytes().to_vec(),
+        })
+    }
+}
+
+/// The origin-form target of `url` (path and query, no fragment; `/` when empty).
+fn target_of(url: &str) -> String {
+    let url = url.split('#').next().unwrap_or_default();
+    let rest = url.find("://").map_or(url, |i| &url[i + 3..]);
+    match rest.find(['/', '?']) {
+        Some(j) if rest[j..].starts_with('?') => format!("/{}", &rest[j..]),
+        Some(j) => rest[j..].to_owned(),
+        None => "/".to_owned(),
+    }
+}
+
+fn now_for(adapter: &Adapter) -> UtcTime {
+    if adapter.can("own-clock") {
+        Clock::System.now()
+    } else {
+        suite_time()
+    }
+}
+
+/// Judges scenario `s` offline.
+pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
+    if let Some(why) = missing_capability(s, adapter) {
+        return skipped(s, why);
+    }
+    let call = match &s.request.v4 {
+        Some(v4) => {
+            if !adapter.can("host-header") && !s.live.host_independent {
+                return skipped(s, NEEDS_HOST.to_owned());
+            }
+            adapter.call_v4(request_for_v4(s, v4, "sign", &s.request.endpoint, None))
+        }
+        None => adapter.call(request_for(s, "sign", &s.request.endpoint)),
+    };
+    let signed = match call {
+        Ok(Answer::Signed(signed)) => signed,
+        Ok(Answer::Error { message, unsupported: true, .. }) => return skipped(s, message),
+        Ok(Answer::Error { message, .. }) => return refused_by_client(s, &message),
+        Ok(other) => return unexpected_answer(s, &other),
+        Err(e) => return adapter_failure(s, &e),
+    };
+    let wire = match Wire::from_signed(&signed, &s.request.method, s.request.v4.is_none()) {
+        Ok(w) => w,
+        Err(message) => return unusable_request(s, message),
+    };
+    let (keys, catalogue) = world();
+    let options = ServiceOptions { throttling: Throttling::Off, ..ServiceOptions::default() };
+    let ctx =
+        Ctx { keys, catalogue, now: now_for(adapter), options: &options, request_id: REQUEST_ID, throttle: &Unlimited };
+    let raw = RawRequest {
+        method: &wire.method,
+        scheme: wire.scheme,
+        target: &wire.target,
+        headers: &wire.headers,
+        body: &wire.body,
+    };
+    let mut r = base_result(s);
+    let (outcome, explanation) = match process(&raw, &ctx, &PipelineLimits::default()) {
+        Processed::Answered { outcome, explanation } => (outcome, explanation),
+        Processed::NoService => {
+            r.status = Status::Fail;
+            "NoSuchEndpoint (404)".clone_into(&mut r.got);
+            r.message = Some(format!("the mock has no service at {}", signed.url));
+            return r;
+        }
+    };
+    let (verdict, code) = (outcome.record.verdict, outcome.record.error_code.as_deref());
+    r.got = got_text(verdict, code, outcome.status);
+    r.status = if matches(&s.expect, verdict, code) { Status::Pass } else { Status::Fail };
+    if r.status == Status::Fail {
+        r.detail = for_refusal(outcome.record.failure.as_ref(), explanation.as_ref())
+            .map(|d| redact_token(d, s.request.credentials.session_token.as_deref()));
+        if r.detail.is_none() && outcome.status >= 400 && s.request.v4.is_some() {
+            r.message = Some(format!("the mock answered: {}", outcome.body.chars().take(300).collect::<String>()));
+        }
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_of;
+
+    #[test]
+    fn targets() {
+        assert_eq!(target_of("https://h/onca/xml?a=1#f"), "/onca/xml?a=1");
+        assert_eq!(target_of("http://h:8080?a=1"), "/?a=1");
+        assert_eq!(target_of("http://h"), "/");
+        assert_eq!(target_of("http://h/"), "/");
+    }
+}

@@ -1,0 +1,134 @@
+//! What the runner asks an adapter for: the protocol request of a scenario (SigV2 or
+//! SigV4), and whether the adapter can do what the scenario needs (its capabilities).
+
+use crate::adapter::protocol::{Request, RequestV4, WireCredentials};
+use crate::adapter::{reference, Adapter, Answer};
+use crate::clock::UtcTime;
+use crate::scenario::{Location, PayloadMode, Scenario, V4Inputs, SUITE_TIME};
+
+/// Why a SigV4 scenario is skipped for an adapter that cannot set `Host`.
+pub(super) const NEEDS_HOST: &str =
+    "the outcome needs the scenario's Host, which the client cannot send (no 'host-header')";
+
+/// Why the adapter cannot run scenario `s` (a capability it lacks), if it cannot.
+pub(super) fn missing_capability(s: &Scenario, adapter: &Adapter) -> Option<String> {
+    match &s.request.v4 {
+        Some(v4) => missing_v4(s, v4, adapter),
+        None => missing_v2(s, adapter),
+    }
+}
+
+fn missing_v2(s: &Scenario, adapter: &Adapter) -> Option<String> {
+    // An adapter that names services (`paapi`, `mws`) only does those; one that names
+    // none does both.
+    let service = s.service.as_str();
+    let names_services = adapter.can("paapi") || adapter.can("mws");
+    if names_services && !adapter.can(service) {
+        return Some(format!("the adapter does not do '{service}'"));
+    }
+    let needs = [
+        (s.request.location == Location::Form, "post-form"),
+        (s.request.expires.is_some(), "expires"),
+        (s.request.signature_method.as_deref() == Some("HmacSHA1"), "hmac-sha1"),
+        (s.request.credentials.session_token.is_some(), "security-token"),
+    ];
+    needs.iter().find(|(needed, cap)| *needed && !adapter.can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
+}
+
+fn missing_v4(s: &Scenario, v4: &V4Inputs, adapter: &Adapter) -> Option<String> {
+    let service = s.service.as_str();
+    let names_services = adapter.can("paapi5") || adapter.can("aws");
+    if names_services && !adapter.can(service) {
+        return Some(format!("the adapter does not do '{service}'"));
+    }
+    if adapter.can("own-clock") && s.request.timestamp.as_deref().is_some_and(|t| t != SUITE_TIME) {
+        return Some("the client chooses its own X-Amz-Date (own-clock); this scenario needs a given one".to_owned());
+    }
+    let needs = [
+        (true, "sigv4"),
+        (v4.presign_expires.is_some(), "presign"),
+        (v4.payload == PayloadMode::Unsigned && v4.presign_expires.is_none(), "unsigned-payload"),
+        (v4.payload == PayloadMode::ContentSha256 || v4.service == "s3", "content-sha256"),
+        (s.request.credentials.session_token.is_some(), "security-token"),
+    ];
+    needs.iter().find(|(needed, cap)| *needed && !adapter.can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
+}
+
+/// The adapter request for a scenario (endpoint possibly replaced for live mode).
+pub fn request_for(s: &Scenario, kind: &str, endpoint: &str) -> Request {
+    let mut params = s.request.params.clone();
+    if s.request.signature_needs_plus {
+        params.push(("Nonce".to_owned(), nonce_for_plus(s, endpoint).to_string()));
+    }
+    Request {
+        kind: kind.to_owned(),
+        id: String::new(),
+        sig: "v2".to_owned(),
+        method: s.request.method.clone(),
+        endpoint: endpoint.to_owned(),
+        params,
+        credentials: WireCredentials {
+            access_key_id: s.request.credentials.access_key_id.clone(),
+            secret_key: s.request.credentials.secret_key.clone(),
+            session_token: s.request.credentials.session_token.clone(),
+        },
+        timestamp: if s.request.expires.is_some() { None } else { s.request.timestamp.clone() },
+        expires: s.request.expires.clone(),
+        signature_method: s.request.signature_method.clone(),
+        location: match s.request.location {
+            Location::Query => "query".to_owned(),
+            Location::Form => "form".to_owned(),
+        },
+    }
+}
+
+/// The adapter request for a SigV4 scenario. `endpoint` replaces the scenario's URL (live
+/// mode), `host` is sent as a `Host` header when given.
+pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: &str, endpoint: &str, host: Option<&str>) -> RequestV4 {
+    let timestamp = s.request.timestamp.clone().unwrap_or_else(|| SUITE_TIME.to_owned());
+    let amz_date = UtcTime::parse_iso8601(&timestamp).map(UtcTime::to_amz_date).unwrap_or_default();
+    let mut headers = Vec::with_capacity(v4.headers.len() + 1);
+    if let Some(h) = host.filter(|_| !v4.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))) {
+        headers.push(("Host".to_owned(), h.to_owned()));
+    }
+    headers.extend(v4.headers.iter().cloned());
+    RequestV4 {
+        kind: kind.to_owned(),
+        id: String::new(),
+        sig: "v4".to_owned(),
+        method: s.request.method.clone(),
+        endpoint: endpoint.to_owned(),
+        headers,
+        body: v4.body.clone(),
+        credentials: WireCredentials {
+            access_key_id: s.request.credentials.access_key_id.clone(),
+            secret_key: s.request.credentials.secret_key.clone(),
+            session_token: s.request.credentials.session_token.clone(),
+        },
+        timestamp,
+        amz_date,
+        region: v4.region.clone(),
+        service: v4.service.clone(),
+        payload: v4.payload.as_str().to_owned(),
+        presign_expires: v4.presign_expires,
+    }
+}
+
+/// The first nonce for which the correct signature of `s` at `endpoint` contains `+`.
+fn nonce_for_plus(s: &Scenario, endpoint: &str) -> u32 {
+    let mut base = s.clone();
+    base.request.signature_needs_plus = false;
+    for n in 0..1000 {
+        let mut req = request_for(&base, "sign", endpoint);
+        req.params.push(("Nonce".to_owned(), n.to_string()));
+        if let Answer::Signed(signed) = reference::sign(&req, &[]) {
+            let wire =
+                if signed.body.is_empty() { signed.url.split_once('?').map_or("", |(_, q)| q) } else { &signed.body };
+            let signature = wire.split('&').find_map(|p| p.strip_prefix("Signature=")).unwrap_or("");
+            if signature.contains("%2B") {
+                return n;
+            }
+        }
+    }
+    0
+}

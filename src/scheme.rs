@@ -1,0 +1,118 @@
+//! The signature schemes as values: which scheme signed a request ([`SchemeId`]) and why
+//! its check failed ([`Failure`]), one type for every scheme, so records, the journal and
+//! reports carry a failure without knowing which scheme produced it.
+//!
+//! Each scheme keeps its own typed failure next to its verifier ([`crate::sigv2::VerifyFailure`],
+//! [`crate::sigv4::VerifyFailureV4`]); [`Failure`] wraps them. A new scheme (S3 SigV2,
+//! aws-chunked streaming, SigV4a) adds a variant to both enums, and the compiler then
+//! names every place that must learn it.
+
+use crate::{sigv2, sigv4};
+use std::fmt;
+
+/// A signature scheme amzsig verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum SchemeId {
+    /// Signature Version 2 over the query string or form body (PA-API 4, MWS, the classic
+    /// Query APIs).
+    #[serde(rename = "v2")]
+    V2Query,
+    /// Signature Version 4 (`AWS4-HMAC-SHA256`), header or presigned query.
+    #[serde(rename = "v4")]
+    V4,
+}
+
+impl SchemeId {
+    /// Every scheme.
+    pub const ALL: [SchemeId; 2] = [SchemeId::V2Query, SchemeId::V4];
+
+    /// The short word used in scenario files, reports and `--tag` (`v2`, `v4`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchemeId::V2Query => "v2",
+            SchemeId::V4 => "v4",
+        }
+    }
+}
+
+impl fmt::Display for SchemeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a request's signature check failed, whatever the scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// A SigV2 (query) failure.
+    V2(sigv2::VerifyFailure),
+    /// A SigV4 failure.
+    V4(sigv4::VerifyFailureV4),
+}
+
+impl Failure {
+    /// The scheme that failed.
+    pub fn scheme(&self) -> SchemeId {
+        match self {
+            Failure::V2(_) => SchemeId::V2Query,
+            Failure::V4(_) => SchemeId::V4,
+        }
+    }
+
+    /// True when the signature itself did not match what the server computed (the case a
+    /// diagnosis can explain), as opposed to a missing parameter, an expired request or
+    /// an unknown key.
+    pub fn is_signature_mismatch(&self) -> bool {
+        match self {
+            Failure::V2(f) => matches!(
+                f,
+                sigv2::VerifyFailure::Mismatch { .. }
+                    | sigv2::VerifyFailure::SignatureWrongLength { .. }
+                    | sigv2::VerifyFailure::SignatureNotBase64 { .. }
+            ),
+            Failure::V4(f) => {
+                matches!(
+                    f,
+                    sigv4::VerifyFailureV4::Mismatch { .. } | sigv4::VerifyFailureV4::ContentSha256Mismatch { .. }
+                )
+            }
+        }
+    }
+
+    /// The SigV2 failure, if this is one.
+    pub fn as_v2(&self) -> Option<&sigv2::VerifyFailure> {
+        match self {
+            Failure::V2(f) => Some(f),
+            Failure::V4(_) => None,
+        }
+    }
+
+    /// The SigV4 failure, if this is one.
+    pub fn as_v4(&self) -> Option<&sigv4::VerifyFailureV4> {
+        match self {
+            Failure::V4(f) => Some(f),
+            Failure::V2(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::V2(e) => e.fmt(f),
+            Failure::V4(e) => e.fmt(f),
+        }
+    }
+}
+
+impl From<sigv2::VerifyFailure> for Failure {
+    fn from(f: sigv2::VerifyFailure) -> Self {
+        Failure::V2(f)
+    }
+}
+
+impl From<sigv4::VerifyFailureV4> for Failure {
+    fn from(f: sigv4::VerifyFailureV4) -> Self {
+        Failure::V4(f)
+    }
+}

@@ -1,0 +1,203 @@
+//! The one request pipeline: every caller that wants the mock's answer to a request (the
+//! server's handler, the runner's offline judge for every scheme, the benchmark floor)
+//! calls [`process`] with the raw request, and gets back the outcome and, for a refused
+//! signature, its explanation.
+//!
+//! Steps, in order: pick the service ([`super::dispatch`]: no service is
+//! [`Processed::NoService`]); decode the query string and, for a form POST
+//! (`application/x-www-form-urlencoded`), the body, which SigV2 signs with the query (a
+//! bad escape is the service's `MalformedQueryString`); refuse more parameters than the
+//! limit; run the service's rules ([`super::handle`]); and when the signature did not
+//! match, diagnose it with the key's secret and the very rules the service verified with
+//! ([`super::v4_rules`] for SigV4).
+//!
+//! Nothing here knows an HTTP framework: headers arrive as `(name, value)` pairs, as
+//! received, in order.
+
+use super::{Ctx, Outcome, Route, RouteKey, ServiceRequest};
+use crate::diagnose::{diagnose, diagnose_v4, Diagnosis, DiagnosisV4};
+use crate::encoding::{parse_query, ParamList, PlusMeans};
+use crate::keystore::Keystore;
+use crate::request::{RequestView, Scheme};
+use crate::sigv2::{KeyState, SecretLookup, SignatureMethod};
+
+/// A request as it arrived: what the HTTP layer read, nothing interpreted yet.
+#[derive(Debug, Clone, Copy)]
+pub struct RawRequest<'a> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// `http` or `https` (what the client connected with; decides the default port).
+    pub scheme: Scheme,
+    /// The request target in origin form: the raw path, then `?` and the raw query if any.
+    pub target: &'a str,
+    /// Every header as received, in order (a name may repeat; the `Host` header is one of
+    /// them).
+    pub headers: &'a [(String, String)],
+    /// The body bytes.
+    pub body: &'a [u8],
+}
+
+impl<'a> RawRequest<'a> {
+    /// The first value of header `name` (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The `Host` header as sent (empty when absent).
+    pub fn host(&self) -> &'a str {
+        self.header("host").unwrap_or_default()
+    }
+
+    /// The raw path (the target up to `?`, without a fragment).
+    pub fn path(&self) -> &'a str {
+        let t = self.target.split('#').next().unwrap_or_default();
+        t.split_once('?').map_or(t, |(p, _)| p)
+    }
+
+    /// The raw query string (after `?`, without `?`; empty when absent).
+    pub fn query(&self) -> &'a str {
+        let t = self.target.split('#').next().unwrap_or_default();
+        t.split_once('?').map_or("", |(_, q)| q)
+    }
+
+    /// True when the body is a form whose parameters are signed with the query's.
+    fn is_form(&self) -> bool {
+        self.header("content-type")
+            .is_some_and(|c| c.get(..33).is_some_and(|p| p.eq_ignore_ascii_case("application/x-www-form-urlencoded")))
+    }
+}
+
+/// The pipeline's own limits (the HTTP layer enforces the others before a request gets here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PipelineLimits {
+    /// Most query + form parameters accepted; past it, the service's `MalformedQueryString`.
+    pub max_params: usize,
+}
+
+impl Default for PipelineLimits {
+    fn default() -> Self {
+        PipelineLimits { max_params: 4096 }
+    }
+}
+
+/// What explains a refused signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Explanation {
+    /// A SigV2 diagnosis.
+    V2(Diagnosis),
+    /// A SigV4 diagnosis.
+    V4(DiagnosisV4),
+}
+
+impl Explanation {
+    /// The `x-amzsig-diagnosis` header value: the best finding's mistake ids joined with
+    /// `+`, or `unknown`.
+    pub fn header_value(&self) -> String {
+        match self {
+            Explanation::V2(d) => d.header_value(),
+            Explanation::V4(d) => d.header_value(),
+        }
+    }
+
+    /// The full text for a person (the log line, `explain`).
+    pub fn text(&self) -> String {
+        match self {
+            Explanation::V2(d) => d.to_string(),
+            Explanation::V4(d) => d.to_string(),
+        }
+    }
+}
+
+/// The pipeline's answer.
+// Returned by value once per request; boxing the common variant would add an allocation
+// to every answer for the sake of the rare 404.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Processed {
+    /// No Amazon service lives at this host and path (the server answers a plain 404).
+    NoService,
+    /// A service answered.
+    Answered {
+        /// What to send back, and the record for the journal.
+        outcome: Outcome,
+        /// For a refused signature, why it did not match.
+        explanation: Option<Explanation>,
+    },
+}
+
+/// Answers `raw` as the mock does: route, decode, the service's rules, and the diagnosis
+/// of a refused signature.
+pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> Processed {
+    let (host, path, query_text) = (raw.host(), raw.path(), raw.query());
+    let key = RouteKey { method: raw.method, host, path, query: query_text, headers: raw.headers };
+    let Some(route) = super::dispatch(&key, ctx.options) else { return Processed::NoService };
+    let answered = |outcome| Processed::Answered { outcome, explanation: None };
+    let query = match parse_query(query_text.as_bytes(), PlusMeans::Space) {
+        Ok(q) => q,
+        Err(e) => return answered(super::malformed(&route, ctx.request_id, &format!("{e} of the query string"))),
+    };
+    // Form POSTs sign query and body together; otherwise the query is the parameter list
+    // (borrowed, not copied: this is every request's path).
+    let with_form;
+    let params = if raw.is_form() {
+        let mut all = query.clone();
+        match parse_query(raw.body, PlusMeans::Space) {
+            Ok(body) => all.0.extend(body.0),
+            Err(e) => return answered(super::malformed(&route, ctx.request_id, &format!("{e} of the form body"))),
+        }
+        with_form = all;
+        &with_form
+    } else {
+        &query
+    };
+    if params.len() > limits.max_params {
+        let detail = format!("{} parameters, more than the {} accepted", params.len(), limits.max_params);
+        return answered(super::malformed(&route, ctx.request_id, &detail));
+    }
+    let req = ServiceRequest {
+        view: RequestView { method: raw.method, scheme: raw.scheme, host, path, params },
+        query: &query,
+        body: raw.body,
+        content_type: raw.header("content-type"),
+        content_md5: raw.header("content-md5"),
+        user_agent: raw.header("user-agent"),
+        headers: raw.headers,
+    };
+    let outcome = super::handle(&route, ctx, &req);
+    let explanation = explain(&route, ctx, &req, &outcome);
+    Processed::Answered { outcome, explanation }
+}
+
+/// When the signature did not match, finds the signer mistake that explains it, with the
+/// secret of the key the request named and the rules the service verified with.
+fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Outcome) -> Option<Explanation> {
+    let failure = outcome.record.failure.as_ref().filter(|f| f.is_signature_mismatch())?;
+    match failure {
+        crate::scheme::Failure::V2(_) => {
+            let secret = active_secret(ctx.keys, req.view.params.get("AWSAccessKeyId")?)?;
+            Some(Explanation::V2(diagnose(&req.view, secret, SignatureMethod::HmacSha256)))
+        }
+        crate::scheme::Failure::V4(_) => {
+            let rules = super::v4_rules(route, req)?;
+            let secret = active_secret(ctx.keys, outcome.record.access_key_id.as_deref()?)?;
+            Some(Explanation::V4(diagnose_v4(&req.signable(), secret, &rules.policy(ctx.options.max_skew_secs))))
+        }
+    }
+}
+
+fn active_secret<'k>(keys: &'k Keystore, access_key_id: &str) -> Option<&'k crate::crypto::SecretKey> {
+    match keys.lookup(access_key_id) {
+        KeyState::Active(secret) => Some(secret),
+        _ => None,
+    }
+}
+
+/// The parameter list of a request, as the pipeline builds it (query, then a form body's
+/// parameters), for callers that need the signed parameters of a raw request.
+pub fn signed_params(raw: &RawRequest<'_>) -> Option<ParamList> {
+    let mut all = parse_query(raw.query().as_bytes(), PlusMeans::Space).ok()?;
+    if raw.is_form() {
+        all.0.extend(parse_query(raw.body, PlusMeans::Space).ok()?.0);
+    }
+    Some(all)
+}
