@@ -6,7 +6,7 @@
 use amzsig::adapter::{Adapter, AnyRequest};
 use amzsig::fuzzer::{self, FuzzConfig};
 use amzsig::runner::{self, Mode, RunOptions};
-use amzsig::scenario::{self, Scenario};
+use amzsig::scenario::{self, Inputs, Scenario};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::time::Duration;
@@ -20,9 +20,9 @@ fn suite(c: &mut Criterion) {
     // Each scenario's own request shape: SigV2 parameters, or the SigV4 request.
     let requests: Vec<AnyRequest> = selected
         .iter()
-        .map(|s| match &s.request.v4 {
-            Some(v4) => AnyRequest::V4(runner::request_for_v4(s, v4, "sign", &s.request.endpoint, None)),
-            None => AnyRequest::V2(runner::request_for(s, "sign", &s.request.endpoint)),
+        .map(|s| match &s.request.inputs {
+            Inputs::V4(v4) => AnyRequest::V4(runner::request_for_v4(s, v4, "sign", &s.request.endpoint, None)),
+            Inputs::V2(v2) => AnyRequest::V2(runner::request_for(s, v2, "sign", &s.request.endpoint)),
         })
         .collect();
 

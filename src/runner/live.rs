@@ -13,7 +13,8 @@ use crate::adapter::{Adapter, Answer};
 use crate::clock::Clock;
 use crate::journal::JournalEntry;
 use crate::request::OwnedRequest;
-use crate::scenario::{Scenario, V4Inputs};
+use crate::scenario::{Inputs, Scenario, V4Inputs};
+use crate::scheme::SchemeId;
 use crate::server::{MockServer, ServerConfig};
 
 /// The mock a live run talks to.
@@ -51,9 +52,10 @@ impl LiveMock {
 
 /// Judges scenario `s` live: the adapter signs and sends to `mock`.
 pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> ScenarioResult {
-    if let Some(v4) = &s.request.v4 {
-        return live_v4(s, v4, adapter, mock);
-    }
+    let v2 = match &s.request.inputs {
+        Inputs::V4(v4) => return live_v4(s, v4, adapter, mock),
+        Inputs::V2(v2) => v2,
+    };
     if s.live.skip {
         return skipped(s, "not reproducible over a socket (see the scenario)".to_owned());
     }
@@ -64,7 +66,7 @@ pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> 
         return skipped(s, why);
     }
     let endpoint = mock.endpoint_for(s);
-    let request = request_for(s, "send", &endpoint);
+    let request = request_for(s, v2, "send", &endpoint);
     live_with(s, mock, |a| a.call(request.clone()), adapter)
 }
 
@@ -138,7 +140,7 @@ fn live_with(
         notes.push(format!("the client surfaced: {}", client_errors.join("; ")));
     }
     r.message = (!notes.is_empty()).then(|| notes.join("; "));
-    if r.status == Status::Fail && s.sig == crate::scenario::Sig::V4 {
+    if r.status == Status::Fail && s.sig() == SchemeId::V4 {
         if let Some(d) = &last.diagnosis {
             notes.push(format!("the mock's diagnosis: {d}"));
             r.message = Some(notes.join("; "));

@@ -12,7 +12,8 @@ use super::{
 use crate::adapter::{Adapter, Answer, Signed};
 use crate::clock::{Clock, UtcTime};
 use crate::request::{OwnedRequest, Scheme};
-use crate::scenario::Scenario;
+use crate::scenario::{Inputs, Scenario};
+use crate::scheme::SchemeId;
 use crate::services::pipeline::{process, PipelineLimits, Processed, RawRequest};
 use crate::services::{Ctx, ServiceOptions, Throttling, Unlimited};
 
@@ -84,14 +85,14 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     if let Some(why) = missing_capability(s, adapter) {
         return skipped(s, why);
     }
-    let call = match &s.request.v4 {
-        Some(v4) => {
+    let call = match &s.request.inputs {
+        Inputs::V4(v4) => {
             if !adapter.can("host-header") && !s.live.host_independent {
                 return skipped(s, NEEDS_HOST.to_owned());
             }
             adapter.call_v4(request_for_v4(s, v4, "sign", &s.request.endpoint, None))
         }
-        None => adapter.call(request_for(s, "sign", &s.request.endpoint)),
+        Inputs::V2(v2) => adapter.call(request_for(s, v2, "sign", &s.request.endpoint)),
     };
     let signed = match call {
         Ok(Answer::Signed(signed)) => signed,
@@ -100,7 +101,7 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
         Ok(other) => return unexpected_answer(s, &other),
         Err(e) => return adapter_failure(s, &e),
     };
-    let wire = match Wire::from_signed(&signed, &s.request.method, s.request.v4.is_none()) {
+    let wire = match Wire::from_signed(&signed, &s.request.method, s.sig() == SchemeId::V2Query) {
         Ok(w) => w,
         Err(message) => return unusable_request(s, message),
     };
@@ -131,7 +132,7 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     if r.status == Status::Fail {
         r.detail = for_refusal(outcome.record.failure.as_ref(), explanation.as_ref())
             .map(|d| redact_token(d, s.request.credentials.session_token.as_deref()));
-        if r.detail.is_none() && outcome.status >= 400 && s.request.v4.is_some() {
+        if r.detail.is_none() && outcome.status >= 400 && s.sig() == SchemeId::V4 {
             r.message = Some(format!("the mock answered: {}", outcome.body.chars().take(300).collect::<String>()));
         }
     }

@@ -4,7 +4,7 @@
 use crate::adapter::protocol::{Request, RequestV4, WireCredentials};
 use crate::adapter::{reference, Adapter, Answer};
 use crate::clock::UtcTime;
-use crate::scenario::{Location, PayloadMode, Scenario, V4Inputs, SUITE_TIME};
+use crate::scenario::{Inputs, Location, PayloadMode, Scenario, V2Inputs, V4Inputs, SUITE_TIME};
 
 /// Why a SigV4 scenario is skipped for an adapter that cannot set `Host`.
 pub(super) const NEEDS_HOST: &str =
@@ -12,13 +12,13 @@ pub(super) const NEEDS_HOST: &str =
 
 /// Why the adapter cannot run scenario `s` (a capability it lacks), if it cannot.
 pub(super) fn missing_capability(s: &Scenario, adapter: &Adapter) -> Option<String> {
-    match &s.request.v4 {
-        Some(v4) => missing_v4(s, v4, adapter),
-        None => missing_v2(s, adapter),
+    match &s.request.inputs {
+        Inputs::V4(v4) => missing_v4(s, v4, adapter),
+        Inputs::V2(v2) => missing_v2(s, v2, adapter),
     }
 }
 
-fn missing_v2(s: &Scenario, adapter: &Adapter) -> Option<String> {
+fn missing_v2(s: &Scenario, v2: &V2Inputs, adapter: &Adapter) -> Option<String> {
     // An adapter that names services (`paapi`, `mws`) only does those; one that names
     // none does both.
     let service = s.service.as_str();
@@ -27,9 +27,9 @@ fn missing_v2(s: &Scenario, adapter: &Adapter) -> Option<String> {
         return Some(format!("the adapter does not do '{service}'"));
     }
     let needs = [
-        (s.request.location == Location::Form, "post-form"),
-        (s.request.expires.is_some(), "expires"),
-        (s.request.signature_method.as_deref() == Some("HmacSHA1"), "hmac-sha1"),
+        (v2.location == Location::Form, "post-form"),
+        (v2.expires.is_some(), "expires"),
+        (v2.signature_method.as_deref() == Some("HmacSHA1"), "hmac-sha1"),
         (s.request.credentials.session_token.is_some(), "security-token"),
     ];
     needs.iter().find(|(needed, cap)| *needed && !adapter.can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
@@ -54,11 +54,11 @@ fn missing_v4(s: &Scenario, v4: &V4Inputs, adapter: &Adapter) -> Option<String> 
     needs.iter().find(|(needed, cap)| *needed && !adapter.can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
 }
 
-/// The adapter request for a scenario (endpoint possibly replaced for live mode).
-pub fn request_for(s: &Scenario, kind: &str, endpoint: &str) -> Request {
-    let mut params = s.request.params.clone();
-    if s.request.signature_needs_plus {
-        params.push(("Nonce".to_owned(), nonce_for_plus(s, endpoint).to_string()));
+/// The adapter request for a SigV2 scenario (endpoint possibly replaced for live mode).
+pub fn request_for(s: &Scenario, v2: &V2Inputs, kind: &str, endpoint: &str) -> Request {
+    let mut params = v2.params.clone();
+    if v2.signature_needs_plus {
+        params.push(("Nonce".to_owned(), nonce_for_plus(s, v2, endpoint).to_string()));
     }
     Request {
         kind: kind.to_owned(),
@@ -72,10 +72,10 @@ pub fn request_for(s: &Scenario, kind: &str, endpoint: &str) -> Request {
             secret_key: s.request.credentials.secret_key.clone(),
             session_token: s.request.credentials.session_token.clone(),
         },
-        timestamp: if s.request.expires.is_some() { None } else { s.request.timestamp.clone() },
-        expires: s.request.expires.clone(),
-        signature_method: s.request.signature_method.clone(),
-        location: match s.request.location {
+        timestamp: if v2.expires.is_some() { None } else { s.request.timestamp.clone() },
+        expires: v2.expires.clone(),
+        signature_method: v2.signature_method.clone(),
+        location: match v2.location {
             Location::Query => "query".to_owned(),
             Location::Form => "form".to_owned(),
         },
@@ -115,11 +115,10 @@ pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: &str, endpoint: &str, h
 }
 
 /// The first nonce for which the correct signature of `s` at `endpoint` contains `+`.
-fn nonce_for_plus(s: &Scenario, endpoint: &str) -> u32 {
-    let mut base = s.clone();
-    base.request.signature_needs_plus = false;
+fn nonce_for_plus(s: &Scenario, v2: &V2Inputs, endpoint: &str) -> u32 {
+    let base = V2Inputs { signature_needs_plus: false, ..v2.clone() };
     for n in 0..1000 {
-        let mut req = request_for(&base, "sign", endpoint);
+        let mut req = request_for(s, &base, "sign", endpoint);
         req.params.push(("Nonce".to_owned(), n.to_string()));
         if let Answer::Signed(signed) = reference::sign(&req, &[]) {
             let wire =

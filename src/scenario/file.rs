@@ -50,10 +50,11 @@
 //! token, which the client must send as `X-Amz-Security-Token`).
 
 use super::{
-    Credentials, Expected, Live, Location, PayloadMode, Scenario, ScenarioError, ScenarioRequest, Service, Sig,
-    V4Inputs, SUITE_TIME,
+    Credentials, Expected, Inputs, Live, Location, PayloadMode, Scenario, ScenarioError, ScenarioRequest, Service,
+    V2Inputs, V4Inputs, SUITE_TIME,
 };
 use crate::diagnose::{Mistake, MistakeV4};
+use crate::scheme::SchemeId;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -75,7 +76,7 @@ pub(super) struct ScenarioDto {
     #[serde(default)]
     tags: Vec<String>,
     #[serde(default)]
-    sig: Option<Sig>,
+    sig: Option<SigDto>,
     service: Service,
     #[serde(default)]
     source: Option<String>,
@@ -172,11 +173,27 @@ impl<'de> Deserialize<'de> for Service {
     }
 }
 
-impl<'de> Deserialize<'de> for Sig {
+/// The `sig:` key: which scheme signs the scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SigDto {
+    V2,
+    V4,
+}
+
+impl SigDto {
+    fn scheme(self) -> SchemeId {
+        match self {
+            SigDto::V2 => SchemeId::V2Query,
+            SigDto::V4 => SchemeId::V4,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SigDto {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match String::deserialize(d)?.as_str() {
-            "v2" => Ok(Sig::V2),
-            "v4" => Ok(Sig::V4),
+            "v2" => Ok(SigDto::V2),
+            "v4" => Ok(SigDto::V4),
             other => Err(serde::de::Error::custom(format!("sig '{other}' is not v2 or v4"))),
         }
     }
@@ -235,14 +252,17 @@ fn expected(e: ExpectDto) -> Result<Expected, String> {
 impl ScenarioDto {
     /// The signature version, and the SigV4 inputs of a SigV4 scenario; SigV2-only keys in a
     /// SigV4 scenario (and the other way round) are refused.
-    fn v4_inputs(&self) -> Result<(Sig, Option<V4Inputs>), String> {
-        let sig = self.sig.unwrap_or(match self.service {
-            Service::Paapi | Service::Mws => Sig::V2,
-            Service::Paapi5 | Service::Aws => Sig::V4,
-        });
+    fn inputs(&self, method: &str) -> Result<Inputs, String> {
+        let sig = self.sig.map_or(
+            match self.service {
+                Service::Paapi | Service::Mws => SchemeId::V2Query,
+                Service::Paapi5 | Service::Aws => SchemeId::V4,
+            },
+            SigDto::scheme,
+        );
         let r = &self.request;
-        let v4 = match (sig, self.service) {
-            (Sig::V2, Service::Paapi | Service::Mws) => {
+        let inputs = match (sig, self.service) {
+            (SchemeId::V2Query, Service::Paapi | Service::Mws) => {
                 let v4_only = [
                     ("headers", r.headers.is_some()),
                     ("body", r.body.is_some()),
@@ -254,9 +274,15 @@ impl ScenarioDto {
                 if let Some((key, _)) = v4_only.iter().find(|(_, set)| *set) {
                     return Err(format!("'{key}' is a SigV4 key (add sig: v4)"));
                 }
-                None
+                Inputs::V2(V2Inputs {
+                    params: r.params.clone(),
+                    expires: r.expires.clone(),
+                    signature_method: r.signature_method.clone(),
+                    location: r.location.unwrap_or(if method == "POST" { Location::Form } else { Location::Query }),
+                    signature_needs_plus: r.signature_needs_plus,
+                })
             }
-            (Sig::V4, Service::Paapi5 | Service::Aws) => {
+            (SchemeId::V4, Service::Paapi5 | Service::Aws) => {
                 let v2_only = [
                     ("params", !r.params.is_empty()),
                     ("expires", r.expires.is_some()),
@@ -273,7 +299,7 @@ impl ScenarioDto {
                 if r.presign_expires == Some(0) {
                     return Err("presign_expires must be at least 1".to_owned());
                 }
-                Some(V4Inputs {
+                Inputs::V4(V4Inputs {
                     headers: r.headers.clone().unwrap_or_default(),
                     body: r.body.clone().unwrap_or_default(),
                     region,
@@ -283,10 +309,11 @@ impl ScenarioDto {
                 })
             }
             (sig, service) => {
-                return Err(format!("service '{}' is not signed with {sig:?}", service.as_str()));
+                let name = sig.as_str().to_ascii_uppercase();
+                return Err(format!("service '{}' is not signed with {name}", service.as_str()));
             }
         };
-        Ok((sig, v4))
+        Ok(inputs)
     }
     pub(super) fn validate(self, file_source: Option<&str>, file: &Path) -> Result<Scenario, ScenarioError> {
         let invalid = |message: String| ScenarioError::Invalid {
@@ -294,7 +321,7 @@ impl ScenarioDto {
             scenario: self.name.clone(),
             message,
         };
-        let v4_ids = self.sig == Some(Sig::V4) || matches!(self.service, Service::Paapi5 | Service::Aws);
+        let v4_ids = self.sig == Some(SigDto::V4) || matches!(self.service, Service::Paapi5 | Service::Aws);
         let catches = self
             .catches
             .iter()
@@ -307,7 +334,8 @@ impl ScenarioDto {
             .filter(|_| v4_ids)
             .map(|id| MistakeV4::from_id(id).ok_or_else(|| invalid(format!("unknown SigV4 mistake '{id}'"))))
             .collect::<Result<Vec<_>, _>>()?;
-        let (sig, v4) = self.v4_inputs().map_err(invalid)?;
+        let method = self.request.method.clone().unwrap_or_else(|| "GET".to_owned()).to_ascii_uppercase();
+        let inputs = self.inputs(&method).map_err(invalid)?;
         let credentials = match self.request.credentials {
             CredentialsDto::Alias(a) => alias(&a).ok_or_else(|| invalid(format!("unknown credentials alias '{a}'")))?,
             CredentialsDto::Explicit { access_key_id, secret_key, session_token } => {
@@ -317,8 +345,6 @@ impl ScenarioDto {
         if !(self.request.endpoint.starts_with("https://") || self.request.endpoint.starts_with("http://")) {
             return Err(invalid(format!("endpoint '{}' is not an http(s) URL", self.request.endpoint)));
         }
-        let method = self.request.method.unwrap_or_else(|| "GET".to_owned()).to_ascii_uppercase();
-        let location = self.request.location.unwrap_or(if method == "POST" { Location::Form } else { Location::Query });
         let source = self
             .source
             .or_else(|| file_source.map(str::to_owned))
@@ -336,7 +362,7 @@ impl ScenarioDto {
                 host_independent: l.host_independent,
             },
         };
-        if let Some(t) = self.request.timestamp.as_deref().filter(|_| v4.is_some()) {
+        if let Some(t) = self.request.timestamp.as_deref().filter(|_| matches!(inputs, Inputs::V4(_))) {
             crate::clock::UtcTime::parse_iso8601(t).map_err(|e| invalid(format!("timestamp '{t}': {e}")))?;
         }
         Ok(Scenario {
@@ -345,20 +371,8 @@ impl ScenarioDto {
             catches_v4,
             tags: self.tags,
             service: self.service,
-            sig,
             source,
-            request: ScenarioRequest {
-                method,
-                endpoint: self.request.endpoint,
-                params: self.request.params,
-                credentials,
-                timestamp,
-                expires: self.request.expires,
-                signature_method: self.request.signature_method,
-                location,
-                signature_needs_plus: self.request.signature_needs_plus,
-                v4,
-            },
+            request: ScenarioRequest { method, endpoint: self.request.endpoint, credentials, timestamp, inputs },
             expect: expected(self.expect).map_err(invalid)?,
             live,
             file: file.to_path_buf(),

@@ -15,6 +15,7 @@ mod file;
 pub use file::alias as credentials_alias;
 
 use crate::diagnose::{Mistake, MistakeV4};
+use crate::scheme::SchemeId;
 use std::path::{Path, PathBuf};
 
 /// The time every scenario's server clock reads, and the default `Timestamp`.
@@ -44,16 +45,6 @@ impl Service {
             Service::Aws => "aws",
         }
     }
-}
-
-/// Which signature scheme a scenario exercises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sig {
-    /// Signature Version 2.
-    V2,
-    /// Signature Version 4.
-    V4,
 }
 
 /// What a SigV4 client signs as the payload (the canonical request's last line).
@@ -117,20 +108,11 @@ pub enum Location {
     Form,
 }
 
-/// The inputs given to the client.
+/// The SigV2-only inputs of a scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScenarioRequest {
-    /// HTTP method.
-    pub method: String,
-    /// Full endpoint URL (scheme, host, path; for SigV4 also the query as sent); the live
-    /// runner swaps in the mock's address.
-    pub endpoint: String,
+pub struct V2Inputs {
     /// Decoded parameters in order (no authentication parameters).
     pub params: Vec<(String, String)>,
-    /// Who signs.
-    pub credentials: Credentials,
-    /// `Timestamp` the client must use (verbatim), unless `expires` is set.
-    pub timestamp: Option<String>,
     /// `Expires` instead of `Timestamp`.
     pub expires: Option<String>,
     /// `SignatureMethod` to declare (`None`: PA-API style, no SignatureMethod/Version).
@@ -139,8 +121,50 @@ pub struct ScenarioRequest {
     pub location: Location,
     /// Add a `Nonce` parameter chosen so that the correct signature contains `+`.
     pub signature_needs_plus: bool,
-    /// The SigV4 inputs (`None` for SigV2 scenarios).
-    pub v4: Option<V4Inputs>,
+}
+
+/// The scheme-specific inputs of a scenario: the variant is the scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inputs {
+    /// Signature Version 2 (query or form parameters, given decoded).
+    V2(V2Inputs),
+    /// Signature Version 4 (URL, headers and body as sent, scope, payload mode).
+    V4(V4Inputs),
+}
+
+/// The inputs given to the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Full endpoint URL (scheme, host, path; for SigV4 also the query as sent); the live
+    /// runner swaps in the mock's address.
+    pub endpoint: String,
+    /// Who signs.
+    pub credentials: Credentials,
+    /// The time the client must sign at (`Timestamp` verbatim for SigV2, unless `Expires`
+    /// is set; the `X-Amz-Date` for SigV4).
+    pub timestamp: Option<String>,
+    /// What the scheme needs besides.
+    pub inputs: Inputs,
+}
+
+impl ScenarioRequest {
+    /// The SigV2 inputs, if this is a SigV2 scenario.
+    pub fn v2(&self) -> Option<&V2Inputs> {
+        match &self.inputs {
+            Inputs::V2(v2) => Some(v2),
+            Inputs::V4(_) => None,
+        }
+    }
+
+    /// The SigV4 inputs, if this is a SigV4 scenario.
+    pub fn v4(&self) -> Option<&V4Inputs> {
+        match &self.inputs {
+            Inputs::V4(v4) => Some(v4),
+            Inputs::V2(_) => None,
+        }
+    }
 }
 
 /// What a correct client gets.
@@ -181,8 +205,6 @@ pub struct Scenario {
     pub tags: Vec<String>,
     /// The service.
     pub service: Service,
-    /// The signature scheme (`Sig::V4` exactly when `request.v4` is set).
-    pub sig: Sig,
     /// Where the facts it encodes come from.
     pub source: String,
     /// Client inputs.
@@ -196,14 +218,21 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// The signature scheme (the variant of `request.inputs`).
+    pub fn sig(&self) -> SchemeId {
+        match self.request.inputs {
+            Inputs::V2(_) => SchemeId::V2Query,
+            Inputs::V4(_) => SchemeId::V4,
+        }
+    }
+
     /// True when `tag` is one of this scenario's tags, its service, its signature version
     /// (`v2`, `v4`) or its name.
     pub fn matches_tag(&self, tag: &str) -> bool {
-        let sig = match self.sig {
-            Sig::V2 => "v2",
-            Sig::V4 => "v4",
-        };
-        self.tags.iter().any(|t| t == tag) || self.service.as_str() == tag || sig == tag || self.name == tag
+        self.tags.iter().any(|t| t == tag)
+            || self.service.as_str() == tag
+            || self.sig().as_str() == tag
+            || self.name == tag
     }
 }
 
@@ -302,9 +331,9 @@ mod tests {
     #[test]
     fn v4_scenarios_parse_with_their_defaults() {
         let s = &from_yaml_str(V4, Path::new("v4.yaml")).unwrap()[0];
-        assert_eq!((s.sig, s.service), (Sig::V4, Service::Aws));
+        assert_eq!((s.sig(), s.service), (SchemeId::V4, Service::Aws));
         assert_eq!(s.catches_v4, [MistakeV4::QueryNotSorted]);
-        let v4 = s.request.v4.as_ref().unwrap();
+        let v4 = s.request.v4().unwrap();
         assert_eq!((v4.region.as_str(), v4.service.as_str(), v4.payload), ("us-east-1", "sts", PayloadMode::Signed));
         assert_eq!(s.request.timestamp.as_deref(), Some(SUITE_TIME));
         assert!(s.matches_tag("v4") && s.matches_tag("aws") && !s.matches_tag("v2"));

@@ -9,11 +9,12 @@ use amzsig::adapter::Adapter;
 use amzsig::diagnose::MistakeV4;
 use amzsig::report::{self, Format};
 use amzsig::runner::{self, Mode, RunOptions, Status};
-use amzsig::scenario::{self, Scenario, Service, Sig};
+use amzsig::scenario::{self, Scenario, Service};
+use amzsig::scheme::SchemeId;
 use std::time::Duration;
 
 fn v4_scenarios() -> Vec<Scenario> {
-    scenarios().into_iter().filter(|s| s.sig == Sig::V4).collect()
+    scenarios().into_iter().filter(|s| s.sig() == SchemeId::V4).collect()
 }
 
 #[test]
