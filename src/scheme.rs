@@ -41,6 +41,28 @@ impl fmt::Display for SchemeId {
     }
 }
 
+/// Which scheme signed a request, told from its authentication parts alone (the first
+/// step every scheme shares): an `Authorization` header of an `AWS4-` algorithm (SigV4a's
+/// `AWS4-ECDSA-P256-SHA256` included, so it is refused in the SigV4 services' words until
+/// it has a scheme of its own) or an `X-Amz-Algorithm` query parameter is SigV4; a
+/// `Signature` or `AWSAccessKeyId` query parameter is SigV2; anything else is `None`.
+///
+/// `headers` are `(name, value)` pairs as received; `raw_query` is the query string as
+/// sent (without `?`). Form bodies are not looked at: a SigV2 form POST is told apart by
+/// its service.
+pub fn detect(headers: &[(String, String)], raw_query: &str) -> Option<SchemeId> {
+    let authorization = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("authorization")).map(|(_, v)| v.as_str());
+    let names = || raw_query.split('&').map(|p| p.split('=').next().unwrap_or_default());
+    if authorization.is_some_and(|a| a.trim_start().starts_with("AWS4-")) || names().any(|n| n == sigv4::X_AMZ_ALGORITHM)
+    {
+        return Some(SchemeId::V4);
+    }
+    if names().any(|n| n == sigv2::SIGNATURE_PARAM || n == "AWSAccessKeyId") {
+        return Some(SchemeId::V2Query);
+    }
+    None
+}
+
 /// Why a request's signature check failed, whatever the scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -114,5 +136,25 @@ impl From<sigv2::VerifyFailure> for Failure {
 impl From<sigv4::VerifyFailureV4> for Failure {
     fn from(f: sigv4::VerifyFailureV4) -> Self {
         Failure::V4(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn detection() {
+        let v4 = h(&[("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request")]);
+        assert_eq!(detect(&v4, ""), Some(SchemeId::V4));
+        assert_eq!(detect(&h(&[("authorization", " AWS4-ECDSA-P256-SHA256 x")]), ""), Some(SchemeId::V4));
+        assert_eq!(detect(&[], "a=1&X-Amz-Algorithm=AWS4-HMAC-SHA256"), Some(SchemeId::V4));
+        assert_eq!(detect(&[], "AWSAccessKeyId=AKID&Signature=x"), Some(SchemeId::V2Query));
+        assert_eq!(detect(&[], "X-Amz-Algorithmx=1"), None);
+        assert_eq!(detect(&h(&[("Authorization", "AWS AKIAIOSFODNN7EXAMPLE:abc=")]), ""), None);
     }
 }

@@ -32,7 +32,7 @@ use crate::clock::UtcTime;
 use crate::encoding::ParamList;
 use crate::keystore::Keystore;
 use crate::request::RequestView;
-use crate::scheme::Failure;
+use crate::scheme::{Failure, SchemeId};
 use crate::sigv2::{HostForm, HostMatch};
 pub use throttle::{Quota, Throttle, ThrottleDecision, Unlimited};
 
@@ -267,12 +267,9 @@ impl RouteKey<'_> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
-    /// True when the request carries SigV4: an `Authorization` header of an `AWS4-`
-    /// algorithm (SigV4a's `AWS4-ECDSA-P256-SHA256` included, so it is refused in the
-    /// SigV4 services' words) or an `X-Amz-Algorithm` query parameter.
-    pub fn is_sigv4(&self) -> bool {
-        self.header("authorization").is_some_and(|a| a.trim_start().starts_with("AWS4-"))
-            || self.query.split('&').any(|p| p.split('=').next() == Some(crate::sigv4::X_AMZ_ALGORITHM))
+    /// The scheme the request's authentication parts name ([`crate::scheme::detect`]).
+    pub fn scheme(&self) -> Option<SchemeId> {
+        crate::scheme::detect(self.headers, self.query)
     }
 }
 
@@ -290,7 +287,7 @@ pub fn dispatch(key: &RouteKey<'_>, options: &ServiceOptions) -> Option<Route> {
         };
         return Some(Route::Paapi5 { locale });
     }
-    if key.is_sigv4() || key.header("x-amz-target").is_some() {
+    if key.scheme() == Some(SchemeId::V4) || key.header("x-amz-target").is_some() {
         return Some(Route::Aws);
     }
     if let Some(locale) = paapi::locale_for_host(&bare) {
