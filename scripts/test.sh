@@ -19,7 +19,8 @@ step "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 
 step "cargo test"
-INSTA_UPDATE=no CI="${CI:-}" cargo test --all-targets --locked
+# A missing official suite fails the tests (AMZSIG_ALLOW_MISSING_SUITES=1 skips them, saying so).
+INSTA_UPDATE=no cargo test --all-targets --locked
 # Doc tests are not part of --all-targets.
 INSTA_UPDATE=no cargo test --doc --locked
 
