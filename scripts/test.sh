@@ -30,6 +30,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 step "independent recomputation of the signing vectors"
 python3 vectors/sigv2/check.py
 if [ -f vectors/sigv4/check.py ]; then python3 vectors/sigv4/check.py; fi
+# The independent model of every signer mistake: the committed files must be what it writes.
+python3 vectors/mistakes/make.py --check
 
 step "scenario suite against every shipped client (installed from the registries)"
 bash scripts/clients.sh

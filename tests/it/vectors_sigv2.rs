@@ -60,9 +60,7 @@ enum Outcome {
 #[serde(untagged)]
 enum OutcomeFile {
     Word(String),
-    Refused {
-        refused: String,
-    },
+    Refused { refused: String },
 }
 
 impl TryFrom<OutcomeFile> for Outcome {
