@@ -255,6 +255,13 @@ def v2_cases():
         [r.method, "webservices.amazon.com:443", r.path, canonical_query(r.pairs)])),
         what="endpoint configured as https://webservices.amazon.com:443, netloc signed as written")
 
+    # The same client's HTTP library also sent the port in Host.
+    r = V2("paapi", lookup, host="webservices.amazon.com:443")
+    mistake, fields = r.sent("host-default-port-added", b64_hmac(r.secret, "\n".join(
+        [r.method, "webservices.amazon.com:443", r.path, canonical_query(r.pairs)])),
+        what="endpoint https://webservices.amazon.com:443, netloc signed and sent in Host as written")
+    yield mistake + "--port-in-host-header", fields
+
     r = V2("paapi", lookup, host="WebServices.Amazon.com")
     yield r.sent("host-not-lowercased", b64_hmac(r.secret, "\n".join(
         [r.method, r.host, r.path, canonical_query(r.pairs)])), what="host signed as configured, not lowercased")
@@ -535,6 +542,12 @@ def v4_cases():
     r.canonical_qs = "&".join(f"{n}={v}" for n, v in sorted(
         (urllib.parse.quote_plus(n, safe="-_.~"), urllib.parse.quote_plus(v, safe="-_.~")) for n, v in r.query))
     yield r.sent("v4-query-space-as-plus", what="canonical query encoded with quote_plus; sent with %20")
+
+    # The same client sending its urlencode()d query as is: '+' on the wire too.
+    r = V4(**IAM, query=[("Action", "GetUser"), ("UserName", "Bob Smith"), ("Version", "2010-05-08")])
+    r.canonical_qs = urllib.parse.urlencode(sorted(r.query))
+    yield r.sent("v4-query-space-as-plus", variant="plus-on-the-wire", wire_query=urllib.parse.urlencode(r.query),
+                 what="query built with urlencode() (spaces as '+'), signed and sent that way")
 
     s3 = dict(service="s3", region="us-east-1", host="examplebucket.s3.amazonaws.com", s3=True)
     r = V4(**s3, path="/photos/my%20summer.jpg")
