@@ -53,7 +53,8 @@ impl fmt::Display for SchemeId {
 pub fn detect(headers: &[(String, String)], raw_query: &str) -> Option<SchemeId> {
     let authorization = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("authorization")).map(|(_, v)| v.as_str());
     let names = || raw_query.split('&').map(|p| p.split('=').next().unwrap_or_default());
-    if authorization.is_some_and(|a| a.trim_start().starts_with("AWS4-")) || names().any(|n| n == sigv4::X_AMZ_ALGORITHM)
+    if authorization.is_some_and(|a| a.trim_start().starts_with("AWS4-"))
+        || names().any(|n| n == sigv4::X_AMZ_ALGORITHM)
     {
         return Some(SchemeId::V4);
     }

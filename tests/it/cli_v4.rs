@@ -1,6 +1,7 @@
 //! The `amzsig` binary with `--sig v4`, end to end, over the official AWS SigV4 suites read
 //! in place from `../shared/reference/vectors/` (override with `AMZSIG_SIGV4_SUITE_DIR`;
-//! a missing folder skips those tests with a notice, or fails them under `CI=true`):
+//! a missing folder fails those tests unless `AMZSIG_ALLOW_MISSING_SUITES=1`, which skips
+//! them and says so on stderr):
 //! `sign` reproduces every classic case's published `.authz`, `.creq` and `.sts`;
 //! `canonicalize` the `.creq` and `.sts`; `verify` accepts every published `.sreq` and
 //! rejects a one-character change; presigned URLs match the CRT suite's. Then `explain`

@@ -6,6 +6,7 @@ mod diagnose;
 mod difffuzz;
 mod fuzz_corpus;
 mod hostile;
+mod mistakes;
 mod runner;
 mod runner_v4;
 mod secrets;

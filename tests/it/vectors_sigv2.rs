@@ -1,6 +1,9 @@
 //! Every SigV2 vector in `vectors/sigv2/*.yaml`, checked stage by stage (canonical query,
-//! string to sign, signature) and then verified. Adding a case adds a file entry, not Rust.
-//! The expected values are computed independently by `vectors/sigv2/check.py`.
+//! string to sign, signature) and then verified: every case states the verifier's outcome
+//! for the request carrying the expected signature (`verify: valid`, or `verify: {refused:
+//! <VerifyFailure variant>}`), checked at the request's own time (`Timestamp`, else
+//! `Expires`). Adding a case adds a file entry, not Rust. The expected values and outcomes
+//! are computed independently by `vectors/sigv2/check.py`.
 
 use crate::support::{files_with_ext, root};
 use amzsig::clock::UtcTime;
@@ -39,6 +42,52 @@ struct Case {
     #[serde(default)]
     query: Option<String>,
     expected: Expected,
+    verify: Outcome,
+}
+
+/// What the verifier answers for the request sent with the expected signature.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "OutcomeFile")]
+enum Outcome {
+    /// It verifies.
+    Valid,
+    /// It is refused with this `VerifyFailure` variant (its name).
+    Refused(String),
+}
+
+/// The file form of [`Outcome`]: `valid` or `{refused: Variant}`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OutcomeFile {
+    Word(String),
+    Refused { refused: String },
+}
+
+impl TryFrom<OutcomeFile> for Outcome {
+    type Error = String;
+    fn try_from(f: OutcomeFile) -> Result<Self, String> {
+        match f {
+            OutcomeFile::Word(w) if w == "valid" => Ok(Self::Valid),
+            OutcomeFile::Word(w) => Err(format!("verify: expected 'valid' or {{refused: <failure>}}, got {w:?}")),
+            OutcomeFile::Refused { refused } => Ok(Self::Refused(refused)),
+        }
+    }
+}
+
+/// The name of a failure's variant (`MissingParameter("Timestamp")` → `MissingParameter`).
+fn variant_name(failure: &VerifyFailure) -> String {
+    let debug = format!("{failure:?}");
+    debug.split(['(', ' ', '{']).next().unwrap_or_default().to_owned()
+}
+
+/// When the request happened: its `Timestamp`, else its `Expires`; a request with neither
+/// (or with a malformed one) is refused before the clock matters, so any instant does.
+fn request_time(params: &ParamList) -> UtcTime {
+    params
+        .get("Timestamp")
+        .or_else(|| params.get("Expires"))
+        .and_then(|t| UtcTime::parse_iso8601(t).ok())
+        .unwrap_or_else(|| UtcTime::parse_iso8601("2014-08-18T12:00:00Z").expect("a valid instant"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,20 +130,18 @@ fn check(case: &Case) -> Result<(), String> {
     stage("string_to_sign", &signed.canonical.string_to_sign, &case.expected.string_to_sign)?;
     stage("signature", &signed.signature, &case.expected.signature)?;
 
-    // The verifier accepts the published signature when the request carries the usual
-    // authentication parameters (some library vectors sign bare parameter sets).
-    if params.get("AWSAccessKeyId").is_some() && params.get("Timestamp").is_some() && params.get("Expires").is_none() {
-        if let Ok(now) = amzsig::clock::UtcTime::parse_iso8601(params.get("Timestamp").unwrap_or_default()) {
-            let mut with_sig = params.clone();
-            with_sig.set(sigv2::SIGNATURE_PARAM, case.expected.signature.clone());
-            let view = RequestView { params: &with_sig, ..view };
-            let policy = VerifyPolicy { default_method: method, ..VerifyPolicy::default() };
-            let keys = SingleKey { id: None, secret: &secret };
-            match sigv2::verify(&view, &keys, now, &policy) {
-                Ok(_) | Err(VerifyFailure::UnsupportedSignatureVersion(_)) => {}
-                Err(e) => return Err(format!("stage verify: {e}")),
-            }
-        }
+    // The request as sent with the expected signature, verified at its own time.
+    let mut with_sig = params.clone();
+    with_sig.set(sigv2::SIGNATURE_PARAM, case.expected.signature.clone());
+    let view = RequestView { params: &with_sig, ..view };
+    let policy = VerifyPolicy { default_method: method, ..VerifyPolicy::default() };
+    let keys = SingleKey { id: None, secret: &secret };
+    let got = match sigv2::verify(&view, &keys, request_time(&with_sig), &policy) {
+        Ok(_) => Outcome::Valid,
+        Err(e) => Outcome::Refused(variant_name(&e)),
+    };
+    if got != case.verify {
+        return Err(format!("stage verify:\n  got:  {got:?}\n  want: {:?}", case.verify));
     }
     Ok(())
 }

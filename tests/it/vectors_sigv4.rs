@@ -1,6 +1,7 @@
 //! The SigV4 test vectors, stage by stage: the official AWS suites read in place from
-//! `../shared/reference/vectors/` (override with `AMZSIG_SIGV4_SUITE_DIR`; when the folder
-//! is missing the suites are skipped with a notice, or fail under `CI=true`), and our own
+//! `../shared/reference/vectors/` (override with `AMZSIG_SIGV4_SUITE_DIR`; a missing folder
+//! fails the tests unless `AMZSIG_ALLOW_MISSING_SUITES=1`, which skips them and says so on
+//! stderr), and our own
 //! cases in `vectors/sigv4/amzsig/` (expected values computed by `vectors/sigv4/check.py`).
 //!
 //! * `aws-sig-v4-test-suite/<case>/<case>.{req,creq,sts,authz,sreq}`: canonical request,

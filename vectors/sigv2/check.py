@@ -21,8 +21,18 @@ Rules (see README.md):
   * an empty path is '/';
   * string_to_sign = METHOD \n host \n path \n canonical_query;
   * signature = base64(HMAC-SHA256 | HMAC-SHA1 keyed by the secret).
+
+Every case also states what a verifier answers for the request as sent with the expected
+signature in its `Signature` parameter, at the request's own time (`Timestamp`, else
+`Expires`): `verify: valid`, or `verify: {refused: <failure>}` naming the failure. The
+checker re-derives that outcome from Amazon's documented rules, in their order:
+AWSAccessKeyId present, SignatureVersion 2 (when sent), SignatureMethod HmacSHA256 or
+HmacSHA1 (when sent; PA-API sends none and means HmacSHA256, the case's
+`signature_method` stands in), exactly one of Timestamp and Expires, in ISO 8601; the
+signature decodes to the method's MAC length; then the MAC comparison.
 """
 import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -35,7 +45,7 @@ import yaml
 
 HERE = pathlib.Path(__file__).resolve().parent
 CASE_FIELDS = ("id", "description", "method", "host", "path", "signature_method",
-               "access_key_id", "secret_key", "expected")
+               "access_key_id", "secret_key", "expected", "verify")
 EXPECTED_FIELDS = ("canonical_query", "string_to_sign", "signature")
 DIGESTS = {"HmacSHA256": hashlib.sha256, "HmacSHA1": hashlib.sha1}
 DEFAULT_PORT = {"http": "80", "https": "443"}
@@ -83,6 +93,82 @@ def compute(case):
             "signature": base64.b64encode(mac.digest()).decode("ascii")}
 
 
+# The failures a verifier can name (the `refused:` vocabulary; see README.md).
+REFUSALS = ("MissingParameter", "TimestampWithExpires", "UnsupportedSignatureVersion",
+            "UnsupportedSignatureMethod", "MalformedTimestamp", "UnknownAccessKey",
+            "InactiveAccessKey", "SignatureNotBase64", "SignatureWrongLength", "Expired",
+            "TimestampInFuture", "Mismatch")
+
+# ISO 8601 extended date and time, as Amazon's Query APIs take it ("Timestamp: ... in
+# ISO 8601 format", https://docs.aws.amazon.com/AWSEC2/latest/APIReference/CommonParameters.html;
+# MWS "Timestamps" accepts fractions and offsets such as 2009-02-23T18:12:22.093-07):
+# YYYY-MM-DDThh:mm:ss, an optional fraction, then Z, an offset (+hh, +hhmm, +hh:mm) or
+# nothing (taken as UTC).
+ISO8601 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
+                     r"(?:Z|[+-](\d{2})(?::?(\d{2}))?)?")
+
+
+def is_iso8601(text):
+    m = ISO8601.fullmatch(text)
+    if not m:
+        return False
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    try:
+        datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return False
+    return int(m.group(8) or 0) <= 23 and int(m.group(9) or 0) <= 59
+
+
+def verify_outcome(case, expected_signature):
+    """What a verifier answers: "valid" or {"refused": name}, from the documented rules."""
+    pairs = parse_query(case["query"]) if "query" in case else [tuple(p) for p in case["params"]]
+    pairs = [(n, v) for n, v in pairs if n != "Signature"] + [("Signature", expected_signature)]
+
+    def first(name):
+        return next((v for n, v in pairs if n == name), None)
+
+    def refused(name):
+        return {"refused": name}
+
+    if first("AWSAccessKeyId") is None:
+        return refused("MissingParameter")
+    version = first("SignatureVersion")
+    if version is not None and version != "2":
+        return refused("UnsupportedSignatureVersion")
+    method = first("SignatureMethod")
+    if method is None:
+        method = case["signature_method"]
+    if method not in DIGESTS:
+        return refused("UnsupportedSignatureMethod")
+    timestamp, expires = first("Timestamp"), first("Expires")
+    if timestamp is not None and expires is not None:
+        return refused("TimestampWithExpires")
+    if timestamp is None and expires is None:
+        return refused("MissingParameter")
+    if not is_iso8601(timestamp if timestamp is not None else expires):
+        return refused("MalformedTimestamp")
+    try:
+        given = base64.b64decode(expected_signature, validate=True)
+    except ValueError:
+        return refused("SignatureNotBase64")
+    if len(given) != DIGESTS[method]().digest_size:
+        return refused("SignatureWrongLength")
+    # Checked at the request's own time: the window always holds.
+    sts = compute(case)["string_to_sign"]
+    mac = hmac.new(case["secret_key"].encode("utf-8"), sts.encode("utf-8"), DIGESTS[method])
+    return "valid" if hmac.compare_digest(mac.digest(), given) else refused("Mismatch")
+
+
+def verify_problem(value):
+    """Why a `verify` field is malformed, or None."""
+    if value == "valid":
+        return None
+    if isinstance(value, dict) and list(value) == ["refused"] and value["refused"] in REFUSALS:
+        return None
+    return f"verify must be 'valid' or {{refused: one of {', '.join(REFUSALS)}}}: {value!r}"
+
+
 def problems(case):
     """Structural problems of one case (missing fields, mistyped YAML scalars)."""
     if not isinstance(case, dict):
@@ -90,7 +176,7 @@ def problems(case):
     out = [f"missing field {f!r}" for f in CASE_FIELDS if f not in case]
     if ("params" in case) == ("query" in case):
         out.append("needs exactly one of 'params' or 'query'")
-    for f in CASE_FIELDS[:-1] + ("scheme", "source", "query"):
+    for f in CASE_FIELDS[:-2] + ("scheme", "source", "query"):
         if f in case and not isinstance(case[f], str):
             out.append(f"field {f!r} is not a string (quote it): {case[f]!r}")
     if "params" in case and not isinstance(case["params"], list):
@@ -104,6 +190,8 @@ def problems(case):
         out.append(f"scheme must be http or https: {case.get('scheme')!r}")
     if case.get("signature_method") not in DIGESTS:
         out.append(f"signature_method must be one of {sorted(DIGESTS)}")
+    if "verify" in case and verify_problem(case["verify"]):
+        out.append(verify_problem(case["verify"]))
     expected = case.get("expected")
     if not isinstance(expected, dict):
         out.append("'expected' must be a mapping")
@@ -170,6 +258,9 @@ def main(argv):
                 bad = [f"{stage}: expected {json.dumps(case['expected'][stage])}, "
                        f"computed {json.dumps(got[stage])}"
                        for stage in EXPECTED_FIELDS if got[stage] != case["expected"][stage]]
+                outcome = verify_outcome(case, case["expected"]["signature"])
+                if not bad and outcome != case["verify"]:
+                    bad = [f"verify: expected {json.dumps(case['verify'])}, computed {json.dumps(outcome)}"]
         for line in bad:
             print(f"FAIL {where}: {line}")
         failed += bool(bad)

@@ -1,7 +1,9 @@
 //! Tests of the MWS service, calling [`handle`] directly with the embedded keystore and
 //! catalogue, a fixed clock and requests signed with [`sigv2::sign`]:
-//! - one table of cases covering every operation and every error, each body snapshotted
-//!   and parsed back (status, code, message, root, namespace, request-id spelling);
+//! - one table of cases covering every operation and every error (data:
+//!   `tests/data/services/mws.yaml`, so adding a case needs no Rust), each body
+//!   snapshotted and parsed back (status, code, message, root, namespace, request-id
+//!   spelling);
 //! - the seller / developer / MWSAuthToken table;
 //! - throttling with a small [`Throttle`] built on [`Buckets`] behind a mutex;
 //! - the SigV2 failure table, paging, downloads, headers and journal records.
@@ -38,7 +40,6 @@ const REPORTS: &str = "/Reports/2009-01-01";
 
 const ORDERS_NS: &str = "https://mws.amazonservices.com/Orders/2013-09-01";
 const PRODUCTS_NS: &str = "http://mws.amazonservices.com/schema/Products/2011-10-01";
-const SELLERS_NS: &str = "https://mws.amazonservices.com/Sellers/2011-07-01";
 const LEGACY_NS: &str = "http://mws.amazonaws.com/doc/2009-01-01/";
 
 const GATEWAY: &str = "RequestID";
@@ -135,12 +136,6 @@ impl Req {
         self.params.retain(|(n, _)| n != name);
         self
     }
-    fn get(mut self) -> Self {
-        self.method = "GET";
-        self.location = Location::Query;
-        self.content_type = None;
-        self
-    }
     /// SubmitFeed's shape: signed parameters in the URL of a POST, the feed as the body.
     fn feed(mut self, body: &str) -> Self {
         self.location = Location::Query;
@@ -148,20 +143,8 @@ impl Req {
         self.content_type = Some("text/xml");
         self
     }
-    fn host(mut self, host: &'static str) -> Self {
-        self.host = host;
-        self
-    }
     fn sign(mut self, sign: Sign) -> Self {
         self.sign = sign;
-        self
-    }
-    fn header_md5(mut self, md5: &str) -> Self {
-        self.content_md5 = Some(md5.to_owned());
-        self
-    }
-    fn inactive(mut self) -> Self {
-        self.inactive_key = true;
         self
     }
 }
@@ -244,10 +227,6 @@ struct Case {
     error: Option<(&'static str, &'static str, &'static str)>,
 }
 
-fn ok(name: &'static str, req: Req, ns: &'static str) -> Case {
-    Case { name, req, status: 200, ns: Some(ns), error: None }
-}
-
 fn err(
     name: &'static str,
     req: Req,
@@ -260,638 +239,120 @@ fn err(
     Case { name, req, status, ns: Some(ns), error: Some((code, message, id)) }
 }
 
-const SIG: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
-const NO_KEY: &str = "The AWS Access Key Id you provided does not exist in our records.";
-const IPV: &str = "InvalidParameterValue";
+/// The request table: `tests/data/services/mws.yaml` (its header says the format).
+const TABLE: &str = include_str!("../../../tests/data/services/mws.yaml");
 
-#[allow(clippy::too_many_lines)] // the table
-fn cases() -> Vec<Case> {
-    let list_orders =
-        || req(ORDERS, "ListOrders").with("MarketplaceId.Id.1", US).with("CreatedAfter", "2020-06-01T00:00:00Z");
-    let submit = || {
-        req(FEEDS, "SubmitFeed")
-            .with("FeedType", "_POST_INVENTORY_AVAILABILITY_DATA_")
-            .with("ContentMD5Value", &params::content_md5(FEED.as_bytes()))
-            .feed(FEED)
-    };
-    let matching = |id_type: &str, ids: &[&str]| {
-        let mut r = req(PRODUCTS, "GetMatchingProductForId").with("MarketplaceId", US).with("IdType", id_type);
-        for (i, id) in ids.iter().enumerate() {
-            r = r.with(&format!("IdList.Id.{}", i + 1), id);
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableFile {
+    cases: Vec<TableCase>,
+}
+
+/// One case of the table file, turned into a [`Case`] by [`TableCase::case`].
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableCase {
+    name: String,
+    path: String,
+    action: String,
+    #[serde(default)]
+    drop: Vec<String>,
+    #[serde(default)]
+    params: Vec<(String, String)>,
+    method: Option<String>,
+    host: Option<String>,
+    location: Option<String>,
+    body: Option<String>,
+    content_type: Option<String>,
+    #[serde(default)]
+    no_content_type: bool,
+    content_md5: Option<String>,
+    sign: Option<String>,
+    tamper_after_signing: Option<(String, String)>,
+    signed_for_host: Option<String>,
+    #[serde(default)]
+    inactive_key: bool,
+    host_match: Option<String>,
+    status: Option<u16>,
+    ns: Option<String>,
+    error: Option<TableError>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableError {
+    code: String,
+    message: String,
+    id: String,
+}
+
+/// The table is read once per test; leaking its strings lets a case use the same
+/// `'static` [`Req`] the hand-written tests build.
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+impl TableCase {
+    fn case(self) -> Case {
+        let name = leak(self.name);
+        let mut r = req(leak(self.path), &self.action);
+        for n in &self.drop {
+            r = r.without(n);
         }
-        r
-    };
-    vec![
-        // ---- every operation, answered
-        ok("orders-get-service-status", req(ORDERS, "GetServiceStatus"), ORDERS_NS),
-        ok("products-get-service-status", req(PRODUCTS, "GetServiceStatus"), PRODUCTS_NS),
-        ok("sellers-get-service-status", req(SELLERS, "GetServiceStatus"), SELLERS_NS),
-        ok("list-orders-created-after", list_orders(), ORDERS_NS),
-        ok("list-orders-get-method", list_orders().get(), ORDERS_NS),
-        ok(
-            "list-orders-last-updated-after",
-            req(ORDERS, "ListOrders").with("MarketplaceId.Id.1", US).with("LastUpdatedAfter", "2020-06-01T00:00:00Z"),
-            ORDERS_NS,
-        ),
-        ok(
-            "list-orders-status-filter",
-            list_orders().with("OrderStatus.Status.1", "Unshipped").with("OrderStatus.Status.2", "PartiallyShipped"),
-            ORDERS_NS,
-        ),
-        ok("list-orders-channel-afn", list_orders().with("CreatedAfter", "2020-01-01T00:00:00Z").with("FulfillmentChannel.Channel.1", "AFN"), ORDERS_NS),
-        ok("list-orders-empty", list_orders().with("CreatedAfter", "2020-06-25T00:00:00Z"), ORDERS_NS),
-        ok(
-            "get-order",
-            req(ORDERS, "GetOrder")
-                .with("AmazonOrderId.Id.1", "112-9876543-1000001")
-                .with("AmazonOrderId.Id.2", "112-9876543-1000004"),
-            ORDERS_NS,
-        ),
-        ok("list-order-items", req(ORDERS, "ListOrderItems").with("AmazonOrderId", "112-9876543-1000001"), ORDERS_NS),
-        ok(
-            "list-matching-products",
-            req(PRODUCTS, "ListMatchingProducts").with("MarketplaceId", US).with("Query", "garlic press"),
-            PRODUCTS_NS,
-        ),
-        ok(
-            "list-matching-products-no-match",
-            req(PRODUCTS, "ListMatchingProducts").with("MarketplaceId", US).with("Query", "zeppelin"),
-            PRODUCTS_NS,
-        ),
-        ok("get-matching-product-for-id-asin", matching("ASIN", &["059035342X", "B0NOTFOUND"]), PRODUCTS_NS),
-        ok("get-matching-product-for-id-seller-sku", matching("SellerSKU", &["EX-PRESS-001"]), PRODUCTS_NS),
-        ok("get-matching-product-for-id-upc", matching("UPC", &["012345678905"]), PRODUCTS_NS),
-        ok("get-matching-product-for-id-ean", matching("EAN", &["4006381333931", "0000000000000"]), PRODUCTS_NS),
-        ok(
-            "get-lowest-offer-listings-for-asin",
-            req(PRODUCTS, "GetLowestOfferListingsForASIN")
-                .with("MarketplaceId", US)
-                .with("ASINList.ASIN.1", "059035342X")
-                .with("ASINList.ASIN.2", "B0EXAMPLE2")
-                .with("ASINList.ASIN.3", "B0NOTFOUND"),
-            PRODUCTS_NS,
-        ),
-        ok(
-            "get-lowest-offer-listings-used",
-            req(PRODUCTS, "GetLowestOfferListingsForASIN")
-                .with("MarketplaceId", US)
-                .with("ASINList.ASIN.1", "059035342X")
-                .with("ItemCondition", "Used"),
-            PRODUCTS_NS,
-        ),
-        ok("list-marketplace-participations", req(SELLERS, "ListMarketplaceParticipations"), SELLERS_NS),
-        ok("submit-feed", submit(), LEGACY_NS),
-        ok(
-            "submit-feed-at-root-with-header",
-            Req { path: "/", ..submit().with("Version", "2009-01-01") }
-                .header_md5(&params::content_md5(FEED.as_bytes()))
-                .with("MarketplaceIdList.Id.1", US),
-            LEGACY_NS,
-        ),
-        ok("get-feed-submission-list", req(FEEDS, "GetFeedSubmissionList"), LEGACY_NS),
-        ok(
-            "get-feed-submission-list-by-id",
-            req(FEEDS, "GetFeedSubmissionList").with("FeedSubmissionIdList.Id.1", "50002018438"),
-            LEGACY_NS,
-        ),
-        ok(
-            "get-feed-submission-list-merchant-param",
-            req(FEEDS, "GetFeedSubmissionList").without("SellerId").with("Merchant", SELLER),
-            LEGACY_NS,
-        ),
+        for (n, v) in &self.params {
+            r = r.with(n, v);
+        }
+        if let Some(m) = self.method {
+            r.method = leak(m);
+        }
+        if let Some(h) = self.host {
+            r.host = leak(h);
+        }
+        r.location = match self.location.as_deref() {
+            None => r.location,
+            Some("form") => Location::Form,
+            Some("query") => Location::Query,
+            Some(other) => panic!("{name}: location {other:?}"),
+        };
+        if let Some(b) = self.body {
+            r.body = b.into_bytes();
+        }
+        if self.no_content_type {
+            r.content_type = None;
+        } else if let Some(ct) = self.content_type {
+            r.content_type = Some(leak(ct));
+        }
+        r.content_md5 = self.content_md5;
+        r.sign = match (self.sign.as_deref(), self.tamper_after_signing, self.signed_for_host) {
+            (None, None, None) => Sign::Good,
+            (Some("wrong-secret"), None, None) => Sign::WrongSecret,
+            (Some("not-base64"), None, None) => Sign::NotBase64,
+            (Some("wrong-length"), None, None) => Sign::WrongLength,
+            (Some("omit"), None, None) => Sign::Omit,
+            (None, Some((n, v)), None) => Sign::TamperAfter(leak(n), leak(v)),
+            (None, None, Some(h)) => Sign::ForHost(leak(h)),
+            other => panic!("{name}: signing {other:?}"),
+        };
+        r.inactive_key = self.inactive_key;
+        r.host_match = match self.host_match.as_deref() {
+            None => HostMatch::Exact,
+            Some("also-without-port") => HostMatch::AlsoWithoutPort,
+            Some(other) => panic!("{name}: host_match {other:?}"),
+        };
         Case {
-            name: "get-feed-submission-result",
-            req: req(FEEDS, "GetFeedSubmissionResult").with("FeedSubmissionId", "50002018438"),
-            status: 200,
-            ns: None,
-            error: None,
-        },
-        ok("request-report", req(REPORTS, "RequestReport").with("ReportType", "_GET_MERCHANT_LISTINGS_DATA_"), LEGACY_NS),
-        ok(
-            "request-report-at-root",
-            req("/", "RequestReport")
-                .with("ReportType", "_GET_FLAT_FILE_OPEN_LISTINGS_DATA_")
-                .with("StartDate", "2020-06-01T00:00:00Z")
-                .with("EndDate", "2020-06-24T00:00:00Z"),
-            LEGACY_NS,
-        ),
-        ok("get-report-request-list", req(REPORTS, "GetReportRequestList"), LEGACY_NS),
-        ok(
-            "get-report-request-list-done",
-            req(REPORTS, "GetReportRequestList").with("ReportProcessingStatusList.Status.1", "_DONE_"),
-            LEGACY_NS,
-        ),
-        Case {
-            name: "get-report",
-            req: req(REPORTS, "GetReport").with("ReportId", "21100000001018424"),
-            status: 200,
-            ns: None,
-            error: None,
-        },
-        ok("hmac-sha1", req(ORDERS, "GetServiceStatus").with("SignatureMethod", "HmacSHA1"), ORDERS_NS),
-        ok(
-            "expires-instead-of-timestamp",
-            req(ORDERS, "GetServiceStatus").without("Timestamp").with("Expires", "2020-06-25T12:10:00Z"),
-            ORDERS_NS,
-        ),
-        // ---- address, Action, Version
-        err("missing-action", req(ORDERS, "x").without("Action"), 400, ORDERS_NS, IPV, "Missing required parameter Action.", GATEWAY),
-        err(
-            "unknown-operation",
-            req(ORDERS, "Frobnicate"),
-            404,
-            ORDERS_NS,
-            "InvalidAddress",
-            "Operation Frobnicate is not available for section Orders/2013-09-01",
-            GATEWAY,
-        ),
-        err(
-            "operation-of-another-section",
-            req(PRODUCTS, "ListOrders"),
-            404,
-            PRODUCTS_NS,
-            "InvalidAddress",
-            "Operation ListOrders is not available for section Products/2011-10-01",
-            GATEWAY,
-        ),
-        err(
-            "feeds-get-service-status",
-            req(FEEDS, "GetServiceStatus"),
-            404,
-            LEGACY_NS,
-            "InvalidAddress",
-            "Operation GetServiceStatus is not available for section Feeds/2009-01-01",
-            GATEWAY,
-        ),
-        err(
-            "reports-at-root-get-service-status",
-            req("/", "GetServiceStatus"),
-            404,
-            LEGACY_NS,
-            "InvalidAddress",
-            "Operation GetServiceStatus is not available for section MarketplaceWebService/2009-01-01",
-            GATEWAY,
-        ),
-        err(
-            "submit-feed-to-reports-path",
-            Req { path: REPORTS, ..submit() },
-            404,
-            LEGACY_NS,
-            "InvalidAddress",
-            "Operation SubmitFeed is not available for section Reports/2009-01-01",
-            GATEWAY,
-        ),
-        err("missing-version", req(ORDERS, "ListOrders").without("Version"), 400, ORDERS_NS, IPV, "Missing required parameter Version.", GATEWAY),
-        err(
-            "wrong-version",
-            list_orders().with("Version", "2011-01-01"),
-            404,
-            ORDERS_NS,
-            "InvalidAddress",
-            "Operation ListOrders is not available for section Orders/2011-01-01",
-            GATEWAY,
-        ),
-        err(
-            "retired-path-version",
-            req("/Orders/2011-01-01", "ListOrders"),
-            404,
-            ORDERS_NS,
-            "InvalidAddress",
-            "Operation ListOrders is not available for section Orders/2011-01-01",
-            GATEWAY,
-        ),
-        err(
-            "section-not-served",
-            req("/Finances/2015-05-01", "ListFinancialEvents"),
-            404,
-            "https://mws.amazonservices.com/Finances/2015-05-01",
-            "InvalidAddress",
-            "Operation ListFinancialEvents is not available for section Finances/2015-05-01",
-            GATEWAY,
-        ),
-        err(
-            "path-of-another-shape",
-            Req { path: "/Orders/2013-09-01/x", ..req(ORDERS, "ListOrders") },
-            404,
-            LEGACY_NS,
-            "InvalidAddress",
-            "Operation ListOrders is not available for path /Orders/2013-09-01/x",
-            GATEWAY,
-        ),
-        // ---- required parameters
-        err("missing-aws-access-key-id", req(ORDERS, "GetServiceStatus").without("AWSAccessKeyId"), 400, ORDERS_NS, IPV, "Missing required parameter AWSAccessKeyId.", GATEWAY),
-        err("missing-signature", req(ORDERS, "GetServiceStatus").sign(Sign::Omit), 400, ORDERS_NS, IPV, "Missing required parameter Signature.", GATEWAY),
-        err("missing-signature-version", req(ORDERS, "GetServiceStatus").without("SignatureVersion"), 400, ORDERS_NS, IPV, "Missing required parameter SignatureVersion.", GATEWAY),
-        err("missing-signature-method", req(ORDERS, "GetServiceStatus").without("SignatureMethod"), 400, ORDERS_NS, IPV, "Missing required parameter SignatureMethod.", GATEWAY),
-        err("missing-timestamp", req(ORDERS, "GetServiceStatus").without("Timestamp"), 400, ORDERS_NS, IPV, "Missing required parameter Timestamp.", GATEWAY),
-        err("missing-seller-id", req(ORDERS, "GetServiceStatus").without("SellerId"), 400, ORDERS_NS, IPV, "Missing required parameter SellerId.", GATEWAY),
-        // ---- keys and signatures
-        err("unknown-access-key", req(ORDERS, "GetServiceStatus").with("AWSAccessKeyId", "AKIANOSUCHKEYEXAMPLE"), 403, ORDERS_NS, "InvalidAccessKeyId", NO_KEY, GATEWAY),
-        err("inactive-access-key", req(ORDERS, "GetServiceStatus").inactive(), 403, ORDERS_NS, "InvalidAccessKeyId", NO_KEY, GATEWAY),
-        err("signature-wrong-secret", req(ORDERS, "GetServiceStatus").sign(Sign::WrongSecret), 403, ORDERS_NS, "SignatureDoesNotMatch", SIG, GATEWAY),
-        err("signature-not-base64", req(ORDERS, "GetServiceStatus").sign(Sign::NotBase64), 403, ORDERS_NS, "SignatureDoesNotMatch", SIG, GATEWAY),
-        err("signature-wrong-length", req(ORDERS, "GetServiceStatus").sign(Sign::WrongLength), 403, ORDERS_NS, "SignatureDoesNotMatch", SIG, GATEWAY),
-        err(
-            "signature-over-other-values",
-            list_orders().sign(Sign::TamperAfter("CreatedAfter", "2020-01-01T00:00:00Z")),
-            403,
-            ORDERS_NS,
-            "SignatureDoesNotMatch",
-            SIG,
-            GATEWAY,
-        ),
-        err(
-            "signature-over-other-host",
-            req(ORDERS, "GetServiceStatus").sign(Sign::ForHost("mws-eu.amazonservices.com")),
-            403,
-            ORDERS_NS,
-            "SignatureDoesNotMatch",
-            SIG,
-            GATEWAY,
-        ),
-        err(
-            "expired-timestamp",
-            req(ORDERS, "GetServiceStatus").with("Timestamp", "2020-06-25T11:40:00Z"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Request has expired. Timestamp date is 2020-06-25T11:40:00Z.",
-            GATEWAY,
-        ),
-        err(
-            "future-timestamp",
-            req(ORDERS, "GetServiceStatus").with("Timestamp", "2020-06-25T12:20:00.000Z"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Request is not yet valid. Timestamp date is 2020-06-25T12:20:00.000Z.",
-            GATEWAY,
-        ),
-        err(
-            "expired-expires",
-            req(ORDERS, "GetServiceStatus").without("Timestamp").with("Expires", "2020-06-25T11:59:00Z"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Request has expired. Expires date is 2020-06-25T11:59:00Z.",
-            GATEWAY,
-        ),
-        err(
-            "malformed-timestamp",
-            req(ORDERS, "GetServiceStatus").with("Timestamp", "25/06/2020 12:00"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value 25/06/2020 12:00 for parameter Timestamp is invalid.",
-            GATEWAY,
-        ),
-        err(
-            "timestamp-and-expires",
-            req(ORDERS, "GetServiceStatus").with("Expires", "2020-06-25T12:10:00Z"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "The parameter Timestamp cannot be used with the parameter Expires",
-            GATEWAY,
-        ),
-        err(
-            "signature-version-1",
-            req(ORDERS, "GetServiceStatus").with("SignatureVersion", "1"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value 1 for parameter SignatureVersion is invalid.",
-            GATEWAY,
-        ),
-        err(
-            "signature-method-md5",
-            req(ORDERS, "GetServiceStatus").with("SignatureMethod", "HmacMD5"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value HmacMD5 for parameter SignatureMethod is invalid.",
-            GATEWAY,
-        ),
-        // ---- Orders parameters
-        err(
-            "list-orders-without-dates",
-            req(ORDERS, "ListOrders").with("MarketplaceId.Id.1", US),
-            400,
-            ORDERS_NS,
-            IPV,
-            "CreatedAfter or LastUpdatedAfter must be specified",
-            SECTION,
-        ),
-        err(
-            "list-orders-both-dates",
-            list_orders().with("LastUpdatedAfter", "2020-06-01T00:00:00Z"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "CreatedAfter and LastUpdatedAfter cannot both be specified",
-            SECTION,
-        ),
-        err(
-            "list-orders-before-not-later",
-            list_orders().with("CreatedBefore", "2020-05-01T00:00:00Z"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "CreatedBefore must be later than CreatedAfter",
-            SECTION,
-        ),
-        err(
-            "list-orders-malformed-date",
-            list_orders().with("CreatedAfter", "yesterday"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value yesterday for parameter CreatedAfter is invalid.",
-            SECTION,
-        ),
-        err(
-            "list-orders-missing-marketplace",
-            req(ORDERS, "ListOrders").with("CreatedAfter", "2020-06-01T00:00:00Z"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Missing required parameter MarketplaceId.",
-            GATEWAY,
-        ),
-        err(
-            "list-orders-unknown-marketplace",
-            list_orders().with("MarketplaceId.Id.1", "ATVPDKIKX0DEX"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value ATVPDKIKX0DEX for parameter MarketplaceId is invalid.",
-            SECTION,
-        ),
-        err(
-            "list-orders-marketplace-of-another-endpoint",
-            list_orders().with("MarketplaceId.Id.1", "A1F83G8C2ARO7P"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value A1F83G8C2ARO7P for parameter MarketplaceId is invalid.",
-            SECTION,
-        ),
-        err(
-            "list-orders-marketplace-not-participating",
-            list_orders().host("mws-eu.amazonservices.com").with("MarketplaceId.Id.1", "A1F83G8C2ARO7P"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Seller A1ExampleE6 is not registered to sell in marketplace A1F83G8C2ARO7P.",
-            SECTION,
-        ),
-        err(
-            "list-orders-unpaired-status",
-            list_orders().with("OrderStatus.Status.1", "Unshipped"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Unshipped and PartiallyShipped must be used together in this version of the Orders API section.",
-            SECTION,
-        ),
-        err(
-            "list-orders-unknown-status",
-            list_orders().with("OrderStatus.Status.1", "Lost"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value Lost for parameter OrderStatus is invalid.",
-            SECTION,
-        ),
-        err(
-            "list-orders-max-results-zero",
-            list_orders().with("MaxResultsPerPage", "0"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value 0 for parameter MaxResultsPerPage is invalid.",
-            SECTION,
-        ),
-        err(
-            "list-orders-by-next-token-missing",
-            req(ORDERS, "ListOrdersByNextToken"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Missing required parameter NextToken.",
-            GATEWAY,
-        ),
-        ok(
-            "list-orders-by-next-token-huge-offset",
-            req(ORDERS, "ListOrdersByNextToken").with(
-                "NextToken",
-                &params::encode_token(&["1", SELLER, "C", "0", "1593086280000", US, "", "", "100", "18446744073709551615"]),
-            ),
-            ORDERS_NS,
-        ),
-        err(
-            "list-orders-by-next-token-invalid",
-            req(ORDERS, "ListOrdersByNextToken").with("NextToken", "2YgYW55IGNhcm5hbCBwbGVhc3VyZS4="),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value 2YgYW55IGNhcm5hbCBwbGVhc3VyZS4= for parameter NextToken is invalid.",
-            SECTION,
-        ),
-        err(
-            "get-order-unknown-id",
-            req(ORDERS, "GetOrder").with("AmazonOrderId.Id.1", "111-0000000-0000000"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value 111-0000000-0000000 for parameter AmazonOrderId is invalid.",
-            SECTION,
-        ),
-        err("get-order-without-ids", req(ORDERS, "GetOrder"), 400, ORDERS_NS, IPV, "Missing required parameter AmazonOrderId.", GATEWAY),
-        err(
-            "list-order-items-unknown-id",
-            req(ORDERS, "ListOrderItems").with("AmazonOrderId", "112-0000000-0000000"),
-            400,
-            ORDERS_NS,
-            IPV,
-            "Value 112-0000000-0000000 for parameter AmazonOrderId is invalid.",
-            SECTION,
-        ),
-        // ---- Products parameters
-        err(
-            "products-missing-marketplace",
-            req(PRODUCTS, "ListMatchingProducts").with("Query", "garlic"),
-            400,
-            PRODUCTS_NS,
-            IPV,
-            "Missing required parameter MarketplaceId.",
-            GATEWAY,
-        ),
-        err(
-            "list-matching-products-missing-query",
-            req(PRODUCTS, "ListMatchingProducts").with("MarketplaceId", US),
-            400,
-            PRODUCTS_NS,
-            IPV,
-            "Missing required parameter Query.",
-            GATEWAY,
-        ),
-        err(
-            "get-matching-product-for-id-bad-type",
-            matching("ISSN", &["12345678"]),
-            400,
-            PRODUCTS_NS,
-            IPV,
-            "Value ISSN for parameter IdType is invalid.",
-            SECTION,
-        ),
-        err(
-            "get-matching-product-for-id-six-ids",
-            matching("ASIN", &["A1", "A2", "A3", "A4", "A5", "A6"]),
-            400,
-            PRODUCTS_NS,
-            IPV,
-            "IdList cannot contain more than 5 Id values",
-            SECTION,
-        ),
-        err(
-            "get-lowest-offer-listings-bad-condition",
-            req(PRODUCTS, "GetLowestOfferListingsForASIN")
-                .with("MarketplaceId", US)
-                .with("ASINList.ASIN.1", "059035342X")
-                .with("ItemCondition", "Mint"),
-            400,
-            PRODUCTS_NS,
-            IPV,
-            "Value Mint for parameter ItemCondition is invalid.",
-            SECTION,
-        ),
-        // ---- Feeds
-        err(
-            "submit-feed-md5-of-empty-body",
-            submit().with("ContentMD5Value", "1B2M2Y8AsgTpgAmY7PhCfg=="),
-            400,
-            LEGACY_NS,
-            "ContentMD5DoesNotMatch",
-            "The Content-MD5 HTTP header you passed for your feed (1B2M2Y8AsgTpgAmY7PhCfg==) did not match the Content-MD5 we calculated for your feed (1jEg5eupHlH+IfwCVk6ytg==)",
-            GATEWAY,
-        ),
-        err(
-            "submit-feed-hex-md5",
-            submit().with("ContentMD5Value", "d63120e5eba91e51fe21fc02564eb2b6"),
-            400,
-            LEGACY_NS,
-            "ContentMD5DoesNotMatch",
-            "The Content-MD5 HTTP header you passed for your feed (d63120e5eba91e51fe21fc02564eb2b6) did not match the Content-MD5 we calculated for your feed (1jEg5eupHlH+IfwCVk6ytg==)",
-            GATEWAY,
-        ),
-        err(
-            "submit-feed-header-md5-mismatch",
-            submit().header_md5("Zj+Bh1BJ8HzBb9ToK28qFQ=="),
-            400,
-            LEGACY_NS,
-            "ContentMD5DoesNotMatch",
-            "The Content-MD5 HTTP header you passed for your feed (Zj+Bh1BJ8HzBb9ToK28qFQ==) did not match the Content-MD5 we calculated for your feed (1jEg5eupHlH+IfwCVk6ytg==)",
-            GATEWAY,
-        ),
-        err(
-            "submit-feed-md5-missing",
-            submit().without("ContentMD5Value"),
-            400,
-            LEGACY_NS,
-            "ContentMD5Missing",
-            "The Content-MD5 header value was missing.",
-            GATEWAY,
-        ),
-        err(
-            "submit-feed-bad-type",
-            submit().with("FeedType", "inventory"),
-            400,
-            LEGACY_NS,
-            "InvalidFeedType",
-            "Value inventory for parameter FeedType is invalid.",
-            GATEWAY,
-        ),
-        err(
-            "get-feed-submission-result-not-ready",
-            req(FEEDS, "GetFeedSubmissionResult").with("FeedSubmissionId", "50003018438"),
-            400,
-            LEGACY_NS,
-            "FeedProcessingResultNotReady",
-            "Feed Submission Result is not ready for Feed Submission Id: 50003018438",
-            GATEWAY,
-        ),
-        err(
-            "get-feed-submission-result-unknown-id",
-            req(FEEDS, "GetFeedSubmissionResult").with("FeedSubmissionId", "123456789"),
-            400,
-            LEGACY_NS,
-            "InvalidFeedSubmissionId",
-            "Failed to find feed with Feed Submission ID: 123456789",
-            GATEWAY,
-        ),
-        err(
-            "get-feed-submission-result-not-numeric",
-            req(FEEDS, "GetFeedSubmissionResult").with("FeedSubmissionId", "one4567890"),
-            400,
-            LEGACY_NS,
-            "InvalidRequest",
-            "one4567890 failed a validation check: one4567890 is not a valid identifer.",
-            GATEWAY,
-        ),
-        err(
-            "get-feed-submission-list-unknown-id",
-            req(FEEDS, "GetFeedSubmissionList").with("FeedSubmissionIdList.Id.1", "51799018438"),
-            400,
-            LEGACY_NS,
-            "InvalidFeedSubmissionId",
-            "Failed to find feed with Feed Submission ID: 51799018438",
-            GATEWAY,
-        ),
-        // ---- Reports
-        err(
-            "request-report-bad-type",
-            req(REPORTS, "RequestReport").with("ReportType", "_POST_PRODUCT_DATA_"),
-            400,
-            LEGACY_NS,
-            "InvalidReportType",
-            "Value _POST_PRODUCT_DATA_ for parameter ReportType is invalid.",
-            SECTION,
-        ),
-        err(
-            "request-report-start-after-end",
-            req(REPORTS, "RequestReport")
-                .with("ReportType", "_GET_MERCHANT_LISTINGS_DATA_")
-                .with("StartDate", "2020-06-20T00:00:00Z")
-                .with("EndDate", "2020-06-10T00:00:00Z"),
-            400,
-            LEGACY_NS,
-            IPV,
-            "StartDate must be earlier than EndDate",
-            SECTION,
-        ),
-        err(
-            "get-report-request-list-unknown-id",
-            req(REPORTS, "GetReportRequestList")
-                .with("ReportRequestIdList.Id.1", "50101018424")
-                .with("ReportRequestIdList.Id.2", "51783018499"),
-            400,
-            LEGACY_NS,
-            "InvalidReportRequestId",
-            "One or more of the provided ReportRequestIds could not be found.",
-            SECTION,
-        ),
-        err(
-            "get-report-unknown-id",
-            req(REPORTS, "GetReport").with("ReportId", "20812705939018404"),
-            400,
-            LEGACY_NS,
-            "InvalidReportId",
-            "Value 20812705939018404 for parameter ReportId is invalid.",
-            SECTION,
-        ),
-        err("get-report-missing-id", req(REPORTS, "GetReport"), 400, LEGACY_NS, IPV, "Missing required parameter ReportId.", GATEWAY),
-    ]
+            name,
+            req: r,
+            status: self.status.unwrap_or(200),
+            ns: self.ns.map(leak),
+            error: self.error.map(|e| (leak(e.code), leak(e.message), leak(e.id))),
+        }
+    }
+}
+
+/// Every case of the table file.
+fn cases() -> Vec<Case> {
+    let file: TableFile = serde_yaml::from_str(TABLE).unwrap_or_else(|e| panic!("tests/data/services/mws.yaml: {e}"));
+    file.cases.into_iter().map(TableCase::case).collect()
 }
 
 /// Sends a case, checks it, parses the body back and snapshots it.
