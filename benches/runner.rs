@@ -21,8 +21,14 @@ fn suite(c: &mut Criterion) {
     let requests: Vec<AnyRequest> = selected
         .iter()
         .map(|s| match &s.request.v4 {
-            Some(v4) => AnyRequest::V4(runner::request_for_v4(s, v4, "sign", &s.request.endpoint, None)),
-            None => AnyRequest::V2(runner::request_for(s, "sign", &s.request.endpoint)),
+            Some(v4) => AnyRequest::V4(runner::request_for_v4(
+                s,
+                v4,
+                amzsig::adapter::RequestKind::Sign,
+                &s.request.endpoint,
+                None,
+            )),
+            None => AnyRequest::V2(runner::request_for(s, amzsig::adapter::RequestKind::Sign, &s.request.endpoint)),
         })
         .collect();
 

@@ -13,7 +13,7 @@ pub mod protocol;
 pub mod reference;
 pub mod reference_v4;
 
-pub use protocol::{Answer, AnyRequest, Hello, Request, RequestV4, Sent, Signed};
+pub use protocol::{Answer, AnyRequest, Capability, Hello, Request, RequestKind, RequestV4, Sent, Signed};
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -35,6 +35,10 @@ pub enum AdapterError {
     /// No answer in time.
     #[error("no answer from the adapter within {0:?}")]
     Timeout(Duration),
+    /// A `hello` that is not protocol JSON, or that announces a capability amzsig does
+    /// not know ([`protocol::UnknownCapability`]).
+    #[error("the adapter's hello is refused: {0}")]
+    Hello(#[source] protocol::ProtocolError),
     /// An answer that is not protocol JSON.
     #[error("bad answer from the adapter: {0}")]
     Protocol(#[from] protocol::ProtocolError),
@@ -65,7 +69,8 @@ pub struct Adapter {
 }
 
 impl Adapter {
-    /// Starts `command` through `sh -c` and exchanges `hello`.
+    /// Starts `command` through `sh -c` and exchanges `hello`. A hello that announces a
+    /// capability amzsig does not know is refused ([`protocol::UnknownCapability`]).
     pub fn spawn(command: &str, env: &[(String, String)], timeout: Duration) -> Result<Adapter, AdapterError> {
         let mut child = Command::new("sh")
             .arg("-c")
@@ -105,7 +110,11 @@ impl Adapter {
             hello: Hello { protocol: 1, name: String::new(), version: String::new(), capabilities: Vec::new() },
         };
         adapter.write(&protocol::hello_request())?;
-        match adapter.read()? {
+        let hello = adapter.read().map_err(|e| match e {
+            AdapterError::Protocol(e) => AdapterError::Hello(e),
+            other => other,
+        })?;
+        match hello {
             Answer::Hello(h) => adapter.hello = h,
             other => return Err(AdapterError::Unexpected(format!("expected hello, got {other:?}"))),
         }
@@ -113,8 +122,8 @@ impl Adapter {
     }
 
     /// True when the adapter announced `capability`.
-    pub fn can(&self, capability: &str) -> bool {
-        self.hello.capabilities.iter().any(|c| c == capability)
+    pub fn can(&self, capability: Capability) -> bool {
+        self.hello.capabilities.contains(&capability)
     }
 
     /// Sends a request (`sign` or `send`) and waits for its answer.
@@ -180,5 +189,33 @@ impl Drop for Adapter {
         // Closing stdin asks the adapter to exit; make sure it does.
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_adapter_announcing_an_unknown_capability_fails_to_start() {
+        let script = r#"read -r h; echo '{"type":"hello","protocol":1,"name":"x","capabilities":["sigv2","teleport"]}'; read -r x"#;
+        let text = match Adapter::spawn(script, &[], Duration::from_secs(5)) {
+            Ok(a) => panic!("started with {:?}", a.hello),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            text.starts_with(
+                "the adapter's hello is refused: unknown capability 'teleport' (amzsig knows: sigv2, sigv4, send,"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn known_capabilities_are_parsed_once_and_asked_by_value() {
+        let script = r#"read -r h; echo '{"type":"hello","protocol":1,"name":"x","capabilities":["sigv2","post-form"]}'; read -r x"#;
+        let adapter = Adapter::spawn(script, &[], Duration::from_secs(5)).unwrap();
+        assert_eq!(adapter.hello.capabilities, [Capability::Sigv2, Capability::PostForm]);
+        assert!(adapter.can(Capability::PostForm) && !adapter.can(Capability::Send));
     }
 }

@@ -10,8 +10,8 @@ mod strategy;
 
 pub use strategy::{fuzz_case, FuzzCase};
 
-use crate::adapter::protocol::{Request, WireCredentials};
-use crate::adapter::{Adapter, Answer, Hello};
+use crate::adapter::protocol::{Location, Request, RequestKind, Sig, WireCredentials};
+use crate::adapter::{Adapter, Answer, Capability, Hello};
 use crate::clock::UtcTime;
 use crate::crypto::SecretKey;
 use crate::diagnose::diagnose;
@@ -87,9 +87,9 @@ fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdic
     let creds = crate::scenario::credentials_alias(&case.credentials)
         .ok_or_else(|| format!("unknown credentials alias '{}'", case.credentials))?;
     let request = Request {
-        kind: "sign".into(),
+        kind: RequestKind::Sign,
         id: String::new(),
-        sig: "v2".into(),
+        sig: Sig::V2,
         method: case.method.clone(),
         endpoint: case.endpoint(),
         params: case.params.clone(),
@@ -101,7 +101,7 @@ fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdic
         timestamp: Some(FUZZ_TIME.into()),
         expires: None,
         signature_method: case.signature_method.clone(),
-        location: if case.method == "POST" { "form".into() } else { "query".into() },
+        location: if case.method == "POST" { Location::Form } else { Location::Query },
     };
     let signed = match adapter.call(request).map_err(|e| e.to_string())? {
         Answer::Signed(s) => s,
@@ -169,9 +169,9 @@ pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
     let mut seed = [0u8; 32];
     seed[..8].copy_from_slice(&config.seed.to_le_bytes());
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
-    let can_post = adapter.can("post-form");
-    let can_sha1 = adapter.can("hmac-sha1");
-    let only_paapi = adapter.can("paapi") && !adapter.can("mws");
+    let can_post = adapter.can(Capability::PostForm);
+    let can_sha1 = adapter.can(Capability::HmacSha1);
+    let only_paapi = adapter.can(Capability::Paapi) && !adapter.can(Capability::Mws);
     let strategy = fuzz_case(can_post, can_sha1, only_paapi);
     let state = RefCell::new((adapter, Vec::<Finding>::new(), 0u64, 0u64, None::<String>));
     let mut runner = TestRunner::new_with_rng(

@@ -2,7 +2,7 @@
 //! offline, from the mock's journal live), and explain signature failures.
 
 use super::{adapter_failure, describe, refused_by_client, request_for, unexpected_answer, ScenarioResult, Status};
-use crate::adapter::{reference, Adapter, Answer};
+use crate::adapter::{reference, Adapter, Answer, Capability, RequestKind};
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, UtcTime};
 use crate::crypto::SecretKey;
@@ -94,18 +94,20 @@ pub(super) fn skipped(s: &Scenario, why: String) -> ScenarioResult {
 fn missing_capability(s: &Scenario, adapter: &Adapter) -> Option<String> {
     // An adapter that names services (`paapi`, `mws`) only does those; one that names
     // none does both.
-    let service = s.service.as_str();
-    let names_services = adapter.can("paapi") || adapter.can("mws");
-    if names_services && !adapter.can(service) {
-        return Some(format!("the adapter does not do '{service}'"));
+    let names_services = adapter.can(Capability::Paapi) || adapter.can(Capability::Mws);
+    if names_services && !adapter.can(Capability::service(s.service)) {
+        return Some(format!("the adapter does not do '{}'", s.service.as_str()));
     }
     let needs = [
-        (s.request.location == Location::Form, "post-form"),
-        (s.request.expires.is_some(), "expires"),
-        (s.request.signature_method.as_deref() == Some("HmacSHA1"), "hmac-sha1"),
-        (s.request.credentials.session_token.is_some(), "security-token"),
+        (s.request.location == Location::Form, Capability::PostForm),
+        (s.request.expires.is_some(), Capability::Expires),
+        (s.request.signature_method.as_deref() == Some("HmacSHA1"), Capability::HmacSha1),
+        (s.request.credentials.session_token.is_some(), Capability::SecurityToken),
     ];
-    needs.iter().find(|(needed, cap)| *needed && !adapter.can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
+    needs
+        .iter()
+        .find(|&&(needed, cap)| needed && !adapter.can(cap))
+        .map(|(_, cap)| format!("the adapter lacks '{cap}'"))
 }
 
 pub(super) fn matches(expected: &Expected, verdict: Verdict, error_code: Option<&str>) -> bool {
@@ -132,7 +134,7 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     if let Some(why) = missing_capability(s, adapter) {
         return skipped(s, why);
     }
-    let answer = match adapter.call(request_for(s, "sign", &s.request.endpoint)) {
+    let answer = match adapter.call(request_for(s, RequestKind::Sign, &s.request.endpoint)) {
         Ok(a) => a,
         Err(e) => return adapter_failure(s, &e),
     };
@@ -250,7 +252,7 @@ pub(super) fn nonce_for_plus(s: &Scenario, endpoint: &str) -> u32 {
     let mut base = s.clone();
     base.request.signature_needs_plus = false;
     for n in 0..1000 {
-        let mut req = request_for(&base, "sign", endpoint);
+        let mut req = request_for(&base, RequestKind::Sign, endpoint);
         req.params.push(("Nonce".to_owned(), n.to_string()));
         if let Answer::Signed(signed) = reference::sign(&req, &[]) {
             let wire =
@@ -304,14 +306,14 @@ pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> 
     if s.live.skip {
         return skipped(s, "not reproducible over a socket (see the scenario)".to_owned());
     }
-    if !adapter.can("send") {
+    if !adapter.can(Capability::Send) {
         return skipped(s, "the adapter cannot send (no 'send' capability)".to_owned());
     }
     if let Some(why) = missing_capability(s, adapter) {
         return skipped(s, why);
     }
     let endpoint = mock.endpoint_for(s);
-    let request = request_for(s, "send", &endpoint);
+    let request = request_for(s, RequestKind::Send, &endpoint);
     live_with(s, mock, |a| a.call(request.clone()), adapter)
 }
 

@@ -17,8 +17,8 @@ pub use judge::{first_difference, Detail};
 pub use v4::request_for_v4;
 
 use crate::adapter::protocol::{Request, WireCredentials};
-use crate::adapter::{Adapter, AdapterError, Answer, Hello};
-use crate::scenario::{Expected, Location, Scenario};
+use crate::adapter::{Adapter, AdapterError, Answer, Capability, Hello, RequestKind};
+use crate::scenario::{Expected, Scenario};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -126,7 +126,7 @@ pub struct RunOptions {
 pub fn run(scenarios: &[&Scenario], adapter: &mut Adapter, mode: Mode, options: &RunOptions) -> RunReport {
     let start = Instant::now();
     let mut live = match mode {
-        Mode::Live => Some(judge::LiveMock::start(adapter.can("own-clock"))),
+        Mode::Live => Some(judge::LiveMock::start(adapter.can(Capability::OwnClock))),
         Mode::Offline => None,
     };
     let mut results = Vec::with_capacity(scenarios.len());
@@ -183,15 +183,15 @@ fn apply_expected(result: &mut ScenarioResult, client: &str, mode: Mode, list: &
 }
 
 /// The adapter request for a scenario (endpoint possibly replaced for live mode).
-pub fn request_for(s: &Scenario, kind: &str, endpoint: &str) -> Request {
+pub fn request_for(s: &Scenario, kind: RequestKind, endpoint: &str) -> Request {
     let mut params = s.request.params.clone();
     if s.request.signature_needs_plus {
         params.push(("Nonce".to_owned(), judge::nonce_for_plus(s, endpoint).to_string()));
     }
     Request {
-        kind: kind.to_owned(),
+        kind,
         id: String::new(),
-        sig: "v2".to_owned(),
+        sig: crate::scenario::Sig::V2,
         method: s.request.method.clone(),
         endpoint: endpoint.to_owned(),
         params,
@@ -203,10 +203,7 @@ pub fn request_for(s: &Scenario, kind: &str, endpoint: &str) -> Request {
         timestamp: if s.request.expires.is_some() { None } else { s.request.timestamp.clone() },
         expires: s.request.expires.clone(),
         signature_method: s.request.signature_method.clone(),
-        location: match s.request.location {
-            Location::Query => "query".to_owned(),
-            Location::Form => "form".to_owned(),
-        },
+        location: s.request.location,
     }
 }
 

@@ -22,7 +22,7 @@ use super::judge::{
 };
 use super::{adapter_failure, refused_by_client, unexpected_answer, ScenarioResult, Status};
 use crate::adapter::protocol::{RequestV4, WireCredentials};
-use crate::adapter::{Adapter, Answer, Signed};
+use crate::adapter::{Adapter, Answer, Capability, RequestKind, Signed};
 use crate::clock::{Clock, UtcTime};
 use crate::crypto::SecretKey;
 use crate::diagnose::{compare_canonical_requests, diagnose_v4, DiagnosisV4, MistakeV4};
@@ -37,7 +37,7 @@ const NEEDS_HOST: &str = "the outcome needs the scenario's Host, which the clien
 
 /// The adapter request for a SigV4 scenario. `endpoint` replaces the scenario's URL (live
 /// mode), `host` is sent as a `Host` header when given.
-pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: &str, endpoint: &str, host: Option<&str>) -> RequestV4 {
+pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: RequestKind, endpoint: &str, host: Option<&str>) -> RequestV4 {
     let timestamp = s.request.timestamp.clone().unwrap_or_else(|| SUITE_TIME.to_owned());
     let amz_date = UtcTime::parse_iso8601(&timestamp).map(UtcTime::to_amz_date).unwrap_or_default();
     let mut headers = Vec::with_capacity(v4.headers.len() + 1);
@@ -46,9 +46,9 @@ pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: &str, endpoint: &str, h
     }
     headers.extend(v4.headers.iter().cloned());
     RequestV4 {
-        kind: kind.to_owned(),
+        kind,
         id: String::new(),
-        sig: "v4".to_owned(),
+        sig: crate::scenario::Sig::V4,
         method: s.request.method.clone(),
         endpoint: endpoint.to_owned(),
         headers,
@@ -62,28 +62,30 @@ pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: &str, endpoint: &str, h
         amz_date,
         region: v4.region.clone(),
         service: v4.service.clone(),
-        payload: v4.payload.as_str().to_owned(),
+        payload: v4.payload,
         presign_expires: v4.presign_expires,
     }
 }
 
 fn missing_capability(s: &Scenario, v4: &V4Inputs, adapter: &Adapter) -> Option<String> {
-    let service = s.service.as_str();
-    let names_services = adapter.can("paapi5") || adapter.can("aws");
-    if names_services && !adapter.can(service) {
-        return Some(format!("the adapter does not do '{service}'"));
+    let names_services = adapter.can(Capability::Paapi5) || adapter.can(Capability::Aws);
+    if names_services && !adapter.can(Capability::service(s.service)) {
+        return Some(format!("the adapter does not do '{}'", s.service.as_str()));
     }
-    if adapter.can("own-clock") && s.request.timestamp.as_deref().is_some_and(|t| t != SUITE_TIME) {
+    if adapter.can(Capability::OwnClock) && s.request.timestamp.as_deref().is_some_and(|t| t != SUITE_TIME) {
         return Some("the client chooses its own X-Amz-Date (own-clock); this scenario needs a given one".to_owned());
     }
     let needs = [
-        (true, "sigv4"),
-        (v4.presign_expires.is_some(), "presign"),
-        (v4.payload == PayloadMode::Unsigned && v4.presign_expires.is_none(), "unsigned-payload"),
-        (v4.payload == PayloadMode::ContentSha256 || v4.service == "s3", "content-sha256"),
-        (s.request.credentials.session_token.is_some(), "security-token"),
+        (true, Capability::Sigv4),
+        (v4.presign_expires.is_some(), Capability::Presign),
+        (v4.payload == PayloadMode::Unsigned && v4.presign_expires.is_none(), Capability::UnsignedPayload),
+        (v4.payload == PayloadMode::ContentSha256 || v4.service == "s3", Capability::ContentSha256),
+        (s.request.credentials.session_token.is_some(), Capability::SecurityToken),
     ];
-    needs.iter().find(|(needed, cap)| *needed && !adapter.can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
+    needs
+        .iter()
+        .find(|&&(needed, cap)| needed && !adapter.can(cap))
+        .map(|(_, cap)| format!("the adapter lacks '{cap}'"))
 }
 
 /// The request as the mock would receive it: URL parts, headers (with the `Host` an HTTP
@@ -263,7 +265,7 @@ fn redact_token(mut d: Detail, token: Option<&str>) -> Detail {
 }
 
 fn now_for(adapter: &Adapter) -> UtcTime {
-    if adapter.can("own-clock") {
+    if adapter.can(Capability::OwnClock) {
         Clock::System.now()
     } else {
         suite_time()
@@ -274,10 +276,10 @@ pub(super) fn offline(s: &Scenario, v4: &V4Inputs, adapter: &mut Adapter) -> Sce
     if let Some(why) = missing_capability(s, v4, adapter) {
         return skipped(s, why);
     }
-    if !adapter.can("host-header") && !s.live.host_independent {
+    if !adapter.can(Capability::HostHeader) && !s.live.host_independent {
         return skipped(s, NEEDS_HOST.to_owned());
     }
-    let signed = match adapter.call_v4(request_for_v4(s, v4, "sign", &s.request.endpoint, None)) {
+    let signed = match adapter.call_v4(request_for_v4(s, v4, RequestKind::Sign, &s.request.endpoint, None)) {
         Ok(Answer::Signed(signed)) => signed,
         Ok(Answer::Error { message, unsupported: true, .. }) => return skipped(s, message),
         Ok(Answer::Error { message, .. }) => return refused_by_client(s, &message),
@@ -307,13 +309,13 @@ pub(super) fn live(s: &Scenario, v4: &V4Inputs, adapter: &mut Adapter, mock: &mu
     if s.live.skip {
         return skipped(s, "not reproducible over a socket (see the scenario)".to_owned());
     }
-    if !adapter.can("send") {
+    if !adapter.can(Capability::Send) {
         return skipped(s, "the adapter cannot send (no 'send' capability)".to_owned());
     }
     if let Some(why) = missing_capability(s, v4, adapter) {
         return skipped(s, why);
     }
-    let host_header = adapter.can("host-header");
+    let host_header = adapter.can(Capability::HostHeader);
     if !host_header && !s.live.host_independent {
         return skipped(s, NEEDS_HOST.to_owned());
     }
@@ -327,6 +329,6 @@ pub(super) fn live(s: &Scenario, v4: &V4Inputs, adapter: &mut Adapter, mock: &mu
     let target = if target.starts_with('?') { format!("/{target}") } else { target.to_owned() };
     let endpoint = format!("{}{target}", mock.base_url());
     let host = host_header.then_some(url.host.as_str());
-    let request = request_for_v4(s, v4, "send", &endpoint, host);
+    let request = request_for_v4(s, v4, RequestKind::Send, &endpoint, host);
     super::judge::live_with(s, mock, |adapter_call| adapter_call.call_v4(request.clone()), adapter)
 }

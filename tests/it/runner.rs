@@ -106,7 +106,7 @@ fn protocol_schema_covers_the_messages() {
     let s = all.iter().find(|s| s.request.v4.as_ref().is_some_and(|v| v.presign_expires.is_some())).unwrap();
     let mut v4 = s.request.v4.clone().unwrap();
     v4.headers.push(("X-A".into(), "1".into()));
-    let req = runner::request_for_v4(s, &v4, "sign", &s.request.endpoint, Some("h"));
+    let req = runner::request_for_v4(s, &v4, amzsig::adapter::RequestKind::Sign, &s.request.endpoint, Some("h"));
     let sent = serde_json::to_value(&req).unwrap();
     let def = &schema["$defs"]["request_v4"];
     let props = def["properties"].as_object().unwrap();
@@ -131,7 +131,7 @@ fn late_answers_are_skipped() {
         echo '{\"type\":\"error\",\"id\":\"1\",\"message\":\"late\"}'; read -r b; \
         echo '{\"type\":\"error\",\"id\":\"2\",\"message\":\"on time\"}'; read -r c";
     let mut adapter = Adapter::spawn(script, &[], Duration::from_secs(2)).unwrap();
-    let request = runner::request_for(&all[0], "sign", &all[0].request.endpoint);
+    let request = runner::request_for(&all[0], amzsig::adapter::RequestKind::Sign, &all[0].request.endpoint);
     let first = adapter.call(request.clone());
     assert!(matches!(first, Err(amzsig::adapter::AdapterError::Timeout(_))), "{first:?}");
     // The late answer to the first request arrives (at 3 s) while the second waits (2 s to
