@@ -37,7 +37,7 @@ pub enum AdapterError {
     Timeout(Duration),
     /// A `hello` that is not protocol JSON, or that announces a capability amzsig does
     /// not know ([`protocol::UnknownCapability`]).
-    #[error("the adapter's hello is refused: {0}")]
+    #[error("the adapter's hello is refused")]
     Hello(#[source] protocol::ProtocolError),
     /// An answer that is not protocol JSON.
     #[error("bad answer from the adapter: {0}")]
@@ -45,6 +45,42 @@ pub enum AdapterError {
     /// An answer for another request, or of the wrong type.
     #[error("unexpected answer from the adapter: {0}")]
     Unexpected(String),
+    /// A `signed` answer whose URL does not parse.
+    #[error("the client produced a bad URL")]
+    BadUrl(#[source] crate::request::RequestParseError),
+    /// A `signed` answer whose form body does not parse.
+    #[error("the client produced a bad form body")]
+    BadFormBody(#[source] crate::encoding::DecodeError),
+    /// A SigV4 request whose endpoint does not parse (the reference adapter's side).
+    #[error(transparent)]
+    BadEndpoint(crate::request::RequestParseError),
+    /// A SigV4 request whose `timestamp` is not ISO 8601.
+    #[error("timestamp")]
+    BadTimestamp(#[source] crate::clock::TimeParseError),
+    /// A SigV4 request whose `amz_date` is another instant than its `timestamp`.
+    #[error("amz_date {amz_date} is not the timestamp {timestamp}")]
+    AmzDateMismatch {
+        /// The `amz_date` given.
+        amz_date: String,
+        /// The `timestamp` given.
+        timestamp: String,
+    },
+    /// A mistake id in neither catalogue (`amzsig adapter --mistake`).
+    #[error("unknown mistake '{0}'")]
+    UnknownMistake(String),
+}
+
+/// `error` and its causes on one line, `error: cause: cause` (as the CLI prints errors), for
+/// the places that keep an error as text: a report's message, an `error` answer.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 fn stderr_tail(s: &str) -> String {
@@ -201,7 +237,7 @@ mod tests {
         let script = r#"read -r h; echo '{"type":"hello","protocol":1,"name":"x","capabilities":["sigv2","teleport"]}'; read -r x"#;
         let text = match Adapter::spawn(script, &[], Duration::from_secs(5)) {
             Ok(a) => panic!("started with {:?}", a.hello),
-            Err(e) => e.to_string(),
+            Err(e) => error_chain(&e),
         };
         assert!(
             text.starts_with(

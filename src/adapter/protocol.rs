@@ -300,17 +300,16 @@ impl Signed {
     /// The request the client would send: its URL, its `Host` header when it sets one, and
     /// the form body's parameters after the query's. `default_method` applies when the
     /// answer names none.
-    pub fn to_request(&self, default_method: &str) -> Result<crate::request::OwnedRequest, String> {
+    pub fn to_request(&self, default_method: &str) -> Result<crate::request::OwnedRequest, super::AdapterError> {
         use crate::encoding::{parse_query, PlusMeans};
         let method = self.method.as_deref().unwrap_or(default_method);
-        let mut owned = crate::request::OwnedRequest::from_url(method, &self.url)
-            .map_err(|e| format!("the client produced a bad URL: {e}"))?;
+        let mut owned =
+            crate::request::OwnedRequest::from_url(method, &self.url).map_err(super::AdapterError::BadUrl)?;
         if let Some((_, host)) = self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("host")) {
             host.clone_into(&mut owned.host);
         }
         if !self.body.is_empty() {
-            let form = parse_query(self.body.as_bytes(), PlusMeans::Space)
-                .map_err(|e| format!("the client produced a bad form body: {e}"))?;
+            let form = parse_query(self.body.as_bytes(), PlusMeans::Space).map_err(super::AdapterError::BadFormBody)?;
             owned.params.0.extend(form.0);
             owned.location = crate::request::ParamLocation::Form;
         }

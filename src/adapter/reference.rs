@@ -24,15 +24,15 @@ pub struct Mistakes {
 }
 
 impl Mistakes {
-    /// Parses mistake ids of either catalogue; `Err` names the first unknown id.
-    pub fn from_ids<S: AsRef<str>>(ids: &[S]) -> Result<Mistakes, String> {
+    /// Parses mistake ids of either catalogue; the error names the first unknown id.
+    pub fn from_ids<S: AsRef<str>>(ids: &[S]) -> Result<Mistakes, super::AdapterError> {
         let mut out = Mistakes::default();
         for id in ids {
             let id = id.as_ref();
             match (Mistake::from_id(id), MistakeV4::from_id(id)) {
                 (Some(m), _) => out.v2.push(m),
                 (None, Some(m)) => out.v4.push(m),
-                (None, None) => return Err(id.to_owned()),
+                (None, None) => return Err(super::AdapterError::UnknownMistake(id.to_owned())),
             }
         }
         Ok(out)
@@ -110,7 +110,7 @@ pub fn sign(req: &Request, mistakes: &[Mistake]) -> Answer {
     }
     let declared = match req.signature_method.as_deref().map(str::parse::<SignatureMethod>) {
         Some(Ok(m)) => m,
-        Some(Err(e)) => return error(e),
+        Some(Err(e)) => return error(e.to_string()),
         None => SignatureMethod::HmacSha256,
     };
     let secret = SecretKey::new(req.credentials.secret_key.as_str());

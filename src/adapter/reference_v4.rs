@@ -10,6 +10,7 @@
 //! itself so that the header and the canonical request agree.
 
 use super::protocol::{Answer, PayloadMode, RequestV4, Signed};
+use super::{error_chain, AdapterError};
 use crate::clock::UtcTime;
 use crate::crypto::SecretKey;
 use crate::diagnose::{sign_with_mistakes_v4, MistakeV4};
@@ -32,12 +33,12 @@ pub struct Prepared {
 }
 
 /// Checks and splits a SigV4 request (no signing yet).
-pub fn prepare(req: &RequestV4) -> Result<Prepared, String> {
-    let url = OwnedRequest::from_url(&req.method, &req.endpoint).map_err(|e| e.to_string())?;
+pub fn prepare(req: &RequestV4) -> Result<Prepared, AdapterError> {
+    let url = OwnedRequest::from_url(&req.method, &req.endpoint).map_err(AdapterError::BadEndpoint)?;
     let raw_query = req.endpoint.split('#').next().unwrap_or("").split_once('?').map_or("", |(_, q)| q).to_owned();
-    let time = UtcTime::parse_iso8601(&req.timestamp).map_err(|e| format!("timestamp: {e}"))?;
+    let time = UtcTime::parse_iso8601(&req.timestamp).map_err(AdapterError::BadTimestamp)?;
     if time.to_amz_date() != req.amz_date {
-        return Err(format!("amz_date {} is not the timestamp {}", req.amz_date, req.timestamp));
+        return Err(AdapterError::AmzDateMismatch { amz_date: req.amz_date.clone(), timestamp: req.timestamp.clone() });
     }
     let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 1);
     if !req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
@@ -61,7 +62,7 @@ pub fn sign(req: &RequestV4, mistakes: &[MistakeV4]) -> Answer {
     let error = |message: String| Answer::Error { id: Some(req.id.clone()), message, unsupported: false };
     let p = match prepare(req) {
         Ok(p) => p,
-        Err(e) => return error(e),
+        Err(e) => return error(error_chain(&e)),
     };
     let payload =
         if req.payload == PayloadMode::Unsigned { Payload::Unsigned } else { Payload::Bytes(req.body.as_bytes()) };

@@ -147,7 +147,7 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     let method = signed.method.clone().unwrap_or_else(|| s.request.method.clone());
     let owned = match signed.to_request(&method) {
         Ok(o) => o,
-        Err(message) => return unusable_request(s, message),
+        Err(e) => return unusable_request(s, crate::adapter::error_chain(&e)),
     };
     let query_only = OwnedRequest::from_url(&method, &signed.url).map(|o| o.params).unwrap_or_default();
     let outcome = in_process(&owned, &query_only, signed.body.as_bytes());
@@ -276,15 +276,15 @@ pub(super) struct LiveMock {
 impl LiveMock {
     /// Starts the mock; its clock reads the suite time, or the system time for clients that
     /// read their own clock (`own_clock`).
-    pub(super) fn start(own_clock: bool) -> Result<LiveMock, String> {
+    pub(super) fn start(own_clock: bool) -> Result<LiveMock, super::RunError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(super::RunError::Runtime)?;
         let clock = if own_clock { Clock::System } else { Clock::Fixed(suite_time()) };
         let config = ServerConfig { clock, ..ServerConfig::default() };
-        let server = runtime.block_on(MockServer::start(config)).map_err(|e| e.to_string())?;
+        let server = runtime.block_on(MockServer::start(config)).map_err(super::RunError::Server)?;
         Ok(LiveMock { server, _runtime: runtime })
     }
 

@@ -22,6 +22,17 @@ use crate::scenario::{Expected, Scenario};
 use serde::Serialize;
 use std::time::Instant;
 
+/// Why a live run's mock could not start (its scenarios are skipped with this reason).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The async runtime the mock runs on could not be built.
+    #[error(transparent)]
+    Runtime(std::io::Error),
+    /// The mock server did not start.
+    #[error(transparent)]
+    Server(crate::server::ServerError),
+}
+
 /// Offline or live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -136,7 +147,7 @@ pub fn run(scenarios: &[&Scenario], adapter: &mut Adapter, mode: Mode, options: 
         let mut result = match &mut live {
             None => judge::offline(s, adapter),
             Some(Ok(mock)) => judge::live(s, adapter, mock),
-            Some(Err(e)) => judge::skipped(s, format!("the mock could not start: {e}")),
+            Some(Err(e)) => judge::skipped(s, format!("the mock could not start: {}", crate::adapter::error_chain(e))),
         };
         result.micros = u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX);
         apply_expected(&mut result, &adapter.hello.name, mode, &options.expected_failures);

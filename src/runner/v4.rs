@@ -22,7 +22,7 @@ use super::judge::{
 };
 use super::{adapter_failure, refused_by_client, unexpected_answer, ScenarioResult, Status};
 use crate::adapter::protocol::{RequestV4, WireCredentials};
-use crate::adapter::{Adapter, Answer, Capability, RequestKind, Signed};
+use crate::adapter::{Adapter, AdapterError, Answer, Capability, RequestKind, Signed};
 use crate::clock::{Clock, UtcTime};
 use crate::crypto::SecretKey;
 use crate::diagnose::{compare_canonical_requests, diagnose_v4, DiagnosisV4, MistakeV4};
@@ -97,10 +97,9 @@ struct Wire {
     body: Vec<u8>,
 }
 
-fn wire(signed: &Signed, default_method: &str) -> Result<Wire, String> {
+fn wire(signed: &Signed, default_method: &str) -> Result<Wire, AdapterError> {
     let method = signed.method.as_deref().unwrap_or(default_method);
-    let mut url =
-        OwnedRequest::from_url(method, &signed.url).map_err(|e| format!("the client produced a bad URL: {e}"))?;
+    let mut url = OwnedRequest::from_url(method, &signed.url).map_err(AdapterError::BadUrl)?;
     let raw_query = signed.url.split('#').next().unwrap_or("").split_once('?').map_or("", |(_, q)| q).to_owned();
     let mut headers = signed.headers.clone();
     match headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("host")) {
@@ -288,7 +287,7 @@ pub(super) fn offline(s: &Scenario, v4: &V4Inputs, adapter: &mut Adapter) -> Sce
     };
     let w = match wire(&signed, &s.request.method) {
         Ok(w) => w,
-        Err(message) => return unusable_request(s, message),
+        Err(e) => return unusable_request(s, crate::adapter::error_chain(&e)),
     };
     let secret = SecretKey::new(s.request.credentials.secret_key.as_str());
     let (outcome, detail) = in_process(&w, now_for(adapter), &secret);

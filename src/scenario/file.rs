@@ -50,8 +50,8 @@
 //! token, which the client must send as `X-Amz-Security-Token`).
 
 use super::{
-    Credentials, Expected, Live, Location, PayloadMode, Scenario, ScenarioError, ScenarioRequest, Service, Sig,
-    V4Inputs, SUITE_TIME,
+    Credentials, Expected, Live, Location, PayloadMode, Problem, Scenario, ScenarioError, ScenarioRequest, Service,
+    Sig, V4Inputs, SUITE_TIME,
 };
 use crate::diagnose::{Mistake, MistakeV4};
 use serde::Deserialize;
@@ -224,10 +224,10 @@ xfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampK
 Rd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2\
 ICCR/oLxBA==";
 
-fn expected(e: ExpectDto) -> Result<Expected, String> {
+fn expected(e: ExpectDto) -> Result<Expected, Problem> {
     match e {
         ExpectDto::Word(w) if w == "accepted" => Ok(Expected::Accepted),
-        ExpectDto::Word(w) => Err(format!("expect '{w}' is not 'accepted' or {{error: CODE}}")),
+        ExpectDto::Word(w) => Err(Problem::Expect(w)),
         ExpectDto::Error { error } => Ok(Expected::Error(error)),
     }
 }
@@ -235,7 +235,7 @@ fn expected(e: ExpectDto) -> Result<Expected, String> {
 impl ScenarioDto {
     /// The signature version, and the SigV4 inputs of a SigV4 scenario; SigV2-only keys in a
     /// SigV4 scenario (and the other way round) are refused.
-    fn v4_inputs(&self) -> Result<(Sig, Option<V4Inputs>), String> {
+    fn v4_inputs(&self) -> Result<(Sig, Option<V4Inputs>), Problem> {
         let sig = self.sig.unwrap_or(match self.service {
             Service::Paapi | Service::Mws => Sig::V2,
             Service::Paapi5 | Service::Aws => Sig::V4,
@@ -251,8 +251,8 @@ impl ScenarioDto {
                     ("payload", r.payload.is_some()),
                     ("presign_expires", r.presign_expires.is_some()),
                 ];
-                if let Some((key, _)) = v4_only.iter().find(|(_, set)| *set) {
-                    return Err(format!("'{key}' is a SigV4 key (add sig: v4)"));
+                if let Some(&(key, _)) = v4_only.iter().find(|(_, set)| *set) {
+                    return Err(Problem::SigV4Key(key));
                 }
                 None
             }
@@ -264,14 +264,13 @@ impl ScenarioDto {
                     ("location", r.location.is_some()),
                     ("signature_needs_plus", r.signature_needs_plus),
                 ];
-                if let Some((key, _)) = v2_only.iter().find(|(_, set)| *set) {
-                    return Err(format!("'{key}' is a SigV2 key (SigV4 scenarios give the URL as sent)"));
+                if let Some(&(key, _)) = v2_only.iter().find(|(_, set)| *set) {
+                    return Err(Problem::SigV2Key(key));
                 }
-                let region = r.region.clone().ok_or_else(|| "a SigV4 scenario needs a region".to_owned())?;
-                let service =
-                    r.scope_service.clone().ok_or_else(|| "a SigV4 scenario needs scope_service".to_owned())?;
+                let region = r.region.clone().ok_or(Problem::NoRegion)?;
+                let service = r.scope_service.clone().ok_or(Problem::NoScopeService)?;
                 if r.presign_expires == Some(0) {
-                    return Err("presign_expires must be at least 1".to_owned());
+                    return Err(Problem::ZeroPresign);
                 }
                 Some(V4Inputs {
                     headers: r.headers.clone().unwrap_or_default(),
@@ -282,47 +281,47 @@ impl ScenarioDto {
                     presign_expires: r.presign_expires,
                 })
             }
-            (sig, service) => {
-                return Err(format!("service '{}' is not signed with {sig:?}", service.as_str()));
-            }
+            (sig, service) => return Err(Problem::SigForService { service, sig }),
         };
         Ok((sig, v4))
     }
     pub(super) fn validate(self, file_source: Option<&str>, file: &Path) -> Result<Scenario, ScenarioError> {
-        let invalid = |message: String| ScenarioError::Invalid {
+        let invalid = |problem: Problem| ScenarioError::Invalid {
             file: file.display().to_string(),
             scenario: self.name.clone(),
-            message,
+            problem,
         };
         let v4_ids = self.sig == Some(Sig::V4) || matches!(self.service, Service::Paapi5 | Service::Aws);
         let catches = self
             .catches
             .iter()
             .filter(|_| !v4_ids)
-            .map(|id| Mistake::from_id(id).ok_or_else(|| invalid(format!("unknown mistake '{id}'"))))
+            .map(|id| {
+                Mistake::from_id(id).ok_or_else(|| invalid(Problem::UnknownMistake { id: id.clone(), v4: false }))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let catches_v4 = self
             .catches
             .iter()
             .filter(|_| v4_ids)
-            .map(|id| MistakeV4::from_id(id).ok_or_else(|| invalid(format!("unknown SigV4 mistake '{id}'"))))
+            .map(|id| {
+                MistakeV4::from_id(id).ok_or_else(|| invalid(Problem::UnknownMistake { id: id.clone(), v4: true }))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let (sig, v4) = self.v4_inputs().map_err(invalid)?;
         let credentials = match self.request.credentials {
-            CredentialsDto::Alias(a) => alias(&a).ok_or_else(|| invalid(format!("unknown credentials alias '{a}'")))?,
+            CredentialsDto::Alias(a) => alias(&a).ok_or_else(|| invalid(Problem::UnknownAlias(a.clone())))?,
             CredentialsDto::Explicit { access_key_id, secret_key, session_token } => {
                 Credentials { access_key_id, secret_key, session_token }
             }
         };
         if !(self.request.endpoint.starts_with("https://") || self.request.endpoint.starts_with("http://")) {
-            return Err(invalid(format!("endpoint '{}' is not an http(s) URL", self.request.endpoint)));
+            return Err(invalid(Problem::Endpoint(self.request.endpoint.clone())));
         }
         let method = self.request.method.unwrap_or_else(|| "GET".to_owned()).to_ascii_uppercase();
         let location = self.request.location.unwrap_or(if method == "POST" { Location::Form } else { Location::Query });
-        let source = self
-            .source
-            .or_else(|| file_source.map(str::to_owned))
-            .ok_or_else(|| invalid("no source (give one per scenario or per file)".to_owned()))?;
+        let source =
+            self.source.or_else(|| file_source.map(str::to_owned)).ok_or_else(|| invalid(Problem::NoSource))?;
         let timestamp = match (&self.request.timestamp, &self.request.expires) {
             (None, None) => Some(SUITE_TIME.to_owned()),
             (t, _) => t.clone(),
@@ -337,7 +336,8 @@ impl ScenarioDto {
             },
         };
         if let Some(t) = self.request.timestamp.as_deref().filter(|_| v4.is_some()) {
-            crate::clock::UtcTime::parse_iso8601(t).map_err(|e| invalid(format!("timestamp '{t}': {e}")))?;
+            crate::clock::UtcTime::parse_iso8601(t)
+                .map_err(|source| invalid(Problem::Timestamp { text: t.to_owned(), source }))?;
         }
         Ok(Scenario {
             rule: self.rule,
