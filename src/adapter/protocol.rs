@@ -11,6 +11,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use crate::scenario::{Location, PayloadMode, Sig};
+use crate::sigv2::SignatureMethod;
 
 /// The protocol version this runner speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -200,9 +201,10 @@ pub struct Request {
     /// `Expires` instead of `Timestamp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
-    /// `SignatureMethod` to declare; absent means PA-API style (none declared).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature_method: Option<String>,
+    /// `SignatureMethod` to declare (`HmacSHA256`, `HmacSHA1`); absent means PA-API style
+    /// (none declared).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "signature_method_word")]
+    pub signature_method: Option<SignatureMethod>,
     /// `query` or `form`.
     pub location: Location,
 }
@@ -251,6 +253,25 @@ pub struct RequestV4 {
     /// seconds, instead of the `Authorization` header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presign_expires: Option<u64>,
+}
+
+/// `signature_method` as Amazon spells it (`HmacSHA256`, `HmacSHA1`); any other word is
+/// refused when decoding.
+pub(crate) mod signature_method_word {
+    use crate::sigv2::SignatureMethod;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[allow(clippy::ref_option, clippy::trivially_copy_pass_by_ref)] // serde hands fields by reference
+    pub(crate) fn serialize<S: Serializer>(method: &Option<SignatureMethod>, s: S) -> Result<S::Ok, S::Error> {
+        match method {
+            Some(m) => s.serialize_str(m.as_str()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SignatureMethod>, D::Error> {
+        Option::<String>::deserialize(d)?.map(|w| w.parse().map_err(serde::de::Error::custom)).transpose()
+    }
 }
 
 /// Either request shape, as the adapter side decodes it.
@@ -465,6 +486,7 @@ mod tests {
         let v2 = r#"{"type":"send","id":"1","sig":"v2","method":"POST","endpoint":"https://mws.amazonservices.com/","params":[["Action","X"]],"credentials":{"access_key_id":"a","secret_key":"s","session_token":"t"},"timestamp":"2014-08-18T12:00:00Z","signature_method":"HmacSHA1","location":"form"}"#;
         let AnyRequest::V2(r) = decode_any_request(v2).unwrap() else { panic!("not v2") };
         assert_eq!((r.kind, r.sig, r.location), (RequestKind::Send, Sig::V2, Location::Form));
+        assert_eq!(r.signature_method, Some(SignatureMethod::HmacSha1));
         assert_eq!(serde_json::to_string(&r).unwrap(), v2);
         for (payload, mode) in [
             ("signed", PayloadMode::Signed),
@@ -485,6 +507,15 @@ mod tests {
         assert!(decode_any_request(&v2.replace(r#""form""#, r#""body""#)).is_err());
         assert!(decode_any_request(&v2.replace(r#""send""#, r#""post""#)).is_err());
         assert!(decode_any_request(&v2.replace(r#""v2""#, r#""v3""#)).is_err());
+        assert!(decode_any_request(&v2.replace("HmacSHA1", "HmacMD5")).is_err());
+        let AnyRequest::V2(r) = decode_any_request(&v2.replace("HmacSHA1", "HmacSHA256")).unwrap() else { panic!() };
+        assert_eq!(r.signature_method, Some(SignatureMethod::HmacSha256));
+        let AnyRequest::V2(r) = decode_any_request(&v2.replace(r#","signature_method":"HmacSHA1""#, "")).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(r.signature_method, None);
+        assert!(!serde_json::to_string(&r).unwrap().contains("signature_method"));
     }
 
     fn json<T: Serialize>(v: &T) -> String {
@@ -521,6 +552,10 @@ mod tests {
             [PayloadMode::Signed, PayloadMode::Unsigned, PayloadMode::ContentSha256].map(|p| json(&p))
         );
         assert_eq!(defs["request"]["properties"]["sig"]["const"].as_str(), Some(json(&Sig::V2).as_str()));
+        assert_eq!(
+            words(&defs["request"]["properties"]["signature_method"]),
+            [SignatureMethod::HmacSha256, SignatureMethod::HmacSha1].map(|m| m.as_str().to_owned())
+        );
         assert_eq!(defs["request_v4"]["properties"]["sig"]["const"].as_str(), Some(json(&Sig::V4).as_str()));
     }
 

@@ -79,9 +79,9 @@ pub fn client_params(req: &Request) -> ParamList {
         (Some(t), None) => params.push("Timestamp", t.clone()),
         (None, None) => {}
     }
-    if let Some(m) = &req.signature_method {
+    if let Some(m) = req.signature_method {
         params.push("SignatureVersion", "2");
-        params.push("SignatureMethod", m.clone());
+        params.push("SignatureMethod", m.as_str());
     }
     if let Some(token) = &req.credentials.session_token {
         params.push("SecurityToken", token.clone());
@@ -108,11 +108,7 @@ pub fn sign(req: &Request, mistakes: &[Mistake]) -> Answer {
         Ok(params) => owned.params = params,
         Err(e) => return error(e.to_string()),
     }
-    let declared = match req.signature_method.as_deref().map(str::parse::<SignatureMethod>) {
-        Some(Ok(m)) => m,
-        Some(Err(e)) => return error(e.to_string()),
-        None => SignatureMethod::HmacSha256,
-    };
+    let declared = req.signature_method.unwrap_or(SignatureMethod::HmacSha256);
     let secret = SecretKey::new(req.credentials.secret_key.as_str());
     let Some(signature) = sign_with_mistakes(&owned.view(), &secret, declared, mistakes) else {
         return error(format!("the mistakes {mistakes:?} cannot apply to this request"));

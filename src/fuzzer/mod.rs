@@ -128,7 +128,7 @@ fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdic
         },
         timestamp: Some(FUZZ_TIME.into()),
         expires: None,
-        signature_method: case.signature_method.clone(),
+        signature_method: case.signature_method,
         location: if case.method == "POST" { Location::Form } else { Location::Query },
     };
     let signed = match adapter.call(request)? {

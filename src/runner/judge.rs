@@ -101,7 +101,7 @@ fn missing_capability(s: &Scenario, adapter: &Adapter) -> Option<String> {
     let needs = [
         (s.request.location == Location::Form, Capability::PostForm),
         (s.request.expires.is_some(), Capability::Expires),
-        (s.request.signature_method.as_deref() == Some("HmacSHA1"), Capability::HmacSha1),
+        (s.request.signature_method == Some(SignatureMethod::HmacSha1), Capability::HmacSha1),
         (s.request.credentials.session_token.is_some(), Capability::SecurityToken),
     ];
     needs

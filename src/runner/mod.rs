@@ -213,7 +213,7 @@ pub fn request_for(s: &Scenario, kind: RequestKind, endpoint: &str) -> Request {
         },
         timestamp: if s.request.expires.is_some() { None } else { s.request.timestamp.clone() },
         expires: s.request.expires.clone(),
-        signature_method: s.request.signature_method.clone(),
+        signature_method: s.request.signature_method,
         location: s.request.location,
     }
 }

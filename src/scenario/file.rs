@@ -319,6 +319,13 @@ impl ScenarioDto {
             return Err(invalid(Problem::Endpoint(self.request.endpoint.clone())));
         }
         let method = self.request.method.unwrap_or_else(|| "GET".to_owned()).to_ascii_uppercase();
+        let signature_method = self
+            .request
+            .signature_method
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| invalid(Problem::SignatureMethod(e)))?;
         let location = self.request.location.unwrap_or(if method == "POST" { Location::Form } else { Location::Query });
         let source =
             self.source.or_else(|| file_source.map(str::to_owned)).ok_or_else(|| invalid(Problem::NoSource))?;
@@ -354,7 +361,7 @@ impl ScenarioDto {
                 credentials,
                 timestamp,
                 expires: self.request.expires,
-                signature_method: self.request.signature_method,
+                signature_method,
                 location,
                 signature_needs_plus: self.request.signature_needs_plus,
                 v4,

@@ -134,7 +134,7 @@ pub struct ScenarioRequest {
     /// `Expires` instead of `Timestamp`.
     pub expires: Option<String>,
     /// `SignatureMethod` to declare (`None`: PA-API style, no SignatureMethod/Version).
-    pub signature_method: Option<String>,
+    pub signature_method: Option<crate::sigv2::SignatureMethod>,
     /// Query or form.
     pub location: Location,
     /// Add a `Nonce` parameter chosen so that the correct signature contains `+`.
@@ -253,6 +253,9 @@ pub enum Problem {
     /// A credentials alias no documentation example gives.
     #[error("unknown credentials alias '{0}'")]
     UnknownAlias(String),
+    /// A `signature_method` that is neither `HmacSHA256` nor `HmacSHA1`.
+    #[error("{0}")]
+    SignatureMethod(crate::sigv2::UnknownSignatureMethod),
     /// An endpoint that is not an `http(s)://` URL.
     #[error("endpoint '{0}' is not an http(s) URL")]
     Endpoint(String),
@@ -383,6 +386,18 @@ mod tests {
         let v2 = "source: s\nscenarios:\n  - name: x\n    rule: r\n    service: paapi\n    request:\n      endpoint: https://webservices.amazon.com/onca/xml\n      credentials: paapi\n      region: us-east-1\n    expect: accepted\n";
         let err = from_yaml_str(v2, Path::new("v2.yaml")).unwrap_err().to_string();
         assert!(err.contains("'region' is a SigV4 key"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_signature_method_is_rejected_at_load() {
+        let text = "source: s\nscenarios:\n  - name: x\n    rule: r\n    service: mws\n    request:\n      endpoint: https://mws.amazonservices.com/\n      credentials: mws\n      signature_method: HmacMD5\n    expect: accepted\n";
+        let err = from_yaml_str(text, Path::new("s.yaml")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.yaml: scenario 'x': unsupported SignatureMethod 'HmacMD5' (HmacSHA256 or HmacSHA1)"
+        );
+        let ok = from_yaml_str(&text.replace("HmacMD5", "HmacSHA1"), Path::new("s.yaml")).unwrap();
+        assert_eq!(ok[0].request.signature_method, Some(crate::sigv2::SignatureMethod::HmacSha1));
     }
 
     #[test]

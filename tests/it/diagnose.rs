@@ -8,6 +8,7 @@ use amzsig::adapter::protocol::{Location, Request, RequestKind, Sig, WireCredent
 use amzsig::adapter::{reference, Answer};
 use amzsig::diagnose::Mistake;
 use amzsig::server::MockServer;
+use amzsig::sigv2::SignatureMethod;
 
 struct Plan {
     host: String,
@@ -81,8 +82,8 @@ fn request_for(p: &Plan, m: Mistake, nonce: u32) -> Request {
         ("AKIAIOSFODNN7EXAMPLE", "1234567890")
     };
     let declared = match m {
-        Mistake::Sha256InsteadOfSha1 => Some("HmacSHA1".to_owned()),
-        _ if p.mws => Some("HmacSHA256".to_owned()),
+        Mistake::Sha256InsteadOfSha1 => Some(SignatureMethod::HmacSha1),
+        _ if p.mws => Some(SignatureMethod::HmacSha256),
         _ => None,
     };
     Request {
