@@ -89,18 +89,7 @@ impl JournalEntry {
     /// first), the body's preview once.
     pub fn new(received: &Received<'_>, status: u16, record: Option<Record>) -> Self {
         let preview = &received.body[..received.body.len().min(BODY_PREVIEW_BYTES)];
-        let (service, operation, access_key_id, verdict, error_code, host_form, failure) = match record {
-            None => (None, None, None, Verdict::Refused, None, None, None),
-            Some(r) => {
-                let failure = r
-                    .failure
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .or_else(|| r.failure_v4.as_ref().map(ToString::to_string));
-                (Some(r.service), r.operation, r.access_key_id, r.verdict, r.error_code, r.host_form, failure)
-            }
-        };
-        Self {
+        let mut entry = Self {
             seq: 0,
             time: received.time,
             request_id: received.request_id.to_owned(),
@@ -110,16 +99,30 @@ impl JournalEntry {
             query: services::aws::redact_session_token(received.query).into_owned(),
             body_len: received.body.len(),
             body_preview: String::from_utf8_lossy(preview).into_owned(),
-            service,
-            operation,
-            access_key_id,
-            verdict,
+            service: None,
+            operation: None,
+            access_key_id: None,
+            verdict: Verdict::Refused,
             status,
-            error_code,
-            host_form,
-            failure,
+            error_code: None,
+            host_form: None,
+            failure: None,
             diagnosis: None,
+        };
+        if let Some(r) = record {
+            entry.failure = match (&r.failure, &r.failure_v4) {
+                (Some(f), _) => Some(f.to_string()),
+                (None, Some(f)) => Some(f.to_string()),
+                (None, None) => None,
+            };
+            entry.service = Some(r.service);
+            entry.operation = r.operation;
+            entry.access_key_id = r.access_key_id;
+            entry.verdict = r.verdict;
+            entry.error_code = r.error_code;
+            entry.host_form = r.host_form;
         }
+        entry
     }
 }
 

@@ -419,10 +419,10 @@ pub fn decode_request(line: &str) -> Result<Request, ProtocolError> {
 pub fn decode_any_request(line: &str) -> Result<AnyRequest, ProtocolError> {
     let error = |e: serde_json::Error| ProtocolError { message: e.to_string(), line: line.chars().take(200).collect() };
     let value: serde_json::Value = serde_json::from_str(line.trim()).map_err(error)?;
-    if value.get("sig").and_then(serde_json::Value::as_str) == Some("v4") {
-        serde_json::from_value(value).map(AnyRequest::V4).map_err(error)
-    } else {
-        serde_json::from_value(value).map(AnyRequest::V2).map_err(error)
+    let sig = value.get("sig").map(Sig::deserialize).transpose().map_err(error)?;
+    match sig {
+        Some(Sig::V4) => serde_json::from_value(value).map(AnyRequest::V4).map_err(error),
+        Some(Sig::V2) | None => serde_json::from_value(value).map(AnyRequest::V2).map_err(error),
     }
 }
 
