@@ -142,3 +142,43 @@ fn late_answers_are_skipped() {
         "{second:?}"
     );
 }
+
+/// Every capability a shipped adapter announces (the `capabilities` lists in `clients/`
+/// and `examples/`) is one the runner knows: an unknown word would stop the adapter at its
+/// hello.
+#[test]
+fn shipped_adapters_announce_only_known_capabilities() {
+    let root = crate::support::root();
+    let mut files = Vec::new();
+    for ext in [".py", ".js", ".php"] {
+        files.extend(
+            crate::support::files_with_ext(&root.join("clients"), ext)
+                .into_iter()
+                .filter(|f| !f.components().any(|c| c.as_os_str() == "node_modules")),
+        );
+    }
+    files.push(root.join("examples/aws_sigv4_adapter.rs"));
+    let mut seen = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (at, _) in text.match_indices("capabilities") {
+            // `"capabilities": [ ... ]`, `capabilities: [ ... ]` or `'capabilities' => array( ... )`.
+            let rest = text[at + "capabilities".len()..].trim_start_matches(['"', '\'', ':', '=', '>', ' ']);
+            let list = if let Some(r) = rest.strip_prefix('[') {
+                r.split(']').next()
+            } else {
+                rest.strip_prefix("array(").and_then(|r| r.split(')').next())
+            };
+            let Some(list) = list else { continue };
+            for word in list.split(['"', '\'']).skip(1).step_by(2) {
+                assert!(
+                    word.parse::<amzsig::adapter::Capability>().is_ok(),
+                    "{}: unknown capability '{word}'",
+                    f.display()
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 40, "found only {seen} capability words in {} files", files.len());
+}
