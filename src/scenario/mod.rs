@@ -254,7 +254,7 @@ pub enum Problem {
     #[error("unknown credentials alias '{0}'")]
     UnknownAlias(String),
     /// A `signature_method` that is neither `HmacSHA256` nor `HmacSHA1`.
-    #[error("{0}")]
+    #[error(transparent)]
     SignatureMethod(crate::sigv2::UnknownSignatureMethod),
     /// An endpoint that is not an `http(s)://` URL.
     #[error("endpoint '{0}' is not an http(s) URL")]
