@@ -3,7 +3,7 @@
 //! adapter round trips for the suite's requests (no judging) in the same run. `benches/report.py` turns the medians into scenarios per
 //! second and the ratio recorded in `BENCHMARKS.md`.
 
-use amzsig::adapter::{Adapter, AnyRequest};
+use amzsig::adapter::{Adapter, AnyRequest, RequestKind};
 use amzsig::fuzzer::{self, FuzzConfig};
 use amzsig::runner::{self, Mode, RunOptions};
 use amzsig::scenario::{self, Inputs, Scenario};
@@ -21,8 +21,10 @@ fn suite(c: &mut Criterion) {
     let requests: Vec<AnyRequest> = selected
         .iter()
         .map(|s| match &s.request.inputs {
-            Inputs::V4(v4) => AnyRequest::V4(runner::request_for_v4(s, v4, "sign", &s.request.endpoint, None)),
-            Inputs::V2(v2) => AnyRequest::V2(runner::request_for(s, v2, "sign", &s.request.endpoint)),
+            Inputs::V4(v4) => {
+                AnyRequest::V4(runner::request_for_v4(s, v4, RequestKind::Sign, &s.request.endpoint, None))
+            }
+            Inputs::V2(v2) => AnyRequest::V2(runner::request_for(s, v2, RequestKind::Sign, &s.request.endpoint)),
         })
         .collect();
 

@@ -3,12 +3,19 @@
 //! `GET /__amzsig/requests`.
 //!
 //! Entries hold no secrets by construction: they are built from the request (which never
-//! carries a secret) and the service's [`Record`] (access key id, codes, the failure kind).
+//! carries a secret; a presigned URL's session token is redacted from the query) and the
+//! service's [`Record`] (access key id, codes, the failure kind).
+//!
+//! An entry is built on every request the mock answers: each string of the request is
+//! copied once (the query after redaction, so a redacted query is not copied twice) and the
+//! record's strings are moved in, not copied.
 
+use crate::clock::UtcTime;
+use crate::scheme::Failure;
 use crate::services::pipeline::Explanation;
-use crate::services::{Record, ServiceKind, Verdict};
+use crate::services::{self, Record, ServiceKind, Verdict};
 use crate::sigv2::HostForm;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
@@ -20,8 +27,9 @@ pub const BODY_PREVIEW_BYTES: usize = 4096;
 pub struct JournalEntry {
     /// Sequence number since the server started (never reused, survives clearing).
     pub seq: u64,
-    /// When it arrived (the server's clock), ISO 8601 with milliseconds.
-    pub time: String,
+    /// When it arrived (the server's clock); in JSON, ISO 8601 with milliseconds.
+    #[serde(serialize_with = "iso8601_millis")]
+    pub time: UtcTime,
     /// The request id answered.
     pub request_id: String,
     /// HTTP method.
@@ -48,10 +56,12 @@ pub struct JournalEntry {
     pub status: u16,
     /// Error code answered, if any.
     pub error_code: Option<String>,
-    /// Which host line the signature matched: `as-sent` or `without-port`.
-    pub host_form: Option<&'static str>,
-    /// Why the signature check failed, in words.
-    pub failure: Option<String>,
+    /// Which host line the signature matched; in JSON, `as-sent` or `without-port`.
+    #[serde(serialize_with = "host_form_word")]
+    pub host_form: Option<HostForm>,
+    /// Why the signature check failed (any scheme; in words in the JSON).
+    #[serde(serialize_with = "failure_words")]
+    pub failure: Option<Failure>,
     /// The signer mistakes that reproduce the client's signature (`x-amzsig-diagnosis`).
     pub diagnosis: Option<String>,
     /// For a refused signature, the pipeline's whole explanation (the strings the client
@@ -63,8 +73,8 @@ pub struct JournalEntry {
 /// What the server knows about a request besides the service's record.
 #[derive(Debug, Clone)]
 pub struct Received<'a> {
-    /// Arrival time, formatted.
-    pub time: String,
+    /// Arrival time (the server's clock).
+    pub time: UtcTime,
     /// Request id.
     pub request_id: &'a str,
     /// Method.
@@ -80,33 +90,68 @@ pub struct Received<'a> {
 }
 
 impl JournalEntry {
-    /// Builds an entry from what was received, the status sent and the service's record.
-    pub fn new(received: &Received<'_>, status: u16, record: Option<&Record>) -> Self {
+    /// Builds an entry from what was received, the status sent and the service's record
+    /// (taken by value: its strings move into the entry). The method, host, path and query
+    /// are copied once each (the query with any `X-Amz-Security-Token` value redacted
+    /// first), the body's preview once.
+    pub fn new(received: &Received<'_>, status: u16, record: Option<Record>) -> Self {
         let preview = &received.body[..received.body.len().min(BODY_PREVIEW_BYTES)];
-        Self {
+        let mut entry = Self {
             seq: 0,
-            time: received.time.clone(),
+            time: received.time,
             request_id: received.request_id.to_owned(),
             method: received.method.to_owned(),
             host: received.host.to_owned(),
             path: received.path.to_owned(),
-            query: received.query.to_owned(),
+            query: services::aws::redact_session_token(received.query).into_owned(),
             body_len: received.body.len(),
             body_preview: String::from_utf8_lossy(preview).into_owned(),
-            service: record.map(|r| r.service),
-            operation: record.and_then(|r| r.operation.clone()),
-            access_key_id: record.and_then(|r| r.access_key_id.clone()),
-            verdict: record.map_or(Verdict::Refused, |r| r.verdict),
+            service: None,
+            operation: None,
+            access_key_id: None,
+            verdict: Verdict::Refused,
             status,
-            error_code: record.and_then(|r| r.error_code.clone()),
-            host_form: record.and_then(|r| r.host_form).map(|f| match f {
-                HostForm::AsSent => "as-sent",
-                HostForm::WithoutPort => "without-port",
-            }),
-            failure: record.and_then(|r| r.failure.as_ref().map(ToString::to_string)),
+            error_code: None,
+            host_form: None,
+            failure: None,
             diagnosis: None,
             explanation: None,
+        };
+        if let Some(r) = record {
+            entry.failure = r.failure;
+            entry.service = Some(r.service);
+            entry.operation = r.operation;
+            entry.access_key_id = r.access_key_id;
+            entry.verdict = r.verdict;
+            entry.error_code = r.error_code;
+            entry.host_form = r.host_form;
         }
+        entry
+    }
+}
+
+/// The JSON form of [`JournalEntry::time`]: `YYYY-MM-DDThh:mm:ss.mmmZ`.
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` hands the field by reference
+fn iso8601_millis<S: Serializer>(time: &UtcTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&time.to_iso8601_millis())
+}
+
+/// The JSON form of [`JournalEntry::host_form`]: `as-sent`, `without-port` or `null`.
+#[allow(clippy::ref_option, clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` hands the field by reference
+fn host_form_word<S: Serializer>(form: &Option<HostForm>, serializer: S) -> Result<S::Ok, S::Error> {
+    match form {
+        None => serializer.serialize_none(),
+        Some(HostForm::AsSent) => serializer.serialize_str("as-sent"),
+        Some(HostForm::WithoutPort) => serializer.serialize_str("without-port"),
+    }
+}
+
+/// The JSON form of [`JournalEntry::failure`]: the failure in words, or `null`.
+#[allow(clippy::ref_option)] // serde's `serialize_with` hands the field by reference
+fn failure_words<S: Serializer>(failure: &Option<Failure>, serializer: S) -> Result<S::Ok, S::Error> {
+    match failure {
+        None => serializer.serialize_none(),
+        Some(f) => serializer.collect_str(f),
     }
 }
 
@@ -181,8 +226,59 @@ mod tests {
     use super::*;
 
     fn entry(path: &str) -> JournalEntry {
-        let r = Received { time: "t".into(), request_id: "id", method: "GET", host: "h", path, query: "", body: b"" };
+        let r = Received {
+            time: UtcTime::from_unix_secs(0),
+            request_id: "id",
+            method: "GET",
+            host: "h",
+            path,
+            query: "",
+            body: b"",
+        };
         JournalEntry::new(&r, 200, None)
+    }
+
+    fn received(query: &str) -> Received<'_> {
+        Received {
+            time: UtcTime::from_unix_millis(1_408_363_200_123),
+            request_id: "rid",
+            method: "POST",
+            host: "mws.amazonservices.com:8080",
+            path: "/Orders/2013-09-01",
+            query,
+            body: b"a=1&\xff",
+        }
+    }
+
+    /// The JSON of an entry is byte for byte what it was when `time` and `host_form` were
+    /// strings (captured from that version).
+    #[test]
+    fn entry_json_is_unchanged() {
+        let mut record = Record::refused(ServiceKind::Mws);
+        record.host_form = Some(HostForm::WithoutPort);
+        record.operation = Some("ListOrders".into());
+        record.access_key_id = Some("AKID".into());
+        record.verdict = Verdict::Accepted;
+        let r = received("Action=X&b=%20");
+        let json = |e: &JournalEntry| serde_json::to_string(e).unwrap();
+        assert_eq!(
+            json(&JournalEntry::new(&r, 200, Some(record.clone()))),
+            r#"{"seq":0,"time":"2014-08-18T12:00:00.123Z","request_id":"rid","method":"POST","host":"mws.amazonservices.com:8080","path":"/Orders/2013-09-01","query":"Action=X&b=%20","body_len":5,"body_preview":"a=1&�","service":"mws","operation":"ListOrders","access_key_id":"AKID","verdict":"accepted","status":200,"error_code":null,"host_form":"without-port","failure":null,"diagnosis":null}"#
+        );
+        assert_eq!(
+            json(&JournalEntry::new(&r, 413, None)),
+            r#"{"seq":0,"time":"2014-08-18T12:00:00.123Z","request_id":"rid","method":"POST","host":"mws.amazonservices.com:8080","path":"/Orders/2013-09-01","query":"Action=X&b=%20","body_len":5,"body_preview":"a=1&�","service":null,"operation":null,"access_key_id":null,"verdict":"refused","status":413,"error_code":null,"host_form":null,"failure":null,"diagnosis":null}"#
+        );
+        record.host_form = Some(HostForm::AsSent);
+        assert!(json(&JournalEntry::new(&r, 200, Some(record))).contains(r#","host_form":"as-sent","#));
+    }
+
+    /// A presigned URL's session token never reaches the journal, whoever builds the entry
+    /// (the Amazon handler or the HTTP layer's refusals).
+    #[test]
+    fn the_session_token_is_redacted_from_the_query() {
+        let e = JournalEntry::new(&received("X-Amz-Security-Token=FQoGZXIvYXdzEXAMPLE&X-Amz-Date=1"), 413, None);
+        assert_eq!(e.query, "X-Amz-Security-Token=<redacted>&X-Amz-Date=1");
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod protocol;
 pub mod reference;
 pub mod reference_v4;
 
-pub use protocol::{Answer, AnyRequest, Hello, Request, RequestV4, Sent, Signed};
+pub use protocol::{Answer, AnyRequest, Capability, Hello, Request, RequestKind, RequestV4, Sent, Signed};
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -35,12 +35,52 @@ pub enum AdapterError {
     /// No answer in time.
     #[error("no answer from the adapter within {0:?}")]
     Timeout(Duration),
+    /// A `hello` that is not protocol JSON, or that announces a capability amzsig does
+    /// not know ([`protocol::UnknownCapability`]).
+    #[error("the adapter's hello is refused")]
+    Hello(#[source] protocol::ProtocolError),
     /// An answer that is not protocol JSON.
     #[error("bad answer from the adapter: {0}")]
     Protocol(#[from] protocol::ProtocolError),
     /// An answer for another request, or of the wrong type.
     #[error("unexpected answer from the adapter: {0}")]
     Unexpected(String),
+    /// A `signed` answer whose URL does not parse.
+    #[error("the client produced a bad URL")]
+    BadUrl(#[source] crate::request::RequestParseError),
+    /// A `signed` answer whose form body does not parse.
+    #[error("the client produced a bad form body")]
+    BadFormBody(#[source] crate::encoding::DecodeError),
+    /// A SigV4 request whose endpoint does not parse (the reference adapter's side).
+    #[error(transparent)]
+    BadEndpoint(crate::request::RequestParseError),
+    /// A SigV4 request whose `timestamp` is not ISO 8601.
+    #[error("timestamp")]
+    BadTimestamp(#[source] crate::clock::TimeParseError),
+    /// A SigV4 request whose `amz_date` is another instant than its `timestamp`.
+    #[error("amz_date {amz_date} is not the timestamp {timestamp}")]
+    AmzDateMismatch {
+        /// The `amz_date` given.
+        amz_date: String,
+        /// The `timestamp` given.
+        timestamp: String,
+    },
+    /// A mistake id in neither catalogue (`amzsig adapter --mistake`).
+    #[error("unknown mistake '{0}'")]
+    UnknownMistake(String),
+}
+
+/// `error` and its causes on one line, `error: cause: cause` (as the CLI prints errors), for
+/// the places that keep an error as text: a report's message, an `error` answer.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 fn stderr_tail(s: &str) -> String {
@@ -65,7 +105,8 @@ pub struct Adapter {
 }
 
 impl Adapter {
-    /// Starts `command` through `sh -c` and exchanges `hello`.
+    /// Starts `command` through `sh -c` and exchanges `hello`. A hello that announces a
+    /// capability amzsig does not know is refused ([`protocol::UnknownCapability`]).
     pub fn spawn(command: &str, env: &[(String, String)], timeout: Duration) -> Result<Adapter, AdapterError> {
         let mut child = Command::new("sh")
             .arg("-c")
@@ -105,7 +146,11 @@ impl Adapter {
             hello: Hello { protocol: 1, name: String::new(), version: String::new(), capabilities: Vec::new() },
         };
         adapter.write(&protocol::hello_request())?;
-        match adapter.read()? {
+        let hello = adapter.read().map_err(|e| match e {
+            AdapterError::Protocol(e) => AdapterError::Hello(e),
+            other => other,
+        })?;
+        match hello {
             Answer::Hello(h) => adapter.hello = h,
             other => return Err(AdapterError::Unexpected(format!("expected hello, got {other:?}"))),
         }
@@ -113,8 +158,8 @@ impl Adapter {
     }
 
     /// True when the adapter announced `capability`.
-    pub fn can(&self, capability: &str) -> bool {
-        self.hello.capabilities.iter().any(|c| c == capability)
+    pub fn can(&self, capability: Capability) -> bool {
+        self.hello.capabilities.contains(&capability)
     }
 
     /// Sends a request (`sign` or `send`) and waits for its answer.
@@ -180,5 +225,33 @@ impl Drop for Adapter {
         // Closing stdin asks the adapter to exit; make sure it does.
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_adapter_announcing_an_unknown_capability_fails_to_start() {
+        let script = r#"read -r h; echo '{"type":"hello","protocol":1,"name":"x","capabilities":["sigv2","teleport"]}'; read -r x"#;
+        let text = match Adapter::spawn(script, &[], Duration::from_secs(5)) {
+            Ok(a) => panic!("started with {:?}", a.hello),
+            Err(e) => error_chain(&e),
+        };
+        assert!(
+            text.starts_with(
+                "the adapter's hello is refused: unknown capability 'teleport' (amzsig knows: sigv2, sigv4, send,"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn known_capabilities_are_parsed_once_and_asked_by_value() {
+        let script = r#"read -r h; echo '{"type":"hello","protocol":1,"name":"x","capabilities":["sigv2","post-form"]}'; read -r x"#;
+        let adapter = Adapter::spawn(script, &[], Duration::from_secs(5)).unwrap();
+        assert_eq!(adapter.hello.capabilities, [Capability::Sigv2, Capability::PostForm]);
+        assert!(adapter.can(Capability::PostForm) && !adapter.can(Capability::Send));
     }
 }

@@ -2,7 +2,10 @@
 //! against, and — with deliberate [`Mistake`]s — the broken clients the tests use to prove
 //! that each scenario catches what it claims (`amzsig adapter --mistake space-as-plus`).
 
-use super::protocol::{decode_any_request, Answer, AnyRequest, Hello, Request, Sent, Signed, PROTOCOL_VERSION};
+use super::protocol::{
+    decode_any_request, Answer, AnyRequest, Capability, Hello, Location, Request, RequestKind, Sent, Signed,
+    PROTOCOL_VERSION,
+};
 use crate::crypto::SecretKey;
 use crate::diagnose::{sign_with_mistakes, Mistake, MistakeV4};
 use crate::encoding::{encode_into, parse_query, Param, ParamList, PlusMeans};
@@ -21,15 +24,15 @@ pub struct Mistakes {
 }
 
 impl Mistakes {
-    /// Parses mistake ids of either catalogue; `Err` names the first unknown id.
-    pub fn from_ids<S: AsRef<str>>(ids: &[S]) -> Result<Mistakes, String> {
+    /// Parses mistake ids of either catalogue; the error names the first unknown id.
+    pub fn from_ids<S: AsRef<str>>(ids: &[S]) -> Result<Mistakes, super::AdapterError> {
         let mut out = Mistakes::default();
         for id in ids {
             let id = id.as_ref();
             match (Mistake::from_id(id), MistakeV4::from_id(id)) {
                 (Some(m), _) => out.v2.push(m),
                 (None, Some(m)) => out.v4.push(m),
-                (None, None) => return Err(id.to_owned()),
+                (None, None) => return Err(super::AdapterError::UnknownMistake(id.to_owned())),
             }
         }
         Ok(out)
@@ -51,21 +54,19 @@ pub fn hello(mistakes: &Mistakes) -> Hello {
         protocol: PROTOCOL_VERSION,
         name,
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        capabilities: [
-            "sigv2",
-            "send",
-            "post-form",
-            "hmac-sha1",
-            "expires",
-            "security-token",
-            "sigv4",
-            "presign",
-            "unsigned-payload",
-            "content-sha256",
-            "host-header",
-        ]
-        .map(String::from)
-        .to_vec(),
+        capabilities: vec![
+            Capability::Sigv2,
+            Capability::Send,
+            Capability::PostForm,
+            Capability::HmacSha1,
+            Capability::Expires,
+            Capability::SecurityToken,
+            Capability::Sigv4,
+            Capability::Presign,
+            Capability::UnsignedPayload,
+            Capability::ContentSha256,
+            Capability::HostHeader,
+        ],
     }
 }
 
@@ -78,9 +79,9 @@ pub fn client_params(req: &Request) -> ParamList {
         (Some(t), None) => params.push("Timestamp", t.clone()),
         (None, None) => {}
     }
-    if let Some(m) = &req.signature_method {
+    if let Some(m) = req.signature_method {
         params.push("SignatureVersion", "2");
-        params.push("SignatureMethod", m.clone());
+        params.push("SignatureMethod", m.as_str());
     }
     if let Some(token) = &req.credentials.session_token {
         params.push("SecurityToken", token.clone());
@@ -100,18 +101,14 @@ pub fn sign(req: &Request, mistakes: &[Mistake]) -> Answer {
     // (application/x-www-form-urlencoded, what most form encoders send). The parameters
     // are read back from that text, so a client "mistake" that signs the raw form signs
     // exactly what it sends.
-    let form = req.location == "form";
+    let form = req.location == Location::Form;
     let unsigned_wire = sigv2::wire_query(&owned.params, None);
     let unsigned_wire = if form { unsigned_wire.replace("%20", "+") } else { unsigned_wire };
     match parse_query(unsigned_wire.as_bytes(), PlusMeans::Space) {
         Ok(params) => owned.params = params,
         Err(e) => return error(e.to_string()),
     }
-    let declared = match req.signature_method.as_deref().map(str::parse::<SignatureMethod>) {
-        Some(Ok(m)) => m,
-        Some(Err(e)) => return error(e),
-        None => SignatureMethod::HmacSha256,
-    };
+    let declared = req.signature_method.unwrap_or(SignatureMethod::HmacSha256);
     let secret = SecretKey::new(req.credentials.secret_key.as_str());
     let Some(signature) = sign_with_mistakes(&owned.view(), &secret, declared, mistakes) else {
         return error(format!("the mistakes {mistakes:?} cannot apply to this request"));
@@ -133,7 +130,7 @@ pub fn sign(req: &Request, mistakes: &[Mistake]) -> Answer {
         encode_into(&mut wire, Param::new("", signature).value.as_bytes());
     }
     let base = format!("{}://{}{}", owned.scheme.as_str(), owned.host, owned.path);
-    let (url, body, headers) = if req.location == "form" {
+    let (url, body, headers) = if form {
         (base, wire, vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded; charset=utf-8".to_owned())])
     } else {
         (format!("{base}?{wire}"), String::new(), Vec::new())
@@ -147,13 +144,13 @@ pub fn answer_line(line: &str, mistakes: &Mistakes) -> Answer {
         return Answer::Hello(hello(mistakes));
     }
     let (kind, id, signed) = match decode_any_request(line) {
-        Ok(AnyRequest::V2(req)) => (req.kind.clone(), req.id.clone(), sign(&req, &mistakes.v2)),
-        Ok(AnyRequest::V4(req)) => (req.kind.clone(), req.id.clone(), super::reference_v4::sign(&req, &mistakes.v4)),
+        Ok(AnyRequest::V2(req)) => (req.kind, req.id.clone(), sign(&req, &mistakes.v2)),
+        Ok(AnyRequest::V4(req)) => (req.kind, req.id.clone(), super::reference_v4::sign(&req, &mistakes.v4)),
         Err(e) => return Answer::Error { id: None, message: e.to_string(), unsupported: false },
     };
-    match (kind.as_str(), signed) {
-        ("sign", answer) => answer,
-        ("send", Answer::Signed(s)) => {
+    match (kind, signed) {
+        (RequestKind::Sign, answer) => answer,
+        (RequestKind::Send, Answer::Signed(s)) => {
             match super::http::send(s.method.as_deref().unwrap_or("GET"), &s.url, &s.headers, s.body.as_bytes()) {
                 Ok((status, body)) => {
                     Answer::Sent(Sent { id, status: Some(status), body, error: None, attempts: Some(1) })
@@ -161,10 +158,7 @@ pub fn answer_line(line: &str, mistakes: &Mistakes) -> Answer {
                 Err(e) => Answer::Error { id: Some(id), message: e.to_string(), unsupported: false },
             }
         }
-        ("send", other) => other,
-        (kind, _) => {
-            Answer::Error { id: Some(id), message: format!("unsupported message type '{kind}'"), unsupported: false }
-        }
+        (RequestKind::Send, other) => other,
     }
 }
 
@@ -195,9 +189,9 @@ mod tests {
 
     fn dg_request() -> Request {
         Request {
-            kind: "sign".into(),
+            kind: RequestKind::Sign,
             id: "1".into(),
-            sig: "v2".into(),
+            sig: crate::scheme::SchemeId::V2Query,
             method: "GET".into(),
             endpoint: "http://webservices.amazon.com/onca/xml".into(),
             params: [
@@ -218,7 +212,7 @@ mod tests {
             timestamp: Some("2014-08-18T12:00:00Z".into()),
             expires: None,
             signature_method: None,
-            location: "query".into(),
+            location: Location::Query,
         }
     }
 

@@ -9,7 +9,8 @@
 //! `content-sha256` send the hashed payload as `x-amz-content-sha256`, set by the signer
 //! itself so that the header and the canonical request agree.
 
-use super::protocol::{Answer, RequestV4, Signed};
+use super::protocol::{Answer, PayloadMode, RequestV4, Signed};
+use super::{error_chain, AdapterError};
 use crate::clock::UtcTime;
 use crate::crypto::SecretKey;
 use crate::diagnose::{sign_with_mistakes_v4, MistakeV4};
@@ -32,12 +33,12 @@ pub struct Prepared {
 }
 
 /// Checks and splits a SigV4 request (no signing yet).
-pub fn prepare(req: &RequestV4) -> Result<Prepared, String> {
-    let url = OwnedRequest::from_url(&req.method, &req.endpoint).map_err(|e| e.to_string())?;
+pub fn prepare(req: &RequestV4) -> Result<Prepared, AdapterError> {
+    let url = OwnedRequest::from_url(&req.method, &req.endpoint).map_err(AdapterError::BadEndpoint)?;
     let raw_query = req.endpoint.split('#').next().unwrap_or("").split_once('?').map_or("", |(_, q)| q).to_owned();
-    let time = UtcTime::parse_iso8601(&req.timestamp).map_err(|e| format!("timestamp: {e}"))?;
+    let time = UtcTime::parse_iso8601(&req.timestamp).map_err(AdapterError::BadTimestamp)?;
     if time.to_amz_date() != req.amz_date {
-        return Err(format!("amz_date {} is not the timestamp {}", req.amz_date, req.timestamp));
+        return Err(AdapterError::AmzDateMismatch { amz_date: req.amz_date.clone(), timestamp: req.timestamp.clone() });
     }
     let mut headers: Vec<(String, String)> = Vec::with_capacity(req.headers.len() + 1);
     if !req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
@@ -45,10 +46,9 @@ pub fn prepare(req: &RequestV4) -> Result<Prepared, String> {
     }
     headers.extend(req.headers.iter().cloned());
     let mut settings = if req.service == "s3" { SigningSettings::s3() } else { SigningSettings::default() };
-    settings.content_sha256_header = match req.payload.as_str() {
-        "signed" if req.service != "s3" => ContentSha256Header::Omit,
-        "signed" | "unsigned" | "content-sha256" => ContentSha256Header::Add,
-        other => return Err(format!("unknown payload mode '{other}'")),
+    settings.content_sha256_header = match req.payload {
+        PayloadMode::Signed if req.service != "s3" => ContentSha256Header::Omit,
+        PayloadMode::Signed | PayloadMode::Unsigned | PayloadMode::ContentSha256 => ContentSha256Header::Add,
     };
     if let Some(expires) = req.presign_expires {
         settings = settings.presigned(expires);
@@ -62,9 +62,10 @@ pub fn sign(req: &RequestV4, mistakes: &[MistakeV4]) -> Answer {
     let error = |message: String| Answer::Error { id: Some(req.id.clone()), message, unsupported: false };
     let p = match prepare(req) {
         Ok(p) => p,
-        Err(e) => return error(e),
+        Err(e) => return error(error_chain(&e)),
     };
-    let payload = if req.payload == "unsigned" { Payload::Unsigned } else { Payload::Bytes(req.body.as_bytes()) };
+    let payload =
+        if req.payload == PayloadMode::Unsigned { Payload::Unsigned } else { Payload::Bytes(req.body.as_bytes()) };
     let view = SignableRequest {
         method: &p.url.method,
         path: &p.url.path,
@@ -123,11 +124,11 @@ mod tests {
     use super::*;
     use crate::adapter::protocol::WireCredentials;
 
-    fn request(endpoint: &str, service: &str, payload: &str, presign: Option<u64>) -> RequestV4 {
+    fn request(endpoint: &str, service: &str, payload: PayloadMode, presign: Option<u64>) -> RequestV4 {
         RequestV4 {
-            kind: "sign".into(),
+            kind: crate::adapter::protocol::RequestKind::Sign,
             id: "1".into(),
-            sig: "v4".into(),
+            sig: crate::scheme::SchemeId::V4,
             method: "GET".into(),
             endpoint: endpoint.into(),
             headers: Vec::new(),
@@ -141,7 +142,7 @@ mod tests {
             amz_date: "20150830T123600Z".into(),
             region: "us-east-1".into(),
             service: service.into(),
-            payload: payload.into(),
+            payload,
             presign_expires: presign,
         }
     }
@@ -149,7 +150,9 @@ mod tests {
     #[test]
     fn signs_the_suite_get_vanilla() {
         // aws-sig-v4-test-suite/get-vanilla: GET / on example.amazonaws.com, service "service".
-        let Answer::Signed(s) = sign(&request("https://example.amazonaws.com/", "service", "signed", None), &[]) else {
+        let Answer::Signed(s) =
+            sign(&request("https://example.amazonaws.com/", "service", PayloadMode::Signed, None), &[])
+        else {
             panic!("not signed")
         };
         let auth = s.headers.iter().find(|(n, _)| n == "Authorization").map(|(_, v)| v.as_str()).unwrap();
@@ -165,7 +168,7 @@ mod tests {
     #[test]
     fn presigned_urls_keep_the_query_and_add_the_auth_parameters() {
         let Answer::Signed(s) =
-            sign(&request("https://b.s3.amazonaws.com/k?x-id=GetObject", "s3", "unsigned", Some(60)), &[])
+            sign(&request("https://b.s3.amazonaws.com/k?x-id=GetObject", "s3", PayloadMode::Unsigned, Some(60)), &[])
         else {
             panic!("not signed")
         };
@@ -176,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_date_that_disagrees_with_the_timestamp_is_refused() {
-        let mut r = request("https://example.amazonaws.com/", "service", "signed", None);
+        let mut r = request("https://example.amazonaws.com/", "service", PayloadMode::Signed, None);
         r.amz_date = "20150830T123601Z".into();
         assert!(matches!(sign(&r, &[]), Answer::Error { .. }));
     }

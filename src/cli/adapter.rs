@@ -33,8 +33,7 @@ pub(super) fn run(args: &AdapterArgs) -> Result<u8> {
         }
         return Ok(EXIT_OK);
     }
-    let mistakes = Mistakes::from_ids(&args.mistake)
-        .map_err(|id| anyhow::anyhow!("unknown mistake '{id}' (see --list-mistakes)"))?;
+    let mistakes = Mistakes::from_ids(&args.mistake).map_err(|e| anyhow::anyhow!("{e} (see --list-mistakes)"))?;
     reference::serve_stdio(&mistakes).context("the adapter's stdin/stdout failed")?;
     Ok(EXIT_OK)
 }

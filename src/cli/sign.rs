@@ -121,7 +121,7 @@ pub(super) fn run(args: &SignArgs) -> Result<u8> {
         req.params.push("Timestamp", clock.now().to_iso8601());
     }
     let method = match args.signature_method.as_deref().or(req.params.get("SignatureMethod")) {
-        Some(m) => m.parse::<SignatureMethod>().map_err(anyhow::Error::msg)?,
+        Some(m) => m.parse::<SignatureMethod>()?,
         None => SignatureMethod::HmacSha256,
     };
     req.params.remove(sigv2::SIGNATURE_PARAM);

@@ -10,11 +10,12 @@ mod strategy;
 
 pub use strategy::{fuzz_case, FuzzCase};
 
-use crate::adapter::protocol::{Request, WireCredentials};
-use crate::adapter::{Adapter, Answer, Hello};
+use crate::adapter::protocol::{Location, Request, RequestKind, WireCredentials};
+use crate::adapter::{Adapter, AdapterError, Answer, Capability, Hello};
 use crate::clock::UtcTime;
 use crate::crypto::SecretKey;
 use crate::diagnose::diagnose;
+use crate::scheme::SchemeId;
 use crate::sigv2::{self, SignatureMethod, SingleKey, VerifyFailure, VerifyPolicy};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde::Serialize;
@@ -81,15 +82,43 @@ enum Verdict {
     Disagrees(Box<Finding>),
 }
 
+/// Why a case could not be checked at all (the run stops).
+#[derive(Debug, thiserror::Error)]
+enum FuzzError {
+    /// The case names credentials no alias gives.
+    #[error("unknown credentials alias '{0}'")]
+    UnknownCredentials(String),
+    /// Talking to the adapter failed.
+    #[error(transparent)]
+    Adapter(#[from] AdapterError),
+    /// The adapter answered with something else than `signed` or `error`.
+    #[error("unexpected answer {0:?}")]
+    Unexpected(Box<Answer>),
+}
+
+/// What the generator's closure and the loop around it share while the run goes.
+struct RunState<'a> {
+    /// The adapter under test.
+    adapter: &'a mut Adapter,
+    /// Distinct findings so far, each shrunk.
+    findings: Vec<Finding>,
+    /// Cases generated and checked.
+    cases: u64,
+    /// Cases the client refused to sign.
+    refused: u64,
+    /// Set when a case could not be checked: the run stops.
+    stopped_by: Option<FuzzError>,
+}
+
 /// Checks one case. `explain` runs the diagnosis on a disagreement (costly: hundreds of
 /// HMACs); while shrinking toward the first finding it is not needed.
-fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdict, String> {
+fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdict, FuzzError> {
     let creds = crate::scenario::credentials_alias(&case.credentials)
-        .ok_or_else(|| format!("unknown credentials alias '{}'", case.credentials))?;
+        .ok_or_else(|| FuzzError::UnknownCredentials(case.credentials.clone()))?;
     let request = Request {
-        kind: "sign".into(),
+        kind: RequestKind::Sign,
         id: String::new(),
-        sig: "v2".into(),
+        sig: SchemeId::V2Query,
         method: case.method.clone(),
         endpoint: case.endpoint(),
         params: case.params.clone(),
@@ -100,17 +129,17 @@ fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdic
         },
         timestamp: Some(FUZZ_TIME.into()),
         expires: None,
-        signature_method: case.signature_method.clone(),
-        location: if case.method == "POST" { "form".into() } else { "query".into() },
+        signature_method: case.signature_method,
+        location: if case.method == "POST" { Location::Form } else { Location::Query },
     };
-    let signed = match adapter.call(request).map_err(|e| e.to_string())? {
+    let signed = match adapter.call(request)? {
         Answer::Signed(s) => s,
         Answer::Error { .. } => return Ok(Verdict::Refused),
-        other => return Err(format!("unexpected answer {other:?}")),
+        other => return Err(FuzzError::Unexpected(Box::new(other))),
     };
     let owned = match signed.to_request(&case.method) {
         Ok(o) => o,
-        Err(e) => return Ok(Verdict::Disagrees(Box::new(finding(case, e, None)))),
+        Err(e) => return Ok(Verdict::Disagrees(Box::new(finding(case, crate::adapter::error_chain(&e), None)))),
     };
     let secret = SecretKey::new(creds.secret_key);
     let keys = SingleKey { id: None, secret: &secret };
@@ -169,11 +198,11 @@ pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
     let mut seed = [0u8; 32];
     seed[..8].copy_from_slice(&config.seed.to_le_bytes());
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
-    let can_post = adapter.can("post-form");
-    let can_sha1 = adapter.can("hmac-sha1");
-    let only_paapi = adapter.can("paapi") && !adapter.can("mws");
+    let can_post = adapter.can(Capability::PostForm);
+    let can_sha1 = adapter.can(Capability::HmacSha1);
+    let only_paapi = adapter.can(Capability::Paapi) && !adapter.can(Capability::Mws);
     let strategy = fuzz_case(can_post, can_sha1, only_paapi);
-    let state = RefCell::new((adapter, Vec::<Finding>::new(), 0u64, 0u64, None::<String>));
+    let state = RefCell::new(RunState { adapter, findings: Vec::new(), cases: 0, refused: 0, stopped_by: None });
     let mut runner = TestRunner::new_with_rng(
         Config {
             cases: config.cases,
@@ -186,51 +215,54 @@ pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
     );
     loop {
         let result = runner.run(&strategy, |case| {
-            let mut st = state.borrow_mut();
-            let (adapter, findings, cases, refused, _) = &mut *st;
-            if config.time_limit.is_some_and(|t| start.elapsed() > t) || (config.stop_at_first && !findings.is_empty())
+            let mut guard = state.borrow_mut();
+            let st = &mut *guard;
+            if config.time_limit.is_some_and(|t| start.elapsed() > t)
+                || (config.stop_at_first && !st.findings.is_empty())
             {
                 return Ok(());
             }
-            *cases += 1;
+            st.cases += 1;
             if let Some(p) = config.progress {
-                if *cases % 500 == 0 {
-                    p(*cases, findings.len(), start.elapsed().as_secs_f64());
+                if st.cases % 500 == 0 {
+                    p(st.cases, st.findings.len(), start.elapsed().as_secs_f64());
                 }
             }
             // Diagnose only to tell a new finding from a known one.
-            match check(adapter, &case, !findings.is_empty()) {
+            match check(st.adapter, &case, !st.findings.is_empty()) {
                 Ok(Verdict::Agrees) => Ok(()),
                 Ok(Verdict::Refused) => {
-                    *refused += 1;
+                    st.refused += 1;
                     Ok(())
                 }
                 Ok(Verdict::Disagrees(f)) => {
                     let key = signature_of(&f);
-                    if findings.iter().any(|known| signature_of(known) == key) {
+                    if st.findings.iter().any(|known| signature_of(known) == key) {
                         Ok(())
                     } else {
                         Err(TestCaseError::fail(key))
                     }
                 }
                 Err(e) => {
-                    st.4 = Some(e.clone());
-                    Err(TestCaseError::fail(format!("adapter: {e}")))
+                    let message = format!("adapter: {e}");
+                    st.stopped_by = Some(e);
+                    Err(TestCaseError::fail(message))
                 }
             }
         });
-        let mut st = state.borrow_mut();
+        let mut guard = state.borrow_mut();
+        let st = &mut *guard;
         match result {
-            Err(TestError::Fail(_, minimal)) if st.4.is_none() => {
+            Err(TestError::Fail(_, minimal)) if st.stopped_by.is_none() => {
                 // Re-check the shrunk input to record its diagnosis.
-                let verdict = check(st.0, &minimal, true);
+                let verdict = check(st.adapter, &minimal, true);
                 if let Ok(Verdict::Disagrees(f)) = verdict {
-                    st.1.push(*f);
+                    st.findings.push(*f);
                 } else {
                     break;
                 }
                 if config.stop_at_first
-                    || st.2 >= u64::from(config.cases)
+                    || st.cases >= u64::from(config.cases)
                     || config.time_limit.is_some_and(|t| start.elapsed() > t)
                 {
                     break;
@@ -239,7 +271,7 @@ pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
             _ => break,
         }
     }
-    let (adapter, findings, cases, refused, _) = state.into_inner();
+    let RunState { adapter, findings, cases, refused, stopped_by: _ } = state.into_inner();
     FuzzReport {
         client: adapter.hello.clone(),
         seed: config.seed,

@@ -3,6 +3,7 @@
 //! sort differently by byte and by case, numbered list names, repeated names, ports,
 //! uppercase hosts, empty paths, POST forms and HmacSHA1.
 
+use crate::sigv2::SignatureMethod;
 use proptest::prelude::*;
 use serde::Serialize;
 
@@ -20,7 +21,8 @@ pub struct FuzzCase {
     /// Decoded parameters in order.
     pub params: Vec<(String, String)>,
     /// Declared SignatureMethod, if any.
-    pub signature_method: Option<String>,
+    #[serde(serialize_with = "crate::adapter::protocol::signature_method_word::serialize")]
+    pub signature_method: Option<SignatureMethod>,
     /// Credentials alias (`paapi`, `aws`: documentation keys; see `scenario::credentials_alias`),
     /// so that reports never carry a secret.
     pub credentials: String,
@@ -76,8 +78,11 @@ pub fn fuzz_case(can_post: bool, can_sha1: bool, only_paapi: bool) -> impl Strat
         ]
     };
     let methods = if can_post { vec!["GET", "GET", "POST"] } else { vec!["GET"] };
-    let sig_methods: Vec<Option<&str>> =
-        if can_sha1 { vec![None, Some("HmacSHA256"), Some("HmacSHA1")] } else { vec![None, Some("HmacSHA256")] };
+    let sig_methods = if can_sha1 {
+        vec![None, Some(SignatureMethod::HmacSha256), Some(SignatureMethod::HmacSha1)]
+    } else {
+        vec![None, Some(SignatureMethod::HmacSha256)]
+    };
     (
         prop::sample::select(methods),
         prop::sample::select(vec!["https", "http"]),
@@ -93,7 +98,7 @@ pub fn fuzz_case(can_post: bool, can_sha1: bool, only_paapi: bool) -> impl Strat
             host: host.to_owned(),
             path: path.to_owned(),
             params,
-            signature_method: sig.map(str::to_owned),
+            signature_method: sig,
             credentials: credentials.to_owned(),
         })
 }

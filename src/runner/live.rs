@@ -9,7 +9,7 @@ use super::requests::{missing_capability, request_for, request_for_v4, NEEDS_HOS
 use super::{
     adapter_failure, base_result, got_text, matches, skipped, suite_time, unexpected_answer, ScenarioResult, Status,
 };
-use crate::adapter::{Adapter, Answer};
+use crate::adapter::{Adapter, Answer, Capability, RequestKind};
 use crate::clock::Clock;
 use crate::journal::JournalEntry;
 use crate::request::OwnedRequest;
@@ -27,15 +27,15 @@ pub(super) struct LiveMock {
 impl LiveMock {
     /// Starts the mock; its clock reads the suite time, or the system time for clients that
     /// read their own clock (`own_clock`).
-    pub(super) fn start(own_clock: bool) -> Result<LiveMock, String> {
+    pub(super) fn start(own_clock: bool) -> Result<LiveMock, super::RunError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(super::RunError::Runtime)?;
         let clock = if own_clock { Clock::System } else { Clock::Fixed(suite_time()) };
         let config = ServerConfig { clock, ..ServerConfig::default() };
-        let server = runtime.block_on(MockServer::start(config)).map_err(|e| e.to_string())?;
+        let server = runtime.block_on(MockServer::start(config)).map_err(super::RunError::Server)?;
         Ok(LiveMock { server, _runtime: runtime })
     }
 
@@ -59,14 +59,14 @@ pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> 
     if s.live.skip {
         return skipped(s, "not reproducible over a socket (see the scenario)".to_owned());
     }
-    if !adapter.can("send") {
+    if !adapter.can(Capability::Send) {
         return skipped(s, "the adapter cannot send (no 'send' capability)".to_owned());
     }
     if let Some(why) = missing_capability(s, adapter) {
         return skipped(s, why);
     }
     let endpoint = mock.endpoint_for(s);
-    let request = request_for(s, v2, "send", &endpoint);
+    let request = request_for(s, v2, RequestKind::Send, &endpoint);
     live_with(s, mock, |a| a.call(request.clone()), adapter)
 }
 
@@ -74,13 +74,13 @@ fn live_v4(s: &Scenario, v4: &V4Inputs, adapter: &mut Adapter, mock: &mut LiveMo
     if s.live.skip {
         return skipped(s, "not reproducible over a socket (see the scenario)".to_owned());
     }
-    if !adapter.can("send") {
+    if !adapter.can(Capability::Send) {
         return skipped(s, "the adapter cannot send (no 'send' capability)".to_owned());
     }
     if let Some(why) = missing_capability(s, adapter) {
         return skipped(s, why);
     }
-    let host_header = adapter.can("host-header");
+    let host_header = adapter.can(Capability::HostHeader);
     if !host_header && !s.live.host_independent {
         return skipped(s, NEEDS_HOST.to_owned());
     }
@@ -94,7 +94,7 @@ fn live_v4(s: &Scenario, v4: &V4Inputs, adapter: &mut Adapter, mock: &mut LiveMo
     let target = if target.starts_with('?') { format!("/{target}") } else { target.to_owned() };
     let endpoint = format!("{}{target}", mock.base_url());
     let host = host_header.then_some(url.host.as_str());
-    let request = request_for_v4(s, v4, "send", &endpoint, host);
+    let request = request_for_v4(s, v4, RequestKind::Send, &endpoint, host);
     live_with(s, mock, |adapter_call| adapter_call.call_v4(request.clone()), adapter)
 }
 /// Sends a scenario's request (`repeat` times) through `call` and judges what the mock's

@@ -19,7 +19,7 @@ mod requests;
 pub use detail::{first_difference, Detail};
 pub use requests::{request_for, request_for_v4};
 
-use crate::adapter::{Adapter, AdapterError, Answer, Hello};
+use crate::adapter::{Adapter, AdapterError, Answer, Capability, Hello};
 use crate::catalogue::Catalogue;
 use crate::clock::UtcTime;
 use crate::keystore::Keystore;
@@ -28,6 +28,17 @@ use crate::services::Verdict;
 use serde::Serialize;
 use std::sync::OnceLock;
 use std::time::Instant;
+
+/// Why a live run's mock could not start (its scenarios are skipped with this reason).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The async runtime the mock runs on could not be built.
+    #[error(transparent)]
+    Runtime(std::io::Error),
+    /// The mock server did not start.
+    #[error(transparent)]
+    Server(crate::server::ServerError),
+}
 
 /// Offline or live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -133,7 +144,7 @@ pub struct RunOptions {
 pub fn run(scenarios: &[&Scenario], adapter: &mut Adapter, mode: Mode, options: &RunOptions) -> RunReport {
     let start = Instant::now();
     let mut live = match mode {
-        Mode::Live => Some(live::LiveMock::start(adapter.can("own-clock"))),
+        Mode::Live => Some(live::LiveMock::start(adapter.can(Capability::OwnClock))),
         Mode::Offline => None,
     };
     let mut results = Vec::with_capacity(scenarios.len());
@@ -143,7 +154,7 @@ pub fn run(scenarios: &[&Scenario], adapter: &mut Adapter, mode: Mode, options: 
         let mut result = match &mut live {
             None => offline::offline(s, adapter),
             Some(Ok(mock)) => live::live(s, adapter, mock),
-            Some(Err(e)) => skipped(s, format!("the mock could not start: {e}")),
+            Some(Err(e)) => skipped(s, format!("the mock could not start: {}", crate::adapter::error_chain(e))),
         };
         result.micros = u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX);
         apply_expected(&mut result, &adapter.hello.name, mode, &options.expected_failures);

@@ -9,7 +9,7 @@ use super::{
     adapter_failure, base_result, got_text, matches, refused_by_client, skipped, suite_time, unexpected_answer,
     unusable_request, world, ScenarioResult, Status,
 };
-use crate::adapter::{Adapter, Answer, Signed};
+use crate::adapter::{Adapter, AdapterError, Answer, Capability, RequestKind, Signed};
 use crate::clock::{Clock, UtcTime};
 use crate::request::{OwnedRequest, Scheme};
 use crate::scenario::{Inputs, Scenario};
@@ -33,10 +33,9 @@ impl Wire {
     /// The client's answer as an HTTP request: its URL's target, its headers with the
     /// `Host` (and, for a SigV2 form body, the `Content-Type`) an HTTP client adds when the
     /// answer has none, and its body.
-    pub(super) fn from_signed(signed: &Signed, default_method: &str, v2: bool) -> Result<Wire, String> {
+    pub(super) fn from_signed(signed: &Signed, default_method: &str, v2: bool) -> Result<Wire, AdapterError> {
         let method = signed.method.as_deref().unwrap_or(default_method).to_owned();
-        let url =
-            OwnedRequest::from_url(&method, &signed.url).map_err(|e| format!("the client produced a bad URL: {e}"))?;
+        let url = OwnedRequest::from_url(&method, &signed.url).map_err(AdapterError::BadUrl)?;
         let mut headers = signed.headers.clone();
         let has = |headers: &[(String, String)], name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
         if !has(&headers, "host") {
@@ -73,7 +72,7 @@ fn target_of(url: &str) -> String {
 }
 
 fn now_for(adapter: &Adapter) -> UtcTime {
-    if adapter.can("own-clock") {
+    if adapter.can(Capability::OwnClock) {
         Clock::System.now()
     } else {
         suite_time()
@@ -87,12 +86,12 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     }
     let call = match &s.request.inputs {
         Inputs::V4(v4) => {
-            if !adapter.can("host-header") && !s.live.host_independent {
+            if !adapter.can(Capability::HostHeader) && !s.live.host_independent {
                 return skipped(s, NEEDS_HOST.to_owned());
             }
-            adapter.call_v4(request_for_v4(s, v4, "sign", &s.request.endpoint, None))
+            adapter.call_v4(request_for_v4(s, v4, RequestKind::Sign, &s.request.endpoint, None))
         }
-        Inputs::V2(v2) => adapter.call(request_for(s, v2, "sign", &s.request.endpoint)),
+        Inputs::V2(v2) => adapter.call(request_for(s, v2, RequestKind::Sign, &s.request.endpoint)),
     };
     let signed = match call {
         Ok(Answer::Signed(signed)) => signed,
@@ -103,7 +102,7 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     };
     let wire = match Wire::from_signed(&signed, &s.request.method, s.sig() == SchemeId::V2Query) {
         Ok(w) => w,
-        Err(message) => return unusable_request(s, message),
+        Err(e) => return unusable_request(s, crate::adapter::error_chain(&e)),
     };
     let (keys, catalogue) = world();
     let options = ServiceOptions { throttling: Throttling::Off, ..ServiceOptions::default() };

@@ -2,9 +2,11 @@
 //! SigV4), and whether the adapter can do what the scenario needs (its capabilities).
 
 use crate::adapter::protocol::{Request, RequestV4, WireCredentials};
-use crate::adapter::{reference, Adapter, Answer};
+use crate::adapter::{reference, Adapter, Answer, Capability, RequestKind};
 use crate::clock::UtcTime;
 use crate::scenario::{Inputs, Location, PayloadMode, Scenario, V2Inputs, V4Inputs, SUITE_TIME};
+use crate::scheme::SchemeId;
+use crate::sigv2::SignatureMethod;
 
 /// Why a SigV4 scenario is skipped for an adapter that cannot set `Host`.
 pub(super) const NEEDS_HOST: &str =
@@ -22,48 +24,54 @@ fn missing_v2(s: &Scenario, v2: &V2Inputs, adapter: &Adapter) -> Option<String> 
     // An adapter that names services (`paapi`, `mws`) only does those; one that names
     // none does both.
     let service = s.service.as_str();
-    let names_services = adapter.can("paapi") || adapter.can("mws");
-    if names_services && !adapter.can(service) {
+    let names_services = adapter.can(Capability::Paapi) || adapter.can(Capability::Mws);
+    if names_services && !adapter.can(Capability::service(s.service)) {
         return Some(format!("the adapter does not do '{service}'"));
     }
     let needs = [
-        (v2.location == Location::Form, "post-form"),
-        (v2.expires.is_some(), "expires"),
-        (v2.signature_method.as_deref() == Some("HmacSHA1"), "hmac-sha1"),
-        (s.request.credentials.session_token.is_some(), "security-token"),
+        (v2.location == Location::Form, Capability::PostForm),
+        (v2.expires.is_some(), Capability::Expires),
+        (v2.signature_method == Some(SignatureMethod::HmacSha1), Capability::HmacSha1),
+        (s.request.credentials.session_token.is_some(), Capability::SecurityToken),
     ];
-    needs.iter().find(|(needed, cap)| *needed && !adapter.can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
+    needs
+        .iter()
+        .find(|&&(needed, cap)| needed && !adapter.can(cap))
+        .map(|(_, cap)| format!("the adapter lacks '{cap}'"))
 }
 
 fn missing_v4(s: &Scenario, v4: &V4Inputs, adapter: &Adapter) -> Option<String> {
     let service = s.service.as_str();
-    let names_services = adapter.can("paapi5") || adapter.can("aws");
-    if names_services && !adapter.can(service) {
+    let names_services = adapter.can(Capability::Paapi5) || adapter.can(Capability::Aws);
+    if names_services && !adapter.can(Capability::service(s.service)) {
         return Some(format!("the adapter does not do '{service}'"));
     }
-    if adapter.can("own-clock") && s.request.timestamp.as_deref().is_some_and(|t| t != SUITE_TIME) {
+    if adapter.can(Capability::OwnClock) && s.request.timestamp.as_deref().is_some_and(|t| t != SUITE_TIME) {
         return Some("the client chooses its own X-Amz-Date (own-clock); this scenario needs a given one".to_owned());
     }
     let needs = [
-        (true, "sigv4"),
-        (v4.presign_expires.is_some(), "presign"),
-        (v4.payload == PayloadMode::Unsigned && v4.presign_expires.is_none(), "unsigned-payload"),
-        (v4.payload == PayloadMode::ContentSha256 || v4.service == "s3", "content-sha256"),
-        (s.request.credentials.session_token.is_some(), "security-token"),
+        (true, Capability::Sigv4),
+        (v4.presign_expires.is_some(), Capability::Presign),
+        (v4.payload == PayloadMode::Unsigned && v4.presign_expires.is_none(), Capability::UnsignedPayload),
+        (v4.payload == PayloadMode::ContentSha256 || v4.service == "s3", Capability::ContentSha256),
+        (s.request.credentials.session_token.is_some(), Capability::SecurityToken),
     ];
-    needs.iter().find(|(needed, cap)| *needed && !adapter.can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
+    needs
+        .iter()
+        .find(|&&(needed, cap)| needed && !adapter.can(cap))
+        .map(|(_, cap)| format!("the adapter lacks '{cap}'"))
 }
 
 /// The adapter request for a SigV2 scenario (endpoint possibly replaced for live mode).
-pub fn request_for(s: &Scenario, v2: &V2Inputs, kind: &str, endpoint: &str) -> Request {
+pub fn request_for(s: &Scenario, v2: &V2Inputs, kind: RequestKind, endpoint: &str) -> Request {
     let mut params = v2.params.clone();
     if v2.signature_needs_plus {
         params.push(("Nonce".to_owned(), nonce_for_plus(s, v2, endpoint).to_string()));
     }
     Request {
-        kind: kind.to_owned(),
+        kind,
         id: String::new(),
-        sig: "v2".to_owned(),
+        sig: SchemeId::V2Query,
         method: s.request.method.clone(),
         endpoint: endpoint.to_owned(),
         params,
@@ -74,17 +82,14 @@ pub fn request_for(s: &Scenario, v2: &V2Inputs, kind: &str, endpoint: &str) -> R
         },
         timestamp: if v2.expires.is_some() { None } else { s.request.timestamp.clone() },
         expires: v2.expires.clone(),
-        signature_method: v2.signature_method.clone(),
-        location: match v2.location {
-            Location::Query => "query".to_owned(),
-            Location::Form => "form".to_owned(),
-        },
+        signature_method: v2.signature_method,
+        location: v2.location,
     }
 }
 
 /// The adapter request for a SigV4 scenario. `endpoint` replaces the scenario's URL (live
 /// mode), `host` is sent as a `Host` header when given.
-pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: &str, endpoint: &str, host: Option<&str>) -> RequestV4 {
+pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: RequestKind, endpoint: &str, host: Option<&str>) -> RequestV4 {
     let timestamp = s.request.timestamp.clone().unwrap_or_else(|| SUITE_TIME.to_owned());
     let amz_date = UtcTime::parse_iso8601(&timestamp).map(UtcTime::to_amz_date).unwrap_or_default();
     let mut headers = Vec::with_capacity(v4.headers.len() + 1);
@@ -93,9 +98,9 @@ pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: &str, endpoint: &str, h
     }
     headers.extend(v4.headers.iter().cloned());
     RequestV4 {
-        kind: kind.to_owned(),
+        kind,
         id: String::new(),
-        sig: "v4".to_owned(),
+        sig: SchemeId::V4,
         method: s.request.method.clone(),
         endpoint: endpoint.to_owned(),
         headers,
@@ -109,7 +114,7 @@ pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: &str, endpoint: &str, h
         amz_date,
         region: v4.region.clone(),
         service: v4.service.clone(),
-        payload: v4.payload.as_str().to_owned(),
+        payload: v4.payload,
         presign_expires: v4.presign_expires,
     }
 }
@@ -118,7 +123,7 @@ pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: &str, endpoint: &str, h
 fn nonce_for_plus(s: &Scenario, v2: &V2Inputs, endpoint: &str) -> u32 {
     let base = V2Inputs { signature_needs_plus: false, ..v2.clone() };
     for n in 0..1000 {
-        let mut req = request_for(s, &base, "sign", endpoint);
+        let mut req = request_for(s, &base, RequestKind::Sign, endpoint);
         req.params.push(("Nonce".to_owned(), n.to_string()));
         if let Answer::Signed(signed) = reference::sign(&req, &[]) {
             let wire =

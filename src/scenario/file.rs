@@ -50,8 +50,8 @@
 //! token, which the client must send as `X-Amz-Security-Token`).
 
 use super::{
-    Credentials, Expected, Inputs, Live, Location, PayloadMode, Scenario, ScenarioError, ScenarioRequest, Service,
-    V2Inputs, V4Inputs, SUITE_TIME,
+    Credentials, Expected, Inputs, Live, Location, PayloadMode, Problem, Scenario, ScenarioError, ScenarioRequest,
+    Service, V2Inputs, V4Inputs, SUITE_TIME,
 };
 use crate::diagnose::{Mistake, MistakeV4};
 use crate::scheme::SchemeId;
@@ -241,10 +241,10 @@ xfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampK
 Rd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2\
 ICCR/oLxBA==";
 
-fn expected(e: ExpectDto) -> Result<Expected, String> {
+fn expected(e: ExpectDto) -> Result<Expected, Problem> {
     match e {
         ExpectDto::Word(w) if w == "accepted" => Ok(Expected::Accepted),
-        ExpectDto::Word(w) => Err(format!("expect '{w}' is not 'accepted' or {{error: CODE}}")),
+        ExpectDto::Word(w) => Err(Problem::Expect(w)),
         ExpectDto::Error { error } => Ok(Expected::Error(error)),
     }
 }
@@ -252,7 +252,7 @@ fn expected(e: ExpectDto) -> Result<Expected, String> {
 impl ScenarioDto {
     /// The signature version, and the SigV4 inputs of a SigV4 scenario; SigV2-only keys in a
     /// SigV4 scenario (and the other way round) are refused.
-    fn inputs(&self, method: &str) -> Result<Inputs, String> {
+    fn inputs(&self, method: &str) -> Result<Inputs, Problem> {
         let sig = self.sig.map_or(
             match self.service {
                 Service::Paapi | Service::Mws => SchemeId::V2Query,
@@ -271,13 +271,18 @@ impl ScenarioDto {
                     ("payload", r.payload.is_some()),
                     ("presign_expires", r.presign_expires.is_some()),
                 ];
-                if let Some((key, _)) = v4_only.iter().find(|(_, set)| *set) {
-                    return Err(format!("'{key}' is a SigV4 key (add sig: v4)"));
+                if let Some(&(key, _)) = v4_only.iter().find(|(_, set)| *set) {
+                    return Err(Problem::SigV4Key(key));
                 }
                 Inputs::V2(V2Inputs {
                     params: r.params.clone(),
                     expires: r.expires.clone(),
-                    signature_method: r.signature_method.clone(),
+                    signature_method: r
+                        .signature_method
+                        .as_deref()
+                        .map(str::parse)
+                        .transpose()
+                        .map_err(Problem::SignatureMethod)?,
                     location: r.location.unwrap_or(if method == "POST" { Location::Form } else { Location::Query }),
                     signature_needs_plus: r.signature_needs_plus,
                 })
@@ -290,14 +295,13 @@ impl ScenarioDto {
                     ("location", r.location.is_some()),
                     ("signature_needs_plus", r.signature_needs_plus),
                 ];
-                if let Some((key, _)) = v2_only.iter().find(|(_, set)| *set) {
-                    return Err(format!("'{key}' is a SigV2 key (SigV4 scenarios give the URL as sent)"));
+                if let Some(&(key, _)) = v2_only.iter().find(|(_, set)| *set) {
+                    return Err(Problem::SigV2Key(key));
                 }
-                let region = r.region.clone().ok_or_else(|| "a SigV4 scenario needs a region".to_owned())?;
-                let service =
-                    r.scope_service.clone().ok_or_else(|| "a SigV4 scenario needs scope_service".to_owned())?;
+                let region = r.region.clone().ok_or(Problem::NoRegion)?;
+                let service = r.scope_service.clone().ok_or(Problem::NoScopeService)?;
                 if r.presign_expires == Some(0) {
-                    return Err("presign_expires must be at least 1".to_owned());
+                    return Err(Problem::ZeroPresign);
                 }
                 Inputs::V4(V4Inputs {
                     headers: r.headers.clone().unwrap_or_default(),
@@ -308,47 +312,46 @@ impl ScenarioDto {
                     presign_expires: r.presign_expires,
                 })
             }
-            (sig, service) => {
-                let name = sig.as_str().to_ascii_uppercase();
-                return Err(format!("service '{}' is not signed with {name}", service.as_str()));
-            }
+            (sig, service) => return Err(Problem::SigForService { service, sig }),
         };
         Ok(inputs)
     }
     pub(super) fn validate(self, file_source: Option<&str>, file: &Path) -> Result<Scenario, ScenarioError> {
-        let invalid = |message: String| ScenarioError::Invalid {
+        let invalid = |problem: Problem| ScenarioError::Invalid {
             file: file.display().to_string(),
             scenario: self.name.clone(),
-            message,
+            problem,
         };
         let v4_ids = self.sig == Some(SigDto::V4) || matches!(self.service, Service::Paapi5 | Service::Aws);
         let catches = self
             .catches
             .iter()
             .filter(|_| !v4_ids)
-            .map(|id| Mistake::from_id(id).ok_or_else(|| invalid(format!("unknown mistake '{id}'"))))
+            .map(|id| {
+                Mistake::from_id(id).ok_or_else(|| invalid(Problem::UnknownMistake { id: id.clone(), v4: false }))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let catches_v4 = self
             .catches
             .iter()
             .filter(|_| v4_ids)
-            .map(|id| MistakeV4::from_id(id).ok_or_else(|| invalid(format!("unknown SigV4 mistake '{id}'"))))
+            .map(|id| {
+                MistakeV4::from_id(id).ok_or_else(|| invalid(Problem::UnknownMistake { id: id.clone(), v4: true }))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let method = self.request.method.clone().unwrap_or_else(|| "GET".to_owned()).to_ascii_uppercase();
         let inputs = self.inputs(&method).map_err(invalid)?;
         let credentials = match self.request.credentials {
-            CredentialsDto::Alias(a) => alias(&a).ok_or_else(|| invalid(format!("unknown credentials alias '{a}'")))?,
+            CredentialsDto::Alias(a) => alias(&a).ok_or_else(|| invalid(Problem::UnknownAlias(a.clone())))?,
             CredentialsDto::Explicit { access_key_id, secret_key, session_token } => {
                 Credentials { access_key_id, secret_key, session_token }
             }
         };
         if !(self.request.endpoint.starts_with("https://") || self.request.endpoint.starts_with("http://")) {
-            return Err(invalid(format!("endpoint '{}' is not an http(s) URL", self.request.endpoint)));
+            return Err(invalid(Problem::Endpoint(self.request.endpoint.clone())));
         }
-        let source = self
-            .source
-            .or_else(|| file_source.map(str::to_owned))
-            .ok_or_else(|| invalid("no source (give one per scenario or per file)".to_owned()))?;
+        let source =
+            self.source.or_else(|| file_source.map(str::to_owned)).ok_or_else(|| invalid(Problem::NoSource))?;
         let timestamp = match (&self.request.timestamp, &self.request.expires) {
             (None, None) => Some(SUITE_TIME.to_owned()),
             (t, _) => t.clone(),
@@ -363,7 +366,8 @@ impl ScenarioDto {
             },
         };
         if let Some(t) = self.request.timestamp.as_deref().filter(|_| matches!(inputs, Inputs::V4(_))) {
-            crate::clock::UtcTime::parse_iso8601(t).map_err(|e| invalid(format!("timestamp '{t}': {e}")))?;
+            crate::clock::UtcTime::parse_iso8601(t)
+                .map_err(|source| invalid(Problem::Timestamp { text: t.to_owned(), source }))?;
         }
         Ok(Scenario {
             rule: self.rule,

@@ -116,7 +116,7 @@ pub struct V2Inputs {
     /// `Expires` instead of `Timestamp`.
     pub expires: Option<String>,
     /// `SignatureMethod` to declare (`None`: PA-API style, no SignatureMethod/Version).
-    pub signature_method: Option<String>,
+    pub signature_method: Option<crate::sigv2::SignatureMethod>,
     /// Query or form.
     pub location: Location,
     /// Add a `Nonce` parameter chosen so that the correct signature contains `+`.
@@ -254,18 +254,78 @@ pub enum ScenarioError {
         source: serde_yaml::Error,
     },
     /// A value that does not validate.
-    #[error("{file}: scenario '{scenario}': {message}")]
+    #[error("{file}: scenario '{scenario}': {problem}")]
     Invalid {
         /// The file.
         file: String,
         /// The scenario name.
         scenario: String,
         /// What is wrong.
-        message: String,
+        problem: Problem,
     },
     /// Two scenarios share a name.
     #[error("duplicate scenario name '{0}' ({1} and {2})")]
     Duplicate(String, String, String),
+}
+
+/// What is wrong with a scenario whose file parses ([`ScenarioError::Invalid`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// A `catches` id in neither mistake catalogue of its signature version.
+    #[error("unknown {}mistake '{id}'", if *.v4 { "SigV4 " } else { "" })]
+    UnknownMistake {
+        /// The id.
+        id: String,
+        /// Looked up among the SigV4 mistakes.
+        v4: bool,
+    },
+    /// A credentials alias no documentation example gives.
+    #[error("unknown credentials alias '{0}'")]
+    UnknownAlias(String),
+    /// A `signature_method` that is neither `HmacSHA256` nor `HmacSHA1`.
+    #[error(transparent)]
+    SignatureMethod(crate::sigv2::UnknownSignatureMethod),
+    /// An endpoint that is not an `http(s)://` URL.
+    #[error("endpoint '{0}' is not an http(s) URL")]
+    Endpoint(String),
+    /// No `source:` for the scenario or its file.
+    #[error("no source (give one per scenario or per file)")]
+    NoSource,
+    /// A SigV4 scenario's timestamp that is not ISO 8601.
+    #[error("timestamp '{text}': {source}")]
+    Timestamp {
+        /// The timestamp given.
+        text: String,
+        /// Why it does not parse.
+        #[source]
+        source: crate::clock::TimeParseError,
+    },
+    /// An `expect` word other than `accepted`.
+    #[error("expect '{0}' is not 'accepted' or {{error: CODE}}")]
+    Expect(String),
+    /// A SigV4-only key in a SigV2 scenario.
+    #[error("'{0}' is a SigV4 key (add sig: v4)")]
+    SigV4Key(&'static str),
+    /// A SigV2-only key in a SigV4 scenario.
+    #[error("'{0}' is a SigV2 key (SigV4 scenarios give the URL as sent)")]
+    SigV2Key(&'static str),
+    /// A SigV4 scenario without `region`.
+    #[error("a SigV4 scenario needs a region")]
+    NoRegion,
+    /// A SigV4 scenario without `scope_service`.
+    #[error("a SigV4 scenario needs scope_service")]
+    NoScopeService,
+    /// `presign_expires: 0`.
+    #[error("presign_expires must be at least 1")]
+    ZeroPresign,
+    /// A service signed with the other signature version.
+    #[error("service '{}' is not signed with {}", .service.as_str(), .sig.as_str().to_ascii_uppercase())]
+    SigForService {
+        /// The service.
+        service: Service,
+        /// The signature scheme given.
+        sig: SchemeId,
+    },
 }
 
 /// Parses one scenario file's text.
@@ -355,6 +415,18 @@ mod tests {
         let v2 = "source: s\nscenarios:\n  - name: x\n    rule: r\n    service: paapi\n    request:\n      endpoint: https://webservices.amazon.com/onca/xml\n      credentials: paapi\n      region: us-east-1\n    expect: accepted\n";
         let err = from_yaml_str(v2, Path::new("v2.yaml")).unwrap_err().to_string();
         assert!(err.contains("'region' is a SigV4 key"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_signature_method_is_rejected_at_load() {
+        let text = "source: s\nscenarios:\n  - name: x\n    rule: r\n    service: mws\n    request:\n      endpoint: https://mws.amazonservices.com/\n      credentials: mws\n      signature_method: HmacMD5\n    expect: accepted\n";
+        let err = from_yaml_str(text, Path::new("s.yaml")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.yaml: scenario 'x': unsupported SignatureMethod 'HmacMD5' (HmacSHA256 or HmacSHA1)"
+        );
+        let ok = from_yaml_str(&text.replace("HmacMD5", "HmacSHA1"), Path::new("s.yaml")).unwrap();
+        assert_eq!(ok[0].request.v2().unwrap().signature_method, Some(crate::sigv2::SignatureMethod::HmacSha1));
     }
 
     #[test]

@@ -127,36 +127,58 @@ impl Limits {
     /// Smallest accepted `max_uri_bytes`.
     pub const MIN_URI_BYTES: usize = 256;
 
-    /// Checks that every limit can work; the message names the offending key.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks that every limit can work; the error names the offending key.
+    pub fn validate(&self) -> Result<(), LimitError> {
         if self.max_header_bytes < Self::MIN_HEADER_BYTES {
-            return Err(format!("max_header_bytes: at least {} bytes", Self::MIN_HEADER_BYTES));
+            return Err(LimitError::TooSmall { key: "max_header_bytes", min: Self::MIN_HEADER_BYTES });
         }
         if self.max_uri_bytes < Self::MIN_URI_BYTES {
-            return Err(format!("max_uri_bytes: at least {} bytes", Self::MIN_URI_BYTES));
+            return Err(LimitError::TooSmall { key: "max_uri_bytes", min: Self::MIN_URI_BYTES });
         }
         if self.max_uri_bytes > self.max_header_bytes {
             // Else a long target would get the head's 431 before its own 414.
-            return Err("max_uri_bytes: at most max_header_bytes".to_owned());
+            return Err(LimitError::UriOverHeader);
         }
         let positive = [
             ("max_headers", self.max_headers),
             ("max_params", self.max_params),
             ("max_connections", self.max_connections),
         ];
-        if let Some((name, _)) = positive.iter().find(|(_, v)| *v == 0) {
-            return Err(format!("{name}: must be at least 1"));
+        if let Some(&(key, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(LimitError::Zero(key));
         }
         let times = [
             ("header_read_timeout", self.header_read_timeout),
             ("body_read_timeout", self.body_read_timeout),
             ("keep_alive_timeout", self.keep_alive_timeout),
         ];
-        if let Some((name, _)) = times.iter().find(|(_, v)| v.is_zero()) {
-            return Err(format!("{name}: must be longer than 0 ms"));
+        if let Some(&(key, _)) = times.iter().find(|(_, v)| v.is_zero()) {
+            return Err(LimitError::ZeroTime(key));
         }
         Ok(())
     }
+}
+
+/// A [`Limits`] value that cannot work; the message starts with the offending key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    /// A size below its minimum.
+    #[error("{key}: at least {min} bytes")]
+    TooSmall {
+        /// The limit's key.
+        key: &'static str,
+        /// Its smallest accepted value.
+        min: usize,
+    },
+    /// `max_uri_bytes` above `max_header_bytes`.
+    #[error("max_uri_bytes: at most max_header_bytes")]
+    UriOverHeader,
+    /// A count of 0.
+    #[error("{0}: must be at least 1")]
+    Zero(&'static str),
+    /// A timeout of 0.
+    #[error("{0}: must be longer than 0 ms")]
+    ZeroTime(&'static str),
 }
 
 impl Default for ServerConfig {

@@ -239,7 +239,7 @@ impl Connection {
         // Keep the journal bounded: a refused target is kept up to the limit.
         let query = truncate(query, self.limits.max_uri_bytes);
         let received = Received {
-            time: state.clock.now().to_iso8601_millis(),
+            time: state.clock.now(),
             request_id: &request_id,
             method: parts.method.as_str(),
             host,

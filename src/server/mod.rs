@@ -16,7 +16,7 @@ mod config;
 mod listener;
 mod routes;
 
-pub use config::{AdminAccess, ConfigError, LimitOverrides, Limits, ServerConfig};
+pub use config::{AdminAccess, ConfigError, LimitError, LimitOverrides, Limits, ServerConfig};
 
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, UtcTime};
@@ -109,8 +109,8 @@ pub enum ServerError {
     #[error("cannot listen on {0}")]
     Bind(SocketAddr, #[source] std::io::Error),
     /// A limit cannot work (see [`Limits::validate`]).
-    #[error("limits: {0}")]
-    Limits(String),
+    #[error("limits")]
+    Limits(#[source] LimitError),
 }
 
 /// A running mock endpoint.

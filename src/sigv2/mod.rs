@@ -62,14 +62,20 @@ impl fmt::Display for SignatureMethod {
     }
 }
 
+/// A `SignatureMethod` value that is neither `HmacSHA256` nor `HmacSHA1` (as a request
+/// parameter this is [`VerifyFailure::UnsupportedSignatureMethod`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unsupported SignatureMethod '{0}' (HmacSHA256 or HmacSHA1)")]
+pub struct UnknownSignatureMethod(pub String);
+
 impl FromStr for SignatureMethod {
-    type Err = String;
+    type Err = UnknownSignatureMethod;
     /// Exact, case-sensitive match, as Amazon compares it.
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, UnknownSignatureMethod> {
         match s {
             "HmacSHA256" => Ok(Self::HmacSha256),
             "HmacSHA1" => Ok(Self::HmacSha1),
-            other => Err(format!("unsupported SignatureMethod '{other}' (HmacSHA256 or HmacSHA1)")),
+            other => Err(UnknownSignatureMethod(other.to_owned())),
         }
     }
 }

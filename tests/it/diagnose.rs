@@ -4,29 +4,41 @@
 
 use crate::server::{client, fixed_config};
 use crate::support::{amzsig, stdout};
-use amzsig::adapter::protocol::{Request, WireCredentials};
+use amzsig::adapter::protocol::{Location, Request, RequestKind, SchemeId, WireCredentials};
 use amzsig::adapter::{reference, Answer};
 use amzsig::diagnose::Mistake;
 use amzsig::server::MockServer;
+use amzsig::sigv2::SignatureMethod;
 
 struct Plan {
     host: String,
     path: &'static str,
     method: &'static str,
-    location: &'static str,
+    location: Location,
     mws: bool,
 }
 
 fn plan_for(m: Mistake, mock_host: &str) -> Plan {
-    let paapi =
-        |host: &str| Plan { host: host.to_owned(), path: "/onca/xml", method: "GET", location: "query", mws: false };
+    let paapi = |host: &str| Plan {
+        host: host.to_owned(),
+        path: "/onca/xml",
+        method: "GET",
+        location: Location::Query,
+        mws: false,
+    };
     match m {
         Mistake::HostPortDropped | Mistake::HostWithScheme => paapi(mock_host),
         Mistake::HostNotLowercased => paapi("WebServices.Amazon.com"),
-        Mistake::RawFormBodySigned => Plan { method: "POST", location: "form", ..paapi("webservices.amazon.com") },
-        Mistake::EmptyPathNotSlash => {
-            Plan { host: "mws.amazonservices.com".into(), path: "", method: "POST", location: "form", mws: true }
+        Mistake::RawFormBodySigned => {
+            Plan { method: "POST", location: Location::Form, ..paapi("webservices.amazon.com") }
         }
+        Mistake::EmptyPathNotSlash => Plan {
+            host: "mws.amazonservices.com".into(),
+            path: "",
+            method: "POST",
+            location: Location::Form,
+            mws: true,
+        },
         _ => paapi("webservices.amazon.com"),
     }
 }
@@ -70,14 +82,14 @@ fn request_for(p: &Plan, m: Mistake, nonce: u32) -> Request {
         ("AKIAIOSFODNN7EXAMPLE", "1234567890")
     };
     let declared = match m {
-        Mistake::Sha256InsteadOfSha1 => Some("HmacSHA1".to_owned()),
-        _ if p.mws => Some("HmacSHA256".to_owned()),
+        Mistake::Sha256InsteadOfSha1 => Some(SignatureMethod::HmacSha1),
+        _ if p.mws => Some(SignatureMethod::HmacSha256),
         _ => None,
     };
     Request {
-        kind: "sign".into(),
+        kind: RequestKind::Sign,
         id: "1".into(),
-        sig: "v2".into(),
+        sig: SchemeId::V2Query,
         method: p.method.into(),
         endpoint: format!("http://{}{}", p.host, p.path),
         params,
@@ -85,7 +97,7 @@ fn request_for(p: &Plan, m: Mistake, nonce: u32) -> Request {
         timestamp: Some("2014-08-18T12:00:00Z".into()),
         expires: None,
         signature_method: declared,
-        location: p.location.into(),
+        location: p.location,
     }
 }
 

@@ -106,7 +106,7 @@ fn protocol_schema_covers_the_messages() {
     let s = all.iter().find(|s| s.request.v4().is_some_and(|v| v.presign_expires.is_some())).unwrap();
     let mut v4 = s.request.v4().cloned().unwrap();
     v4.headers.push(("X-A".into(), "1".into()));
-    let req = runner::request_for_v4(s, &v4, "sign", &s.request.endpoint, Some("h"));
+    let req = runner::request_for_v4(s, &v4, amzsig::adapter::RequestKind::Sign, &s.request.endpoint, Some("h"));
     let sent = serde_json::to_value(&req).unwrap();
     let def = &schema["$defs"]["request_v4"];
     let props = def["properties"].as_object().unwrap();
@@ -131,7 +131,12 @@ fn late_answers_are_skipped() {
         echo '{\"type\":\"error\",\"id\":\"1\",\"message\":\"late\"}'; read -r b; \
         echo '{\"type\":\"error\",\"id\":\"2\",\"message\":\"on time\"}'; read -r c";
     let mut adapter = Adapter::spawn(script, &[], Duration::from_secs(2)).unwrap();
-    let request = runner::request_for(&all[0], all[0].request.v2().unwrap(), "sign", &all[0].request.endpoint);
+    let request = runner::request_for(
+        &all[0],
+        all[0].request.v2().unwrap(),
+        amzsig::adapter::RequestKind::Sign,
+        &all[0].request.endpoint,
+    );
     let first = adapter.call(request.clone());
     assert!(matches!(first, Err(amzsig::adapter::AdapterError::Timeout(_))), "{first:?}");
     // The late answer to the first request arrives (at 3 s) while the second waits (2 s to
@@ -141,4 +146,44 @@ fn late_answers_are_skipped() {
         matches!(&second, Ok(amzsig::adapter::Answer::Error { id: Some(id), message, .. }) if id == "2" && message == "on time"),
         "{second:?}"
     );
+}
+
+/// Every capability a shipped adapter announces (the `capabilities` lists in `clients/`
+/// and `examples/`) is one the runner knows: an unknown word would stop the adapter at its
+/// hello.
+#[test]
+fn shipped_adapters_announce_only_known_capabilities() {
+    let root = crate::support::root();
+    let mut files = Vec::new();
+    for ext in [".py", ".js", ".php"] {
+        files.extend(
+            crate::support::files_with_ext(&root.join("clients"), ext)
+                .into_iter()
+                .filter(|f| !f.components().any(|c| c.as_os_str() == "node_modules")),
+        );
+    }
+    files.push(root.join("examples/aws_sigv4_adapter.rs"));
+    let mut seen = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (at, _) in text.match_indices("capabilities") {
+            // `"capabilities": [ ... ]`, `capabilities: [ ... ]` or `'capabilities' => array( ... )`.
+            let rest = text[at + "capabilities".len()..].trim_start_matches(['"', '\'', ':', '=', '>', ' ']);
+            let list = if let Some(r) = rest.strip_prefix('[') {
+                r.split(']').next()
+            } else {
+                rest.strip_prefix("array(").and_then(|r| r.split(')').next())
+            };
+            let Some(list) = list else { continue };
+            for word in list.split(['"', '\'']).skip(1).step_by(2) {
+                assert!(
+                    word.parse::<amzsig::adapter::Capability>().is_ok(),
+                    "{}: unknown capability '{word}'",
+                    f.display()
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 40, "found only {seen} capability words in {} files", files.len());
 }

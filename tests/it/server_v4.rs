@@ -618,7 +618,7 @@ async fn paapi5_mismatch_is_diagnosed() {
     let last = server.journal().pop().unwrap();
     assert_eq!(last.diagnosis.as_deref(), Some("v4-secret-without-aws4-prefix"));
     assert_eq!(last.error_code.as_deref(), Some("InvalidSignature"));
-    assert!(last.failure.unwrap().contains("does not match"));
+    assert!(last.failure.unwrap().to_string().contains("does not match"));
     server.stop().await;
 }
 

@@ -116,7 +116,7 @@ fn check(case: &Case) -> Result<(), String> {
         Some(other) => return Err(format!("unknown scheme {other}")),
     };
     let view = RequestView { method: &case.method, scheme, host: &case.host, path: &case.path, params: &params };
-    let method: SignatureMethod = case.signature_method.parse()?;
+    let method = case.signature_method.parse::<SignatureMethod>().map_err(|e| e.to_string())?;
     let secret = SecretKey::new(case.secret_key.as_str());
     let signed = sigv2::sign(&view, method, &secret);
     let stage = |name: &str, got: &str, want: &str| {

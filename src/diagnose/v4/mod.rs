@@ -531,7 +531,7 @@ fn split_canonical(text: &str) -> Option<Parts<'_>> {
 pub fn diagnose_v4(req: &SignableRequest<'_>, secret: &SecretKey, policy: &VerifyPolicyV4<'_>) -> DiagnosisV4 {
     let claim = match Claim::read(req) {
         Ok(c) => c,
-        Err(problem) => return DiagnosisV4::unusable(problem),
+        Err(problem) => return DiagnosisV4::unusable(problem.text()),
     };
     let correct = RecipeV4::correct();
     let Some(right) = correct.first(req, &claim, policy, secret) else {

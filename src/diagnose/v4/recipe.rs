@@ -9,10 +9,11 @@ use crate::crypto::{hmac, hmac_raw, sha256_hex, HmacAlgorithm, MacBytes, SecretK
 use crate::encoding::{encode, ParamList};
 use crate::sigv4::{
     canonical_header_value, canonical_query_string, canonical_uri, parse_amz_date, parse_authorization,
-    parse_credential, parse_signed_headers, request_hashed_payload, CredentialScope, PathNormalization, Payload,
-    PresignedPayload, SessionTokenMode, SignableRequest, SignatureLocation, SigningSettings, UriEncoding,
-    VerifyPolicyV4, ALGORITHM, AUTHORIZATION, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM,
-    X_AMZ_CONTENT_SHA256, X_AMZ_CREDENTIAL, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_SIGNATURE, X_AMZ_SIGNED_HEADERS,
+    parse_credential, parse_signed_headers, request_hashed_payload, CredentialScope, ParseAmzDateError,
+    ParseAuthorizationError, ParseCredentialError, PathNormalization, Payload, PresignedPayload, SessionTokenMode,
+    SignableRequest, SignatureLocation, SigningSettings, UriEncoding, VerifyPolicyV4, ALGORITHM, AUTHORIZATION,
+    SCOPE_TERMINATOR, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM, X_AMZ_CONTENT_SHA256, X_AMZ_CREDENTIAL, X_AMZ_DATE,
+    X_AMZ_SECURITY_TOKEN, X_AMZ_SIGNATURE, X_AMZ_SIGNED_HEADERS,
 };
 use std::cell::OnceCell;
 use std::io::Read;
@@ -66,17 +67,61 @@ impl Claim {
     }
 }
 
+/// Why a request's SigV4 claim cannot be read (the diagnosis is then unusable).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum ClaimError {
+    /// The `Authorization` header does not parse.
+    #[error("malformed Authorization header")]
+    Authorization(#[source] ParseAuthorizationError),
+    /// A header-form request with no date to sign with.
+    #[error("the request has neither an X-Amz-Date nor a readable Date header")]
+    NoDate,
+    /// A presigned URL without one of its parameters.
+    #[error("the presigned URL has no {0}")]
+    MissingParam(&'static str),
+    /// `X-Amz-Credential` does not parse.
+    #[error("malformed X-Amz-Credential")]
+    Credential(#[source] ParseCredentialError),
+    /// `X-Amz-SignedHeaders` names an empty header.
+    #[error("X-Amz-SignedHeaders has an empty header name")]
+    EmptySignedHeader,
+    /// Neither form.
+    #[error("the request carries no SigV4 signature (no Authorization header, no X-Amz-Algorithm)")]
+    Unsigned,
+    /// The date does not parse.
+    #[error("X-Amz-Date '{raw}' is malformed")]
+    Date {
+        /// The date as sent.
+        raw: String,
+        /// Why it does not parse.
+        #[source]
+        source: ParseAmzDateError,
+    },
+}
+
+impl ClaimError {
+    /// The error and its causes on one line (`malformed Authorization header: cause`),
+    /// as [`super::DiagnosisV4::problem`] shows it.
+    pub(crate) fn text(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            text.push_str(": ");
+            text.push_str(&c.to_string());
+            cause = c.source();
+        }
+        text
+    }
+}
+
 impl Claim {
     /// Reads the claim of a header-form or presigned request, or says why it cannot.
-    pub(crate) fn read(req: &SignableRequest<'_>) -> Result<Claim, String> {
+    pub(crate) fn read(req: &SignableRequest<'_>) -> Result<Claim, ClaimError> {
         let claim = if let Some(value) = req.header(AUTHORIZATION) {
-            let auth = parse_authorization(value).map_err(|e| format!("malformed Authorization header: {e}"))?;
+            let auth = parse_authorization(value).map_err(ClaimError::Authorization)?;
             let raw_date = match req.header(X_AMZ_DATE) {
                 Some(d) => d.trim().to_owned(),
-                None => req
-                    .header("date")
-                    .and_then(date_header_as_amz)
-                    .ok_or("the request has neither an X-Amz-Date nor a readable Date header")?,
+                None => req.header("date").and_then(date_header_as_amz).ok_or(ClaimError::NoDate)?,
             };
             Claim {
                 location: SignatureLocation::Headers,
@@ -87,11 +132,10 @@ impl Claim {
                 memo: BodyHashes::default(),
             }
         } else if req.query.find(X_AMZ_ALGORITHM).is_some() {
-            let get = |name: &'static str| req.query.get(name).ok_or(format!("the presigned URL has no {name}"));
-            let credential =
-                parse_credential(get(X_AMZ_CREDENTIAL)?).map_err(|e| format!("malformed X-Amz-Credential: {e}"))?;
-            let signed_headers = parse_signed_headers(get(X_AMZ_SIGNED_HEADERS)?)
-                .ok_or("X-Amz-SignedHeaders has an empty header name")?;
+            let get = |name: &'static str| req.query.get(name).ok_or(ClaimError::MissingParam(name));
+            let credential = parse_credential(get(X_AMZ_CREDENTIAL)?).map_err(ClaimError::Credential)?;
+            let signed_headers =
+                parse_signed_headers(get(X_AMZ_SIGNED_HEADERS)?).ok_or(ClaimError::EmptySignedHeader)?;
             Claim {
                 location: SignatureLocation::QueryParams,
                 scope: credential.scope,
@@ -101,9 +145,11 @@ impl Claim {
                 memo: BodyHashes::default(),
             }
         } else {
-            return Err("the request carries no SigV4 signature (no Authorization header, no X-Amz-Algorithm)".into());
+            return Err(ClaimError::Unsigned);
         };
-        parse_amz_date(&claim.raw_date).map_err(|e| format!("X-Amz-Date '{}' is malformed: {e}", claim.raw_date))?;
+        if let Err(source) = parse_amz_date(&claim.raw_date) {
+            return Err(ClaimError::Date { raw: claim.raw_date, source });
+        }
         Ok(claim)
     }
 }

@@ -38,8 +38,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     let Ok(body) = to_bytes(body, state.limits.max_body_bytes).await else {
         return plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
     };
-    let received =
-        Received { time: now.to_iso8601_millis(), request_id: &request_id, method, host, path, query, body: &body };
+    let received = Received { time: now, request_id: &request_id, method, host, path, query, body: &body };
 
     let gzip = accepts_gzip(&parts.headers);
     let headers = header_list(&parts.headers);
@@ -73,11 +72,8 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             (StatusCode::NOT_FOUND.as_u16(), plain(StatusCode::NOT_FOUND, message), None, None)
         }
     };
-    let mut entry = JournalEntry::new(&received, status, record.as_ref());
-    // A presigned URL's session token is a secret: neither the journal nor the log keeps it.
-    if let std::borrow::Cow::Owned(q) = services::aws::redact_session_token(&entry.query) {
-        entry.query = q;
-    }
+    // The entry redacts a presigned URL's session token from the query (a secret).
+    let mut entry = JournalEntry::new(&received, status, record);
     if let Some(d) = &diagnosis {
         let text = d.text.replace('\n', " | ");
         let text = services::aws::redact_session_token(&text);
