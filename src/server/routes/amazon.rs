@@ -63,9 +63,8 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             if let Some(d) = &diagnosis {
                 outcome.headers.push((DIAGNOSIS_HEADER.to_owned(), d.header.clone()));
             }
-            let status = outcome.status;
-            let record = outcome.record.clone();
-            (status, render(outcome, gzip), Some(record), diagnosis)
+            let Outcome { status, content_type, headers, body, record } = outcome;
+            (status, render(status, &content_type, headers, body, gzip), Some(record), diagnosis)
         }
         Processed::NoService => {
             let message = format!("no Amazon service at {host}{path}\n");
@@ -123,20 +122,20 @@ fn gzip_bytes(body: &[u8]) -> Option<Vec<u8>> {
     enc.finish().ok()
 }
 
-fn render(outcome: Outcome, gzip: bool) -> Response {
-    let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let compressed = if gzip { gzip_bytes(outcome.body.as_bytes()) } else { None };
+fn render(status: u16, content_type: &str, headers: Vec<(String, String)>, body: String, gzip: bool) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let compressed = if gzip { gzip_bytes(body.as_bytes()) } else { None };
     let encoded = compressed.is_some();
-    let body = compressed.map_or_else(|| Body::from(outcome.body), Body::from);
+    let body = compressed.map_or_else(|| Body::from(body), Body::from);
     let mut response = (status, body).into_response();
     let h = response.headers_mut();
     if encoded {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
-    if let Ok(v) = HeaderValue::from_str(&outcome.content_type) {
+    if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    for (name, value) in outcome.headers {
+    for (name, value) in headers {
         if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::from_str(&value)) {
             h.append(n, v);
         }
