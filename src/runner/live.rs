@@ -4,7 +4,7 @@
 //! explanation come from the mock's journal, so retries are visible. SigV4 requests carry
 //! the scenario's Host when the adapter can set it (`host-header`).
 
-use super::detail::for_refusal;
+use super::detail::{for_refusal, redact_token};
 use super::requests::{missing_capability, request_for, request_for_v4, NEEDS_HOST};
 use super::{
     adapter_failure, base_result, got_text, matches, skipped, suite_time, unexpected_answer, ScenarioResult, Status,
@@ -140,13 +140,14 @@ fn live_with(
         notes.push(format!("the client surfaced: {}", client_errors.join("; ")));
     }
     r.message = (!notes.is_empty()).then(|| notes.join("; "));
-    if r.status == Status::Fail && s.sig() == SchemeId::V4 {
-        if let Some(d) = &last.diagnosis {
+    if r.status == Status::Fail {
+        if let Some(d) = last.diagnosis.as_ref().filter(|_| s.sig() == SchemeId::V4) {
             notes.push(format!("the mock's diagnosis: {d}"));
             r.message = Some(notes.join("; "));
         }
-    } else if r.status == Status::Fail {
-        r.detail = for_refusal(None, last.explanation.as_deref());
+        // The same detail as offline, from what the mock's pipeline explained.
+        r.detail = for_refusal(last.failure.as_ref(), last.explanation.as_deref())
+            .map(|d| redact_token(d, s.request.credentials.session_token.as_deref()));
     }
     r
 }
