@@ -5,7 +5,7 @@
 //! the scenario's Host when the adapter can set it (`host-header`).
 
 use super::detail::{for_refusal, redact_token};
-use super::requests::{missing_capability, request_for, request_for_v4, NEEDS_HOST};
+use super::requests::{missing_capability, request_for, request_for_v4, target_of, NEEDS_HOST};
 use super::{
     adapter_failure, base_result, got_text, matches, skipped, suite_time, unexpected_answer, ScenarioResult, Status,
 };
@@ -13,7 +13,7 @@ use crate::adapter::{Adapter, Answer, Capability, RequestKind};
 use crate::clock::Clock;
 use crate::journal::JournalEntry;
 use crate::request::OwnedRequest;
-use crate::scenario::{Inputs, Scenario, V4Inputs};
+use crate::scenario::{Inputs, Scenario};
 use crate::scheme::SchemeId;
 use crate::server::{MockServer, ServerConfig};
 
@@ -52,10 +52,6 @@ impl LiveMock {
 
 /// Judges scenario `s` live: the adapter signs and sends to `mock`.
 pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> ScenarioResult {
-    let v2 = match &s.request.inputs {
-        Inputs::V4(v4) => return live_v4(s, v4, adapter, mock),
-        Inputs::V2(v2) => v2,
-    };
     if s.live.skip {
         return skipped(s, "not reproducible over a socket (see the scenario)".to_owned());
     }
@@ -65,38 +61,27 @@ pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> 
     if let Some(why) = missing_capability(s, adapter) {
         return skipped(s, why);
     }
-    let endpoint = mock.endpoint_for(s);
-    let request = request_for(s, v2, RequestKind::Send, &endpoint);
-    live_with(s, mock, |a| a.call(request.clone()), adapter)
+    match &s.request.inputs {
+        Inputs::V2(v2) => {
+            let request = request_for(s, v2, RequestKind::Send, &mock.endpoint_for(s));
+            live_with(s, mock, |a| a.call(request.clone()), adapter)
+        }
+        Inputs::V4(v4) => {
+            let host_header = adapter.can(Capability::HostHeader);
+            if !host_header && !s.live.host_independent {
+                return skipped(s, NEEDS_HOST.to_owned());
+            }
+            let Ok(url) = OwnedRequest::from_url(&s.request.method, &s.request.endpoint) else {
+                return skipped(s, "the scenario's endpoint does not parse".to_owned());
+            };
+            let endpoint = format!("{}{}", mock.base_url(), target_of(&s.request.endpoint));
+            let host = host_header.then_some(url.host.as_str());
+            let request = request_for_v4(s, v4, RequestKind::Send, &endpoint, host);
+            live_with(s, mock, |a| a.call_v4(request.clone()), adapter)
+        }
+    }
 }
 
-fn live_v4(s: &Scenario, v4: &V4Inputs, adapter: &mut Adapter, mock: &mut LiveMock) -> ScenarioResult {
-    if s.live.skip {
-        return skipped(s, "not reproducible over a socket (see the scenario)".to_owned());
-    }
-    if !adapter.can(Capability::Send) {
-        return skipped(s, "the adapter cannot send (no 'send' capability)".to_owned());
-    }
-    if let Some(why) = missing_capability(s, adapter) {
-        return skipped(s, why);
-    }
-    let host_header = adapter.can(Capability::HostHeader);
-    if !host_header && !s.live.host_independent {
-        return skipped(s, NEEDS_HOST.to_owned());
-    }
-    let Ok(url) = OwnedRequest::from_url(&s.request.method, &s.request.endpoint) else {
-        return skipped(s, "the scenario's endpoint does not parse".to_owned());
-    };
-    let target = s.request.endpoint.find("://").map_or("/", |i| {
-        let rest = &s.request.endpoint[i + 3..];
-        rest.find(['/', '?']).map_or("/", |j| &rest[j..])
-    });
-    let target = if target.starts_with('?') { format!("/{target}") } else { target.to_owned() };
-    let endpoint = format!("{}{target}", mock.base_url());
-    let host = host_header.then_some(url.host.as_str());
-    let request = request_for_v4(s, v4, RequestKind::Send, &endpoint, host);
-    live_with(s, mock, |adapter_call| adapter_call.call_v4(request.clone()), adapter)
-}
 /// Sends a scenario's request (`repeat` times) through `call` and judges what the mock's
 /// journal recorded for it.
 fn live_with(

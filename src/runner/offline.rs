@@ -4,7 +4,7 @@
 //! Every scheme takes the same path; only the protocol request differs.
 
 use super::detail::{for_refusal, redact_token};
-use super::requests::{missing_capability, request_for, request_for_v4, NEEDS_HOST};
+use super::requests::{missing_capability, request_for, request_for_v4, target_of, NEEDS_HOST};
 use super::{
     adapter_failure, base_result, got_text, matches, refused_by_client, skipped, suite_time, unexpected_answer,
     unusable_request, world, ScenarioResult, Status,
@@ -57,17 +57,6 @@ impl Wire {
             headers,
             body: signed.body.as_bytes().to_vec(),
         })
-    }
-}
-
-/// The origin-form target of `url` (path and query, no fragment; `/` when empty).
-fn target_of(url: &str) -> String {
-    let url = url.split('#').next().unwrap_or_default();
-    let rest = url.find("://").map_or(url, |i| &url[i + 3..]);
-    match rest.find(['/', '?']) {
-        Some(j) if rest[j..].starts_with('?') => format!("/{}", &rest[j..]),
-        Some(j) => rest[j..].to_owned(),
-        None => "/".to_owned(),
     }
 }
 
@@ -136,17 +125,4 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
         }
     }
     r
-}
-
-#[cfg(test)]
-mod tests {
-    use super::target_of;
-
-    #[test]
-    fn targets() {
-        assert_eq!(target_of("https://h/onca/xml?a=1#f"), "/onca/xml?a=1");
-        assert_eq!(target_of("http://h:8080?a=1"), "/?a=1");
-        assert_eq!(target_of("http://h"), "/");
-        assert_eq!(target_of("http://h/"), "/");
-    }
 }

@@ -119,6 +119,17 @@ pub fn request_for_v4(s: &Scenario, v4: &V4Inputs, kind: RequestKind, endpoint: 
     }
 }
 
+/// The origin-form target of `url` (path and query, no fragment; `/` when empty).
+pub(super) fn target_of(url: &str) -> String {
+    let url = url.split('#').next().unwrap_or_default();
+    let rest = url.find("://").map_or(url, |i| &url[i + 3..]);
+    match rest.find(['/', '?']) {
+        Some(j) if rest[j..].starts_with('?') => format!("/{}", &rest[j..]),
+        Some(j) => rest[j..].to_owned(),
+        None => "/".to_owned(),
+    }
+}
+
 /// The first nonce for which the correct signature of `s` at `endpoint` contains `+`.
 fn nonce_for_plus(s: &Scenario, v2: &V2Inputs, endpoint: &str) -> u32 {
     let base = V2Inputs { signature_needs_plus: false, ..v2.clone() };
@@ -135,4 +146,17 @@ fn nonce_for_plus(s: &Scenario, v2: &V2Inputs, endpoint: &str) -> u32 {
         }
     }
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_of;
+
+    #[test]
+    fn targets() {
+        assert_eq!(target_of("https://h/onca/xml?a=1#f"), "/onca/xml?a=1");
+        assert_eq!(target_of("http://h:8080?a=1"), "/?a=1");
+        assert_eq!(target_of("http://h"), "/");
+        assert_eq!(target_of("http://h/"), "/");
+    }
 }
