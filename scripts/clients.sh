@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 bash clients/setup.sh
 cargo build --locked --quiet --bin amzsig --example aws_sigv4_adapter
-BIN="$PWD/target/debug/amzsig"
+TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
+BIN="$TARGET/debug/amzsig"
 AMZSIG_AWS_SIGV4_VERSION=$(awk '/^name = "aws-sigv4"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
 export AMZSIG_AWS_SIGV4_VERSION
 mkdir -p target/reports
@@ -26,7 +27,7 @@ clients=(
   "curl_sigv4|clients/curl_sigv4.py|--tag v4"
   "botocore_sigv4|clients/botocore_sigv4.py|--tag v4"
   "node_aws4|clients/node_aws4.js|--tag v4"
-  "aws_sigv4_rust|target/debug/examples/aws_sigv4_adapter|--tag v4"
+  "aws_sigv4_rust|$TARGET/debug/examples/aws_sigv4_adapter|--tag v4"
   "awscli_v4|clients/awscli_v4.py|--tag v4"
 )
 for entry in "${clients[@]}"; do
