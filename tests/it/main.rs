@@ -9,6 +9,7 @@ mod hostile;
 mod runner;
 mod runner_v4;
 mod secrets;
+mod serve_log;
 mod server;
 mod server_services;
 mod server_v4;
