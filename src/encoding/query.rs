@@ -419,7 +419,7 @@ mod tests {
             let list: ParamList = pairs.iter().cloned().collect();
             let wire: Vec<String> = list.iter().map(|p| format!("{}={}", p.raw_name, p.raw_value.as_deref().unwrap_or(""))).collect();
             let parsed = parse_query(wire.join("&").as_bytes(), PlusMeans::Space).unwrap();
-            let names: Vec<_> = parsed.iter().map(|p| (p.name.clone(), p.value.clone())).collect();
+            let names: Vec<_> = parsed.iter().map(|p| (p.name.to_string(), p.value.to_string())).collect();
             prop_assert_eq!(names, pairs);
         }
     }

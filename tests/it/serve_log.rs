@@ -30,14 +30,14 @@ fn every_request_line_is_on_stderr_after_sigterm() {
     });
     let addr = base.trim_start_matches("http://").to_owned();
     for i in 0..N {
-        // Unsigned: refused (400 MissingParameter), logged like any request.
+        // Unsigned: refused (403, no AWSAccessKeyId), logged like any request.
         let status = get(&addr, &format!("/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId={i}"));
-        assert!(status.starts_with("HTTP/1.1 400"), "request {i}: {status}");
+        assert!(status.starts_with("HTTP/1.1 403"), "request {i}: {status}");
     }
     let exit = crate::support::terminate(&mut child);
     assert!(exit.success(), "serve exits 0 on SIGTERM: {exit:?}");
     let log = reader.join().unwrap();
-    let lines = log.lines().filter(|l| l.contains("GET webservices.amazon.com/onca/xml -> 400")).count();
+    let lines = log.lines().filter(|l| l.contains("GET webservices.amazon.com/onca/xml -> 403")).count();
     assert_eq!(lines, N, "one log line per request, none lost on the stop:\n{log}");
     assert!(log.contains("shutting down"), "{log}");
     let _ = std::fs::remove_dir_all(&dir);
