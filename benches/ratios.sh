@@ -57,22 +57,9 @@ SERVE_URL="$(first_line "$TMP/serve.out")"
 HOSTPORT="${SERVE_URL#http://}"
 
 # --- the requests, signed with the crate's own signers (right and wrong secret) ----------
-ITEMSEARCH="http://$HOSTPORT/onca/xml?Service=AWSECommerceService&AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Operation=ItemSearch&SearchIndex=Books&Keywords=harry%20potter&Version=2013-08-01&Timestamp=2014-08-18T12:00:00Z"
-IS_OK="$(AMZSIG_SECRET_KEY=1234567890 "$BIN" sign "$ITEMSEARCH")"
-IS_BAD="$(AMZSIG_SECRET_KEY=not-the-secret-0000 "$BIN" sign "$ITEMSEARCH")"
-IS_OK_PATH="${IS_OK#http://$HOSTPORT}"
-IS_BAD_PATH="${IS_BAD#http://$HOSTPORT}"
-
-STS_BODY="Action=GetCallerIdentity&Version=2011-06-15"
-STS_TYPE="application/x-www-form-urlencoded; charset=utf-8"
-printf '%s' "$STS_BODY" >"$TMP/sts.body"
-sts_headers() { # SECRET -> the headers `sign --sig v4` adds, one "Name: value" a line
-  AMZSIG_SECRET_KEY="$1" "$BIN" sign --sig v4 -X POST -H "Content-Type: $STS_TYPE" --body "$TMP/sts.body" \
-    --access-key-id AKIDEXAMPLE --region us-east-1 --service sts --clock "$CLOCK" --output headers "http://$HOSTPORT/"
-}
-sts_headers 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' >"$TMP/sts_ok.headers"
-sts_headers 'not-the-secret-0000' >"$TMP/sts_bad.headers"
-grep -q '^Authorization: AWS4-HMAC-SHA256 ' "$TMP/sts_ok.headers" || fail "no SigV4 Authorization from sign: $(cat "$TMP/sts_ok.headers")"
+sign_requests "$BIN" "$HOSTPORT" "$TMP" "$CLOCK"
+IS_OK_PATH="$(cat "$TMP/is_ok.path")"
+IS_BAD_PATH="$(cat "$TMP/is_bad.path")"
 # A wrk script per STS request: POST, the form body, the signed headers, serve's Host.
 sts_lua() { # HEADERS_FILE -> lua
   echo 'wrk.method = "POST"'

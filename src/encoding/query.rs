@@ -40,6 +40,12 @@ impl ParamText {
         self.buf.get(self.start..self.end).unwrap_or_default()
     }
 
+    /// True when the text is exactly `s` (lengths compared first, without slicing: the
+    /// parameter lookups compare every name of a request many times).
+    pub fn is(&self, s: &str) -> bool {
+        self.end - self.start == s.len() && self.as_str() == s
+    }
+
     fn range(buf: &Arc<String>, start: usize, end: usize) -> Self {
         Self { buf: buf.clone(), start, end }
     }
@@ -137,12 +143,12 @@ macro_rules! text_eq {
     ($($other:ty),*) => {$(
         impl PartialEq<$other> for ParamText {
             fn eq(&self, other: &$other) -> bool {
-                self.as_str() == AsRef::<str>::as_ref(other)
+                self.is(AsRef::<str>::as_ref(other))
             }
         }
         impl PartialEq<ParamText> for $other {
             fn eq(&self, other: &ParamText) -> bool {
-                AsRef::<str>::as_ref(self) == other.as_str()
+                other.is(AsRef::<str>::as_ref(self))
             }
         }
     )*};
@@ -200,12 +206,12 @@ impl ParamList {
 
     /// The first parameter named exactly `name`.
     pub fn find(&self, name: &str) -> Option<&Param> {
-        self.0.iter().find(|p| p.name == name)
+        self.0.iter().find(|p| p.name.is(name))
     }
 
     /// How many parameters are named exactly `name`.
     pub fn count(&self, name: &str) -> usize {
-        self.0.iter().filter(|p| p.name == name).count()
+        self.0.iter().filter(|p| p.name.is(name)).count()
     }
 
     /// Appends a parameter from decoded text.
@@ -221,7 +227,7 @@ impl ParamList {
 
     /// Removes every parameter named exactly `name`.
     pub fn remove(&mut self, name: &str) {
-        self.0.retain(|p| p.name != name);
+        self.0.retain(|p| !p.name.is(name));
     }
 
     /// Iterates over the parameters in sent order.
