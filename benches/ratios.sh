@@ -20,7 +20,8 @@
 #
 #   bash benches/ratios.sh [SECONDS] [CONNECTIONS] [ROUNDS]   (defaults: 5 s, 16, 2)
 # Runs alternate between the servers ROUNDS times; each figure is its best round.
-#   AMZSIG_NO_BUILD=1 skips the release build; AMZSIG_NO_WRITE=1 leaves BENCHMARKS.md alone.
+#   AMZSIG_NO_BUILD=1 skips the release build; AMZSIG_NO_WRITE=1 leaves BENCHMARKS.md alone;
+#   AMZSIG_BIN=PATH measures another `amzsig` binary (e.g. one built before a change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=benches/lib.sh
@@ -37,7 +38,8 @@ TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 TMP="$(mktemp -d)"
 # Private copies, taken right after the build: a shared target dir may be rebuilt meanwhile.
 [ "${AMZSIG_NO_BUILD:-}" = 1 ] || cargo build --release --quiet --bin amzsig --example bare_server
-cp "$TARGET_DIR/release/amzsig" "$TARGET_DIR/release/examples/bare_server" "$TMP/"
+cp "${AMZSIG_BIN:-$TARGET_DIR/release/amzsig}" "$TMP/amzsig"
+cp "$TARGET_DIR/release/examples/bare_server" "$TMP/"
 BIN="$TMP/amzsig"
 BARE="$TMP/bare_server"
 cleanup() {

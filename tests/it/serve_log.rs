@@ -15,14 +15,27 @@ fn get(addr: &str, target: &str) -> String {
     answer.lines().next().unwrap_or_default().to_owned()
 }
 
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 #[test]
 fn every_request_line_is_on_stderr_after_sigterm() {
     const N: usize = 400;
     let dir = std::env::temp_dir().join(format!("amzsig-serve-log-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (mut child, base) = crate::support::spawn_serve(&dir.join("journal.json"));
+    let (child, base) = crate::support::spawn_serve(&dir.join("journal.json"));
+    // Killed if an assertion fails before the SIGTERM (no server left behind).
+    let mut child = KillOnDrop(child);
     // Read stderr as it comes, so a full pipe never stalls the server.
-    let mut stderr = child.stderr.take().expect("piped stderr");
+    let mut stderr = child.0.stderr.take().expect("piped stderr");
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
         stderr.read_to_string(&mut text).expect("stderr is text");
@@ -34,7 +47,7 @@ fn every_request_line_is_on_stderr_after_sigterm() {
         let status = get(&addr, &format!("/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId={i}"));
         assert!(status.starts_with("HTTP/1.1 403"), "request {i}: {status}");
     }
-    let exit = crate::support::terminate(&mut child);
+    let exit = crate::support::terminate(&mut child.0);
     assert!(exit.success(), "serve exits 0 on SIGTERM: {exit:?}");
     let log = reader.join().unwrap();
     let lines = log.lines().filter(|l| l.contains("GET webservices.amazon.com/onca/xml -> 403")).count();
