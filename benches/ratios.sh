@@ -21,7 +21,8 @@
 #   bash benches/ratios.sh [SECONDS] [CONNECTIONS] [ROUNDS]   (defaults: 5 s, 16, 2)
 # Runs alternate between the servers ROUNDS times; each figure is its best round.
 #   AMZSIG_NO_BUILD=1 skips the release build; AMZSIG_NO_WRITE=1 leaves BENCHMARKS.md alone;
-#   AMZSIG_BIN=PATH measures another `amzsig` binary (e.g. one built before a change).
+#   AMZSIG_BIN=PATH measures another `amzsig` binary (e.g. one built before a change);
+#   AMZSIG_PROVISIONAL=1 labels the written figures provisional (a busy machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=benches/lib.sh
@@ -200,6 +201,7 @@ ratio("(c) refused / accepted, STS", "sts_bad", "sts_ok", 0.5)
 PY
 )"
 HEAD="Run: \`bash benches/ratios.sh $SECS $CONNS $ROUNDS\` — servers on core 0 (\`taskset -c 0\`), wrk on core 1 (one thread, $CONNS connections, ${SECS} s a run, $ROUNDS rounds alternating between the servers), 127.0.0.1; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average (1, 5, 15 min) before $LOAD_START, after $LOAD_END. STS body $STS_BYTES bytes. Server CPU per request: the server's utime + stime over the run (\`/proc/PID/stat\`) over the requests wrk completed."
+[ "${AMZSIG_PROVISIONAL:-}" = 1 ] && HEAD="**Provisional**: other engineers' builds shared both cores during this run; rounds of the same server differ by up to 3x, so only the best rounds and the CPU per request mean much. $HEAD"
 TEXT="$HEAD
 
 $BLOCK"
