@@ -53,7 +53,10 @@ LOAD_END="$(uptime | sed 's/.*load average: //')"
 OVERFLOWS_END="$(overflows)"
 OVERFLOWS=$(( ${OVERFLOWS_END:-0} - ${OVERFLOWS_START:-0} ))
 [ -s "$TMP/figures.json" ] || { echo "load_mixed: no figures (loadgen exit $STATUS)" >&2; exit 2; }
-# One log line per request: the server's own count agrees with the client's.
+# One log line per request: the server's own count agrees with the client's. The log is
+# buffered (`server::log`): stop serve first, a SIGTERM stop writes out every line.
+kill -TERM "$SERVE_PID" && wait "$SERVE_PID" 2>/dev/null || true
+SERVE_PID=
 LINES="$(grep -c 'amzsig::request\| -> [0-9][0-9][0-9] ' "$TMP/serve.log" || true)"
 
 BLOCK="$(python3 - "$TMP/figures.json" "$LINES" "$LOAD_START" "$LOAD_END" "$RSS_START" "$SECS" "$CONNS" "$OVERFLOWS" <<'PY'

@@ -72,7 +72,28 @@ impl UtcTime {
     /// `YYYY-MM-DDThh:mm:ss.mmmZ`, the form MWS answers with.
     pub fn to_iso8601_millis(self) -> String {
         let (y, mo, d, h, mi, s, ms) = self.to_civil();
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+        let Ok(year) = u32::try_from(y) else {
+            return format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z");
+        };
+        if year > 9999 {
+            return format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z");
+        }
+        // Digit by digit, without `format!`: the journal stamps every request with it.
+        let mut out = String::with_capacity(24);
+        let mut digits = |n: u32, width: u32, after: char| {
+            for p in (0..width).rev() {
+                out.push(char::from(b'0' + u8::try_from(n / 10u32.pow(p) % 10).unwrap_or(0)));
+            }
+            out.push(after);
+        };
+        digits(year, 4, '-');
+        digits(mo, 2, '-');
+        digits(d, 2, 'T');
+        digits(h, 2, ':');
+        digits(mi, 2, ':');
+        digits(s, 2, '.');
+        digits(ms, 3, 'Z');
+        out
     }
 
     /// `YYYYMMDDThhmmssZ`, the SigV4 `X-Amz-Date` form.
@@ -281,6 +302,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn millis_form_is_the_formatted_one(ms in any::<i64>().prop_map(|v| v % 400_000_000_000_000)) {
+            let t = UtcTime(ms);
+            let (y, mo, d, h, mi, s, ms) = t.to_civil();
+            prop_assert_eq!(t.to_iso8601_millis(), format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z"));
+        }
+
         #[test]
         fn format_then_parse_is_identity(ms in -62_000_000_000_000i64..250_000_000_000_000) {
             let time = UtcTime::from_unix_millis(ms);

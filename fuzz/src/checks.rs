@@ -89,7 +89,7 @@ pub fn query_parse(data: &[u8]) {
                 .iter()
                 .map(|p| match &p.raw_value {
                     Some(v) => format!("{}={v}", p.raw_name),
-                    None => p.raw_name.clone(),
+                    None => p.raw_name.to_string(),
                 })
                 .collect();
             let segments: Vec<&[u8]> = data.split(|&b| b == b'&').filter(|s| !s.is_empty()).collect();
@@ -114,10 +114,14 @@ fn check_param(data: &[u8], p: &Param) {
         rest
     };
     assert!(after.is_empty() || after[0] == b'&', "a parameter ends at '&' or at the end");
-    assert_eq!(decode(p.raw_name.as_bytes(), PlusMeans::Space, p.pos).as_ref(), Ok(&p.name));
+    assert_eq!(decode(p.raw_name.as_bytes(), PlusMeans::Space, p.pos).as_deref(), Ok(p.name.as_str()));
     for text in [&p.name, &p.value] {
         let encoded = encode(text.as_bytes());
-        assert_eq!(decode(encoded.as_bytes(), PlusMeans::Space, 0).as_ref(), Ok(text), "re-encoding {text:?}");
+        assert_eq!(
+            decode(encoded.as_bytes(), PlusMeans::Space, 0).as_deref(),
+            Ok(text.as_str()),
+            "re-encoding {text:?}"
+        );
     }
 }
 

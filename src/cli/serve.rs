@@ -9,6 +9,7 @@
 use super::EXIT_OK;
 use crate::clock::Clock;
 use crate::keystore::Keystore;
+use crate::server::log::BufferedLog;
 use crate::server::{LimitOverrides, MockServer, ServerConfig};
 use crate::services::Throttling;
 use crate::sigv2::HostMatch;
@@ -114,8 +115,11 @@ impl LimitArgs {
 }
 
 pub(super) fn run(args: &ServeArgs) -> Result<u8> {
+    // Declared first, dropped last: whatever was logged, up to the end of the stop, is
+    // written out when `run` returns (normally, with an error or unwinding).
+    let (log, _log_flusher) = BufferedLog::stderr();
     let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(log)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();

@@ -205,7 +205,7 @@ impl Recipe {
                 .filter(signed)
                 .map(|p| match &p.raw_value {
                     Some(v) => format!("{}={v}", p.raw_name),
-                    None => p.raw_name.clone(),
+                    None => p.raw_name.to_string(),
                 })
                 .collect();
             return raw.join("&");

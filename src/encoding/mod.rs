@@ -12,7 +12,7 @@
 
 mod query;
 
-pub use query::{parse_query, Param, ParamList, PlusMeans};
+pub use query::{parse_query, Param, ParamList, ParamText, PlusMeans};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use std::fmt;
@@ -142,7 +142,19 @@ impl fmt::Display for DecodeErrorKind {
 /// `base` is added to every reported position, so callers decoding a slice of a larger
 /// input report positions in that input.
 pub fn decode(raw: &[u8], plus: PlusMeans, base: usize) -> Result<String, DecodeError> {
-    let mut out = Vec::with_capacity(raw.len());
+    let mut out = Vec::new();
+    decode_into(&mut out, raw, plus, base)?;
+    String::from_utf8(out).map_err(|e| DecodeError {
+        pos: base + raw_offset_of(raw, e.utf8_error().valid_up_to()),
+        kind: DecodeErrorKind::InvalidUtf8,
+    })
+}
+
+/// Percent-decodes `raw` into `out` (cleared first) without checking that the result is
+/// UTF-8; escape errors as [`decode`]'s.
+pub(crate) fn decode_into(out: &mut Vec<u8>, raw: &[u8], plus: PlusMeans, base: usize) -> Result<(), DecodeError> {
+    out.clear();
+    out.reserve(raw.len());
     let mut i = 0;
     while i < raw.len() {
         match raw[i] {
@@ -165,14 +177,11 @@ pub fn decode(raw: &[u8], plus: PlusMeans, base: usize) -> Result<String, Decode
             }
         }
     }
-    String::from_utf8(out).map_err(|e| DecodeError {
-        pos: base + raw_offset_of(raw, e.utf8_error().valid_up_to()),
-        kind: DecodeErrorKind::InvalidUtf8,
-    })
+    Ok(())
 }
 
 /// Maps an offset in the decoded output back to the offset in `raw` that produced it.
-fn raw_offset_of(raw: &[u8], decoded_offset: usize) -> usize {
+pub(crate) fn raw_offset_of(raw: &[u8], decoded_offset: usize) -> usize {
     let (mut i, mut n) = (0, 0);
     while i < raw.len() && n < decoded_offset {
         i += if raw[i] == b'%' { 3 } else { 1 };

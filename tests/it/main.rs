@@ -10,6 +10,7 @@ mod mistakes;
 mod runner;
 mod runner_v4;
 mod secrets;
+mod serve_log;
 mod server;
 mod server_services;
 mod server_v4;

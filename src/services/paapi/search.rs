@@ -79,41 +79,90 @@ fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
 
-/// Every word of `query` appears among the words of one of `fields`' texts combined.
+/// Every word of `query` appears among the words of one of `fields`' texts combined (the
+/// rule `matches` applies, stated on whole texts for the tests).
+#[cfg(test)]
 fn all_words_in<'a>(query: &str, fields: impl IntoIterator<Item = &'a str>) -> bool {
-    let hay: Vec<String> = fields.into_iter().flat_map(words).collect();
-    let q = words(query);
-    !q.is_empty() && q.iter().all(|w| hay.contains(w))
+    let texts: Vec<&str> = fields.into_iter().collect();
+    all_words_among(&words(query), &texts)
+}
+
+/// `all_words_in` with the query already split into lowercase words, and no allocation
+/// per text or word (`matches` runs it for every catalogue item of every search).
+fn all_words_among(query_words: &[String], texts: &[&str]) -> bool {
+    !query_words.is_empty()
+        && query_words.iter().all(|w| {
+            texts.iter().any(|t| t.split(|c: char| !c.is_alphanumeric()).any(|h| !h.is_empty() && lower_eq(h, w)))
+        })
+}
+
+/// `h.to_lowercase() == lower`, without building the lowercase copy for ASCII words.
+fn lower_eq(h: &str, lower: &str) -> bool {
+    if h.is_ascii() {
+        h.len() == lower.len() && h.bytes().zip(lower.bytes()).all(|(a, b)| a.to_ascii_lowercase() == b)
+    } else {
+        h.to_lowercase() == lower
+    }
+}
+
+/// The item's texts a field criterion (`Title`, `Author`, …) is matched against.
+fn field_texts<'i>(item: &'i Item, param: &str) -> &'i [String] {
+    match param {
+        "Title" => std::slice::from_ref(&item.title),
+        "Author" => &item.authors,
+        "Actor" => &item.actors,
+        "Artist" => &item.artists,
+        "Director" => &item.directors,
+        "Manufacturer" => item.manufacturer.as_slice(),
+        "Publisher" => item.publisher.as_slice(),
+        "Brand" => item.brand.as_slice(),
+        "AudienceRating" => item.audience_rating.as_slice(),
+        _ => &[],
+    }
+}
+
+/// The field criteria, matched in this order.
+const FIELD_CRITERIA: [&str; 9] =
+    ["Title", "Author", "Actor", "Artist", "Director", "Manufacturer", "Publisher", "Brand", "AudienceRating"];
+
+/// A search's criteria, read from the request once (not once per catalogue item).
+struct Criteria<'a> {
+    /// Field criteria present in the request, with their lowercase words.
+    fields: Vec<(&'static str, Vec<String>)>,
+    keywords: Option<Vec<String>>,
+    browse_node: Option<&'a str>,
+    min_price: Option<i64>,
+    max_price: Option<i64>,
+}
+
+impl<'a> Criteria<'a> {
+    fn new(b: &Band<'a>) -> Self {
+        let bound = |p: &str| b.get(p).and_then(|v| v.parse::<i64>().ok());
+        Criteria {
+            fields: FIELD_CRITERIA.iter().filter_map(|&p| b.get(p).map(|q| (p, words(q)))).collect(),
+            keywords: b.get("Keywords").map(words),
+            browse_node: b.get("BrowseNode"),
+            min_price: bound("MinimumPrice"),
+            max_price: bound("MaximumPrice"),
+        }
+    }
 }
 
 fn names(v: &[String]) -> impl Iterator<Item = &str> {
     v.iter().map(String::as_str)
 }
 
-fn matches(b: &Band<'_>, item: &Item, si: &str) -> bool {
+fn matches(b: &Band<'_>, c: &Criteria<'_>, item: &Item, si: &str) -> bool {
     if !matches!(si, "All" | "Blended") && item.search_index != si {
         return false;
     }
-    let opt = |o: &Option<String>| o.as_deref().map(str::to_owned).into_iter().collect::<Vec<_>>();
-    let checks: [(&str, Vec<String>); 9] = [
-        ("Title", vec![item.title.clone()]),
-        ("Author", item.authors.clone()),
-        ("Actor", item.actors.clone()),
-        ("Artist", item.artists.clone()),
-        ("Director", item.directors.clone()),
-        ("Manufacturer", opt(&item.manufacturer)),
-        ("Publisher", opt(&item.publisher)),
-        ("Brand", opt(&item.brand)),
-        ("AudienceRating", opt(&item.audience_rating)),
-    ];
-    for (param, values) in &checks {
-        if let Some(q) = b.get(param) {
-            if !all_words_in(q, names(values)) {
-                return false;
-            }
+    for (param, query_words) in &c.fields {
+        let texts: Vec<&str> = names(field_texts(item, param)).collect();
+        if !all_words_among(query_words, &texts) {
+            return false;
         }
     }
-    if let Some(k) = b.get("Keywords") {
+    if let Some(k) = &c.keywords {
         let mut hay: Vec<&str> = vec![item.title.as_str(), item.product_group.as_str()];
         for v in [&item.authors, &item.actors, &item.artists, &item.directors, &item.features] {
             hay.extend(names(v));
@@ -125,23 +174,25 @@ fn matches(b: &Band<'_>, item: &Item, si: &str) -> bool {
                 .flatten()
                 .map(String::as_str),
         );
-        if !all_words_in(k, hay) {
+        if !all_words_among(k, &hay) {
             return false;
         }
     }
-    if let Some(node) = b.get("BrowseNode") {
+    if let Some(node) = c.browse_node {
         if !b.catalogue.item_in_node(item, node) {
             return false;
         }
     }
+    if c.min_price.is_none() && c.max_price.is_none() {
+        return true;
+    }
     let price = lowest_new_price(b, item);
-    let bound = |p: &str| b.get(p).and_then(|v| v.parse::<i64>().ok());
-    if let Some(min) = bound("MinimumPrice") {
+    if let Some(min) = c.min_price {
         if price.is_none_or(|p| p < min) {
             return false;
         }
     }
-    if let Some(max) = bound("MaximumPrice") {
+    if let Some(max) = c.max_price {
         if price.is_none_or(|p| p > max) {
             return false;
         }
@@ -241,7 +292,8 @@ pub(super) fn run<'a>(b: &Band<'a>, pre: Vec<InBand>) -> OpReply<'a> {
     let Some(si) = si.filter(|_| !errors.iter().any(InBand::invalidates) && !b.validate_only) else {
         return OpReply::new("Items", &errors, Some(echo), Vec::new(), b.locale.lang);
     };
-    let mut found: Vec<&Item> = b.catalogue.items().iter().filter(|it| matches(b, it, si)).collect();
+    let criteria = Criteria::new(b);
+    let mut found: Vec<&Item> = b.catalogue.items().iter().filter(|it| matches(b, &criteria, it, si)).collect();
     sort(b, &mut found);
     if found.is_empty() {
         errors.push(InBand::NoExactMatches);
