@@ -52,13 +52,13 @@ impl fmt::Display for SchemeId {
 /// its service.
 pub fn detect(headers: &[(String, String)], raw_query: &str) -> Option<SchemeId> {
     let authorization = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("authorization")).map(|(_, v)| v.as_str());
-    let names = || raw_query.split('&').map(|p| p.split('=').next().unwrap_or_default());
-    if authorization.is_some_and(|a| a.trim_start().starts_with("AWS4-"))
-        || names().any(|n| n == sigv4::X_AMZ_ALGORITHM)
-    {
+    // Every request asks this: a name is looked for only when the query contains it.
+    let has_name =
+        |name: &str| raw_query.contains(name) && raw_query.split('&').any(|p| p.split('=').next() == Some(name));
+    if authorization.is_some_and(|a| a.trim_start().starts_with("AWS4-")) || has_name(sigv4::X_AMZ_ALGORITHM) {
         return Some(SchemeId::V4);
     }
-    if names().any(|n| n == sigv2::SIGNATURE_PARAM || n == "AWSAccessKeyId") {
+    if has_name(sigv2::SIGNATURE_PARAM) || has_name("AWSAccessKeyId") {
         return Some(SchemeId::V2Query);
     }
     None

@@ -95,8 +95,15 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     };
     let (keys, catalogue) = world();
     let options = ServiceOptions { throttling: Throttling::Off, ..ServiceOptions::default() };
-    let ctx =
-        Ctx { keys, catalogue, now: now_for(adapter), options: &options, request_id: REQUEST_ID, throttle: &Unlimited };
+    let ctx = Ctx {
+        keys,
+        catalogue,
+        now: now_for(adapter),
+        options: &options,
+        request_id: REQUEST_ID,
+        throttle: &Unlimited,
+        signing_keys: None,
+    };
     let raw = RawRequest {
         method: &wire.method,
         scheme: wire.scheme,

@@ -45,6 +45,7 @@ pub struct AppState {
     journal: Journal,
     buckets: SharedBuckets,
     ids: Mutex<RequestIds>,
+    signing_keys: Mutex<crate::sigv4::SigningKeyCache>,
     admin: AdminAccess,
     limits: Limits,
 }
@@ -70,6 +71,7 @@ impl AppState {
             journal: Journal::new(config.journal_capacity),
             buckets: SharedBuckets::default(),
             ids: Mutex::new(RequestIds::new(config.request_id_seed)),
+            signing_keys: Mutex::new(crate::sigv4::SigningKeyCache::default()),
             admin: config.admin,
             limits: config.limits,
         }

@@ -86,6 +86,26 @@ pub struct Ctx<'a> {
     pub request_id: &'a str,
     /// The rate limiter (the server's shared buckets, or [`Unlimited`]).
     pub throttle: &'a dyn Throttle,
+    /// SigV4 signing keys already derived (a server keeps one cache: a client signs with
+    /// the same scope all day); `None` derives each key afresh.
+    pub signing_keys: Option<&'a std::sync::Mutex<crate::sigv4::SigningKeyCache>>,
+}
+
+impl Ctx<'_> {
+    /// [`crate::sigv4::verify`], through the signing-key cache when there is one.
+    pub(crate) fn verify_v4(
+        &self,
+        req: &crate::sigv4::SignableRequest<'_>,
+        policy: &crate::sigv4::VerifyPolicyV4<'_>,
+    ) -> Result<crate::sigv4::VerifiedV4, crate::sigv4::VerifyFailureV4> {
+        match self.signing_keys {
+            Some(cache) => {
+                let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                crate::sigv4::verify_with_cache(req, self.keys, self.now, policy, &mut cache)
+            }
+            None => crate::sigv4::verify(req, self.keys, self.now, policy),
+        }
+    }
 }
 
 /// A request as the services see it.

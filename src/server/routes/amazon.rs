@@ -53,6 +53,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             options: &state.options,
             request_id: &request_id,
             throttle: &state.buckets,
+            signing_keys: Some(&state.signing_keys),
         };
         process(&raw, &ctx, &PipelineLimits { max_params: state.limits.max_params })
     };

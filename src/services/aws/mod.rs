@@ -112,7 +112,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
     let policy = rules.policy(ctx.options.max_skew_secs);
     let signable = req.signable();
     let token = req.header(X_AMZ_SECURITY_TOKEN).or_else(|| req.query.get(X_AMZ_SECURITY_TOKEN));
-    let verified = match crate::sigv4::verify(&signable, ctx.keys, ctx.now, &policy) {
+    let verified = match ctx.verify_v4(&signable, &policy) {
         Ok(v) => v,
         Err(f) => {
             if let (true, Some(c)) = (after_key_lookup(&f), &claimed) {

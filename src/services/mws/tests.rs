@@ -207,7 +207,15 @@ fn send(r: &Req, throttle: &dyn Throttle) -> Outcome {
     };
     let catalogue = Catalogue::embedded_default();
     let options = ServiceOptions { host_match: r.host_match, ..ServiceOptions::default() };
-    let ctx = Ctx { keys: &keys, catalogue: &catalogue, now: now(), options: &options, request_id: RID, throttle };
+    let ctx = Ctx {
+        keys: &keys,
+        catalogue: &catalogue,
+        now: now(),
+        options: &options,
+        request_id: RID,
+        throttle,
+        signing_keys: None,
+    };
     let endpoint = sigv2::host_without_port(r.host);
     handle(&ctx, &service_request, if is_mws_host(endpoint) { endpoint } else { HOST })
 }
@@ -809,6 +817,7 @@ fn throttling_off_lets_everything_through() {
         options: &options,
         request_id: RID,
         throttle: &HourSpent,
+        signing_keys: None,
     };
     for _ in 0..5 {
         assert_eq!(handle(&ctx, &sr, HOST).status, 200);

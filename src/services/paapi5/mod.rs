@@ -134,7 +134,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> 
     record.access_key_id = claimed_access_key(req);
     let token =
         req.header(crate::sigv4::X_AMZ_SECURITY_TOKEN).or_else(|| req.query.get(crate::sigv4::X_AMZ_SECURITY_TOKEN));
-    let verified = match crate::sigv4::verify(&signable, ctx.keys, ctx.now, &policy) {
+    let verified = match ctx.verify_v4(&signable, &policy) {
         Ok(v) => v,
         Err(failure) => {
             if let (true, Some(akid)) = (super::aws::after_key_lookup(&failure), &record.access_key_id) {
