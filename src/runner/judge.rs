@@ -6,7 +6,7 @@ use crate::adapter::{reference, Adapter, Answer};
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, UtcTime};
 use crate::crypto::SecretKey;
-use crate::diagnose::diagnose;
+use crate::diagnose::{diagnose, Budget, Subject};
 use crate::encoding::{parse_query, PlusMeans};
 use crate::journal::JournalEntry;
 use crate::keystore::Keystore;
@@ -224,7 +224,8 @@ fn explain(view: &RequestView<'_>, s: &Scenario, failure: Option<&VerifyFailure>
         return None;
     }
     let secret = SecretKey::new(s.request.credentials.secret_key.as_str());
-    let d = diagnose(view, &secret, SignatureMethod::HmacSha256);
+    let d =
+        diagnose(Subject::V2 { view: *view, default_method: SignatureMethod::HmacSha256 }, &secret, Budget::DEFAULT);
     let best = d.best();
     Some(Detail {
         mistakes: best.map(|f| f.mistakes.iter().map(|m| m.id().to_owned()).collect()).unwrap_or_default(),

@@ -11,7 +11,7 @@
 //! (`own-clock`) is judged at the current time and skips the scenarios whose outcome
 //! depends on a given time.
 //!
-//! A signature mismatch is explained by [`diagnose_v4`] with the secret the scenario
+//! A signature mismatch is explained by [`diagnose`] with the secret the scenario
 //! handed out and the route's own rules ([`services::v4_rules`]); refusals that name their
 //! cause (a scope for another region, service or date, an uppercase signature, the empty
 //! body's hash) are mapped to that mistake directly. A session token never reaches a
@@ -25,7 +25,7 @@ use crate::adapter::protocol::{RequestV4, WireCredentials};
 use crate::adapter::{Adapter, Answer, Signed};
 use crate::clock::{Clock, UtcTime};
 use crate::crypto::SecretKey;
-use crate::diagnose::{compare_canonical_requests, diagnose_v4, DiagnosisV4, MistakeV4};
+use crate::diagnose::{compare_canonical_requests, diagnose, v4, Budget, Diagnosis, Finding, Subject};
 use crate::encoding::{parse_query, ParamList, PlusMeans};
 use crate::request::{OwnedRequest, RequestView};
 use crate::scenario::{PayloadMode, Scenario, V4Inputs, SUITE_TIME};
@@ -164,7 +164,8 @@ fn in_process(w: &Wire, now: UtcTime, secret: &SecretKey) -> (Outcome, Option<De
                 headers: &w.headers,
                 payload: Payload::Bytes(&w.body),
             };
-            let d = diagnose_v4(&signable, secret, &rules.policy(options.max_skew_secs));
+            let subject = Subject::V4 { request: signable, policy: rules.policy(options.max_skew_secs) };
+            let d = diagnose(subject, secret, Budget::DEFAULT);
             Some(if d.findings.is_empty() { named(failure).unwrap_or_else(|| explain(&d)) } else { explain(&d) })
         }
         (Some(failure), _) => named(failure),
@@ -178,16 +179,16 @@ fn in_process(w: &Wire, now: UtcTime, secret: &SecretKey) -> (Outcome, Option<De
 /// not the body's.
 fn named(failure: &VerifyFailureV4) -> Option<Detail> {
     let mistake = match failure {
-        VerifyFailureV4::ScopeDateMismatch { .. } => MistakeV4::WrongScopeDate,
-        VerifyFailureV4::WrongRegion { .. } => MistakeV4::WrongRegion,
-        VerifyFailureV4::WrongService { .. } => MistakeV4::WrongService,
+        VerifyFailureV4::ScopeDateMismatch { .. } => v4::WRONG_SCOPE_DATE,
+        VerifyFailureV4::WrongRegion { .. } => v4::WRONG_REGION,
+        VerifyFailureV4::WrongService { .. } => v4::WRONG_SERVICE,
         VerifyFailureV4::MalformedSignature(sig)
             if sig.len() == 64 && sig.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)) =>
         {
-            MistakeV4::SignatureUppercaseHex
+            v4::SIGNATURE_UPPERCASE_HEX
         }
         VerifyFailureV4::ContentSha256Mismatch { claimed, .. } if *claimed == crate::crypto::sha256_hex(b"") => {
-            MistakeV4::PayloadHashOfEmptyBody
+            v4::PAYLOAD_HASH_OF_EMPTY_BODY
         }
         _ => return None,
     };
@@ -205,9 +206,9 @@ fn named(failure: &VerifyFailureV4) -> Option<Detail> {
 /// A SigV4 diagnosis as a report's [`Detail`]: the mistakes that reproduce the client's
 /// signature, and the canonical request and string to sign it must have used next to the
 /// right ones.
-fn explain(d: &DiagnosisV4) -> Detail {
+fn explain(d: &Diagnosis) -> Detail {
     let best = d.best();
-    let ids = |f: &crate::diagnose::FindingV4| f.mistakes.iter().map(|m| m.id().to_owned()).collect::<Vec<_>>();
+    let ids = |f: &Finding| f.mistakes.iter().map(|m| m.id().to_owned()).collect::<Vec<_>>();
     Detail {
         mistakes: best.map(ids).unwrap_or_default(),
         also: d.findings.iter().skip(1).map(|f| ids(f).join("+")).collect(),
@@ -223,8 +224,11 @@ fn explain(d: &DiagnosisV4) -> Detail {
                     text.push_str(detail);
                     text.push(')');
                 }
-                if let Some(diff) =
-                    compare_canonical_requests(&f.client_canonical_request, &d.correct_canonical_request)
+                if let Some(diff) = f
+                    .client_canonical_request
+                    .as_deref()
+                    .zip(d.correct_canonical_request.as_deref())
+                    .and_then(|(client, correct)| compare_canonical_requests(client, correct))
                 {
                     let _ = write!(text, "; first difference in the canonical request: {diff}");
                 }
@@ -234,7 +238,7 @@ fn explain(d: &DiagnosisV4) -> Detail {
         first_difference: best.and_then(|f| first_difference(&d.correct_string_to_sign, &f.client_string_to_sign)),
         client_string_to_sign: best.map(|f| f.client_string_to_sign.clone()),
         expected_string_to_sign: d.correct_string_to_sign.clone(),
-        expected_canonical_request: Some(d.correct_canonical_request.clone()),
+        expected_canonical_request: d.correct_canonical_request.clone(),
     }
 }
 

@@ -6,7 +6,7 @@
 //! scenarios:
 //!   - name: paapi-space-in-keywords            # unique
 //!     rule: "a space is encoded as %20, never +"
-//!     catches: [space-as-plus]                 # diagnose::Mistake ids
+//!     catches: [space-as-plus]                 # diagnose::v2 mistake ids
 //!     tags: [encoding]
 //!     service: paapi                           # paapi | mws
 //!     request:
@@ -27,7 +27,7 @@
 //! ```yaml
 //!   - name: sts-get-caller-identity
 //!     sig: v4                                  # the default for paapi5 and aws
-//!     catches: [v4-query-not-sorted]           # diagnose::MistakeV4 ids (v4-…)
+//!     catches: [v4-query-not-sorted]           # diagnose::v4 mistake ids (v4-…)
 //!     service: aws                             # paapi5 | aws
 //!     request:
 //!       method: POST
@@ -53,7 +53,7 @@ use super::{
     Credentials, Expected, Live, Location, PayloadMode, Scenario, ScenarioError, ScenarioRequest, Service, Sig,
     V4Inputs, SUITE_TIME,
 };
-use crate::diagnose::{Mistake, MistakeV4};
+use crate::diagnose::SchemeId;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -295,17 +295,11 @@ impl ScenarioDto {
             message,
         };
         let v4_ids = self.sig == Some(Sig::V4) || matches!(self.service, Service::Paapi5 | Service::Aws);
+        let (scheme, what) = if v4_ids { (SchemeId::V4, "SigV4 mistake") } else { (SchemeId::V2, "mistake") };
         let catches = self
             .catches
             .iter()
-            .filter(|_| !v4_ids)
-            .map(|id| Mistake::from_id(id).ok_or_else(|| invalid(format!("unknown mistake '{id}'"))))
-            .collect::<Result<Vec<_>, _>>()?;
-        let catches_v4 = self
-            .catches
-            .iter()
-            .filter(|_| v4_ids)
-            .map(|id| MistakeV4::from_id(id).ok_or_else(|| invalid(format!("unknown SigV4 mistake '{id}'"))))
+            .map(|id| scheme.mistake(id).ok_or_else(|| invalid(format!("unknown {what} '{id}'"))))
             .collect::<Result<Vec<_>, _>>()?;
         let (sig, v4) = self.v4_inputs().map_err(invalid)?;
         let credentials = match self.request.credentials {
@@ -342,7 +336,6 @@ impl ScenarioDto {
         Ok(Scenario {
             rule: self.rule,
             catches,
-            catches_v4,
             tags: self.tags,
             service: self.service,
             sig,

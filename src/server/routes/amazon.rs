@@ -2,7 +2,7 @@
 //! call its pure `handle`, send the outcome, journal it, log one line.
 
 use super::super::AppState;
-use crate::diagnose::{diagnose, diagnose_v4};
+use crate::diagnose::{diagnose, Budget, Subject};
 use crate::encoding::{parse_query, ParamList, PlusMeans};
 use crate::journal::{JournalEntry, Received};
 use crate::keystore::Keystore;
@@ -18,7 +18,7 @@ use std::sync::{Arc, PoisonError};
 /// The response header that carries the diagnosis of a signature mismatch.
 pub(crate) const DIAGNOSIS_HEADER: &str = "x-amzsig-diagnosis";
 
-/// A signature mismatch explained (SigV2 `Diagnosis` or SigV4 `DiagnosisV4`).
+/// A signature mismatch explained (a `Diagnosis` of either scheme).
 struct Explanation {
     /// The `x-amzsig-diagnosis` value (mistake ids, or `unknown`).
     header: String,
@@ -186,7 +186,7 @@ fn diagnose_failure(keys: &Keystore, outcome: &Outcome, view: &RequestView<'_>) 
         return None;
     }
     let KeyState::Active(secret) = keys.lookup(view.params.get("AWSAccessKeyId")?) else { return None };
-    let d = diagnose(view, secret, SignatureMethod::HmacSha256);
+    let d = diagnose(Subject::V2 { view: *view, default_method: SignatureMethod::HmacSha256 }, secret, Budget::DEFAULT);
     Some(Explanation { header: d.header_value(), text: d.to_string() })
 }
 
@@ -203,7 +203,8 @@ fn diagnose_failure_v4(
         return None;
     }
     let KeyState::Active(secret) = keys.lookup(outcome.record.access_key_id.as_deref()?) else { return None };
-    let d = diagnose_v4(&req.signable(), secret, &rules.policy(max_skew_secs));
+    let d =
+        diagnose(Subject::V4 { request: req.signable(), policy: rules.policy(max_skew_secs) }, secret, Budget::DEFAULT);
     Some(Explanation { header: d.header_value(), text: d.to_string() })
 }
 
