@@ -126,7 +126,8 @@ impl MacBytes {
         hex(self.as_bytes())
     }
 
-    fn from_slice(s: &[u8]) -> Self {
+    /// A MAC of at most 32 bytes.
+    pub(crate) fn from_slice(s: &[u8]) -> Self {
         let mut bytes = [0u8; 32];
         bytes[..s.len()].copy_from_slice(s);
         Self { bytes, len: u8::try_from(s.len()).unwrap_or(32) }
@@ -157,6 +158,135 @@ pub(crate) fn hmac_raw(alg: HmacAlgorithm, key: &[u8], message: &[u8]) -> MacByt
             mac.update(message);
             MacBytes::from_slice(&mac.finalize().into_bytes())
         }
+    }
+}
+
+/// An HMAC keyed once and cloned for every message: the diagnosis signs hundreds of
+/// strings with the same few keys, and keying costs two compressions of the hash. Its
+/// `Debug` prints nothing of the key.
+#[derive(Clone)]
+pub(crate) enum KeyedMac {
+    /// HMAC-SHA256.
+    Sha256(Hmac<Sha256>),
+    /// HMAC-SHA1.
+    Sha1(Hmac<sha1::Sha1>),
+}
+
+impl KeyedMac {
+    /// An HMAC keyed by a secret.
+    pub(crate) fn new(alg: HmacAlgorithm, key: &SecretKey) -> Self {
+        Self::from_raw(alg, key.expose())
+    }
+
+    /// An HMAC keyed by raw bytes: derived keys (the SigV4 signing key), never secrets.
+    pub(crate) fn from_raw(alg: HmacAlgorithm, key: &[u8]) -> Self {
+        match alg {
+            HmacAlgorithm::Sha256 => {
+                Self::Sha256(<Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length"))
+            }
+            HmacAlgorithm::Sha1 => {
+                Self::Sha1(<Hmac<sha1::Sha1> as Mac>::new_from_slice(key).expect("HMAC takes any key length"))
+            }
+        }
+    }
+
+    /// The MAC of the concatenation of `parts`.
+    pub(crate) fn mac(&self, parts: &[&[u8]]) -> MacBytes {
+        match self {
+            Self::Sha256(keyed) => {
+                let mut mac = keyed.clone();
+                for p in parts {
+                    mac.update(p);
+                }
+                MacBytes::from_slice(&mac.finalize().into_bytes())
+            }
+            Self::Sha1(keyed) => {
+                let mut mac = keyed.clone();
+                for p in parts {
+                    mac.update(p);
+                }
+                MacBytes::from_slice(&mac.finalize().into_bytes())
+            }
+        }
+    }
+}
+
+impl KeyedMac {
+    /// This HMAC with `bytes` absorbed: the state a message starting with `bytes`
+    /// continues from.
+    pub(crate) fn absorb(&self, bytes: &[u8]) -> KeyedMac {
+        let mut out = self.clone();
+        match &mut out {
+            Self::Sha256(m) => m.update(bytes),
+            Self::Sha1(m) => m.update(bytes),
+        }
+        out
+    }
+}
+
+/// How many leading 64-byte blocks (the block of SHA-256 and SHA-1) `a` and `b` share.
+fn common_blocks(a: &[u8], b: &[u8]) -> usize {
+    a.chunks_exact(64).zip(b.chunks_exact(64)).take_while(|(x, y)| x == y).count()
+}
+
+/// A keyed HMAC with its state after every 64-byte block of a reference message: a
+/// message that shares the reference's first blocks is finished from there (the
+/// diagnosis signs hundreds of strings that differ from the right one late).
+#[derive(Debug, Clone)]
+pub(crate) struct PrefixMac {
+    reference: Vec<u8>,
+    /// `states[k]`: the HMAC with the reference's first `k` blocks absorbed.
+    states: Vec<KeyedMac>,
+}
+
+impl PrefixMac {
+    pub(crate) fn new(keyed: KeyedMac, reference: Vec<u8>) -> Self {
+        let mut states = vec![keyed];
+        for block in reference.chunks_exact(64) {
+            let next = states[states.len() - 1].absorb(block);
+            states.push(next);
+        }
+        Self { reference, states }
+    }
+
+    /// The MAC of `message`.
+    pub(crate) fn mac(&self, message: &[u8]) -> MacBytes {
+        let k = common_blocks(&self.reference, message);
+        self.states[k].mac(&[&message[k * 64..]])
+    }
+}
+
+/// SHA-256 with its state after every 64-byte block of a reference message; see
+/// [`PrefixMac`].
+#[derive(Debug, Clone)]
+pub(crate) struct PrefixSha256 {
+    reference: Vec<u8>,
+    states: Vec<Sha256>,
+}
+
+impl PrefixSha256 {
+    pub(crate) fn new(reference: Vec<u8>) -> Self {
+        let mut states = vec![Sha256::new()];
+        for block in reference.chunks_exact(64) {
+            let mut next = states[states.len() - 1].clone();
+            next.update(block);
+            states.push(next);
+        }
+        Self { reference, states }
+    }
+
+    /// The SHA-256 of `message`.
+    pub(crate) fn digest(&self, message: &[u8]) -> [u8; 32] {
+        let k = common_blocks(&self.reference, message);
+        let mut h = self.states[k].clone();
+        h.update(&message[k * 64..]);
+        h.finalize().into()
+    }
+}
+
+impl fmt::Debug for KeyedMac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyedMac(<redacted>)")
     }
 }
 
@@ -191,6 +321,21 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && bool::from(a.ct_eq(b))
 }
 
+impl MacBytes {
+    /// Constant-time equality with another MAC, a word at a time (the diagnosis compares
+    /// hundreds of candidates with the signature sent).
+    pub(crate) fn ct_matches(&self, other: &MacBytes) -> bool {
+        let words = |m: &MacBytes| {
+            let mut w = [0u64; 4];
+            for (i, c) in m.bytes.chunks_exact(8).enumerate() {
+                w[i] = u64::from_le_bytes(c.try_into().expect("eight bytes"));
+            }
+            w
+        };
+        self.len == other.len && bool::from(words(self).ct_eq(&words(other)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +349,34 @@ mod tests {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
         assert_eq!(hmac(HmacAlgorithm::Sha1, &key, msg).to_hex(), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+    }
+
+    #[test]
+    fn a_keyed_mac_is_the_hmac_of_the_joined_parts() {
+        let key = SecretKey::new("Jefe");
+        for alg in [HmacAlgorithm::Sha256, HmacAlgorithm::Sha1] {
+            let keyed = KeyedMac::new(alg, &key);
+            let whole = hmac(alg, &key, b"what do ya want for nothing?");
+            assert_eq!(keyed.mac(&[b"what do ya ", b"", b"want for nothing?"]), whole);
+            assert_eq!(keyed.mac(&[b"what do ya want for nothing?"]), whole, "a clone per message");
+            assert!(!key.appears_in(&format!("{keyed:?}")));
+        }
+    }
+
+    #[test]
+    fn prefix_states_give_the_whole_hash() {
+        let key = SecretKey::new("Jefe");
+        let reference: Vec<u8> = (0..200u8).collect();
+        let mac = PrefixMac::new(KeyedMac::new(HmacAlgorithm::Sha256, &key), reference.clone());
+        let sha = PrefixSha256::new(reference.clone());
+        for cut in [0, 1, 63, 64, 65, 128, 130, 199, 200] {
+            for tail in [&b""[..], b"x", &[7u8; 90]] {
+                let message = [&reference[..cut], tail].concat();
+                assert_eq!(mac.mac(&message), hmac(HmacAlgorithm::Sha256, &key, &message), "{cut} {}", tail.len());
+                assert_eq!(hex(&sha.digest(&message)), sha256_hex(&message));
+            }
+        }
+        assert!(!key.appears_in(&format!("{mac:?}")));
     }
 
     #[test]

@@ -11,8 +11,8 @@
 //! record's strings are moved in, not copied.
 
 use crate::clock::UtcTime;
+use crate::diagnose::Diagnosis;
 use crate::scheme::Failure;
-use crate::services::pipeline::Explanation;
 use crate::services::{self, Record, ServiceKind, Verdict};
 use crate::sigv2::HostForm;
 use serde::{Serialize, Serializer};
@@ -64,10 +64,10 @@ pub struct JournalEntry {
     pub failure: Option<Failure>,
     /// The signer mistakes that reproduce the client's signature (`x-amzsig-diagnosis`).
     pub diagnosis: Option<String>,
-    /// For a refused signature, the pipeline's whole explanation (the strings the client
-    /// and the server signed); shared, never copied, and not part of the JSON.
+    /// For a refused signature, the pipeline's whole diagnosis (the strings the client and
+    /// the server signed); shared, never copied, and not part of the JSON.
     #[serde(skip)]
-    pub explanation: Option<Arc<Explanation>>,
+    pub explanation: Option<Arc<Diagnosis>>,
 }
 
 /// What the server knows about a request besides the service's record.

@@ -16,7 +16,8 @@
 use amzsig::adapter::protocol::{decode_answer, decode_request};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::{base64_decode, hmac, SecretKey};
-use amzsig::diagnose::{diagnose, sign_with_mistakes, Mistake, Recipe};
+use amzsig::diagnose::v2::{self, sign_with_mistakes, Recipe};
+use amzsig::diagnose::{diagnose, Budget, Mistake, Subject};
 use amzsig::encoding::{cmp_encoded, decode, encode, encode_bytes_into, is_unreserved, parse_query, Param};
 use amzsig::encoding::{ParamList, PlusMeans};
 use amzsig::keystore::{Keystore, PAAPI_LOCALES};
@@ -687,8 +688,8 @@ const DIAGNOSE_HOSTS: [&str; 5] =
 /// The correct string to sign is `sigv2::canonicalize`'s.
 pub fn diagnose_mistakes(data: &[u8]) {
     let mut input = Bytes(data);
-    let first = Mistake::ALL[input.below(Mistake::ALL.len())];
-    let second = Mistake::ALL.get(input.below(Mistake::ALL.len() + 1)).copied();
+    let first = v2::ALL[input.below(v2::ALL.len())];
+    let second = v2::ALL.get(input.below(v2::ALL.len() + 1)).copied();
     let endpoint = input.below(90);
     let Ok(params) = parse_query(input.0, PlusMeans::Space) else { return };
     let params = ParamList(params.0.into_iter().filter(|p| p.name != sigv2::SIGNATURE_PARAM).collect());
@@ -715,7 +716,7 @@ fn check_diagnosis(view: &RequestView<'_>, mistakes: &[Mistake]) {
         // to lose in transport.
         assert!(
             Recipe::correct(default).with(mistakes, view).is_none()
-                || mistakes.contains(&Mistake::SignaturePlusNotEncoded),
+                || mistakes.contains(&v2::SIGNATURE_PLUS_NOT_ENCODED),
             "sign_with_mistakes refused an applicable set"
         );
         return;
@@ -729,7 +730,7 @@ fn check_diagnosis(view: &RequestView<'_>, mistakes: &[Mistake]) {
     let mut sent = view.params.clone();
     sent.push(sigv2::SIGNATURE_PARAM, sig.clone());
     let sent_view = RequestView { params: &sent, ..*view };
-    let d = diagnose(&sent_view, &secret, default);
+    let d = diagnose(Subject::V2 { view: sent_view, default_method: default }, &secret, Budget::UNLIMITED);
     assert_eq!(d.correct_string_to_sign, correct_sts);
     let ids = |f: &[Mistake]| f.iter().map(|m| m.id()).collect::<Vec<_>>().join("+");
     let found: Vec<String> = d.findings.iter().map(|f| ids(&f.mistakes)).collect();
@@ -737,7 +738,7 @@ fn check_diagnosis(view: &RequestView<'_>, mistakes: &[Mistake]) {
     for f in &d.findings {
         let recipe = correct.with(&f.mistakes, &sent_view).expect("a finding's mistakes apply");
         assert!(recipe.strings_to_sign(&sent_view).contains(&f.client_string_to_sign));
-        let transport = f.mistakes.contains(&Mistake::SignaturePlusNotEncoded);
+        let transport = f.mistakes.contains(&v2::SIGNATURE_PLUS_NOT_ENCODED);
         let reproduces = recipe.signatures(&sent_view, &secret, &f.client_string_to_sign).iter().any(|s| {
             if transport {
                 s.contains('+') && s.replace('+', " ") == sig

@@ -7,7 +7,8 @@ use super::protocol::{
     PROTOCOL_VERSION,
 };
 use crate::crypto::SecretKey;
-use crate::diagnose::{sign_with_mistakes, Mistake, MistakeV4};
+use crate::diagnose::v2::{self, sign_with_mistakes};
+use crate::diagnose::{Mistake, SchemeId};
 use crate::encoding::{encode_into, parse_query, Param, ParamList, PlusMeans};
 use crate::request::OwnedRequest;
 use crate::sigv2::{self, SignatureMethod};
@@ -20,7 +21,7 @@ pub struct Mistakes {
     /// SigV2 mistakes.
     pub v2: Vec<Mistake>,
     /// SigV4 mistakes.
-    pub v4: Vec<MistakeV4>,
+    pub v4: Vec<Mistake>,
 }
 
 impl Mistakes {
@@ -29,10 +30,10 @@ impl Mistakes {
         let mut out = Mistakes::default();
         for id in ids {
             let id = id.as_ref();
-            match (Mistake::from_id(id), MistakeV4::from_id(id)) {
-                (Some(m), _) => out.v2.push(m),
-                (None, Some(m)) => out.v4.push(m),
-                (None, None) => return Err(super::AdapterError::UnknownMistake(id.to_owned())),
+            match Mistake::from_id(id) {
+                Some(m) if m.scheme() == SchemeId::V2Query => out.v2.push(m),
+                Some(m) => out.v4.push(m),
+                None => return Err(super::AdapterError::UnknownMistake(id.to_owned())),
             }
         }
         Ok(out)
@@ -118,7 +119,7 @@ pub fn sign(req: &Request, mistakes: &[Mistake]) -> Answer {
         wire.push('&');
     }
     wire.push_str("Signature=");
-    if mistakes.contains(&Mistake::SignaturePlusNotEncoded) {
+    if mistakes.contains(&v2::SIGNATURE_PLUS_NOT_ENCODED) {
         // The classic bug: '+' written as is, so it arrives as a space.
         for part in signature.split(' ') {
             if !wire.ends_with('=') {
@@ -224,7 +225,7 @@ mod tests {
 
     #[test]
     fn unencoded_plus_arrives_as_a_space() {
-        let Answer::Signed(s) = sign(&dg_request(), &[Mistake::SignaturePlusNotEncoded]) else { panic!("not signed") };
+        let Answer::Signed(s) = sign(&dg_request(), &[v2::SIGNATURE_PLUS_NOT_ENCODED]) else { panic!("not signed") };
         assert!(s.url.ends_with("&Signature=j7bZM0LXZ9eXeZruTqWm2DIvDYVUU3wxPPpp+iXxzQc%3D"), "{}", s.url);
         let owned = OwnedRequest::from_url("GET", &s.url).unwrap();
         let secret = SecretKey::new("1234567890");

@@ -13,7 +13,8 @@ use super::protocol::{Answer, PayloadMode, RequestV4, Signed};
 use super::{error_chain, AdapterError};
 use crate::clock::UtcTime;
 use crate::crypto::SecretKey;
-use crate::diagnose::{sign_with_mistakes_v4, MistakeV4};
+use crate::diagnose::v4::sign_with_mistakes;
+use crate::diagnose::Mistake;
 use crate::request::OwnedRequest;
 use crate::sigv4::{self, ContentSha256Header, Payload, SignableRequest, SigningParams, SigningSettings};
 
@@ -57,8 +58,8 @@ pub fn prepare(req: &RequestV4) -> Result<Prepared, AdapterError> {
 }
 
 /// Signs `req` as a client that makes `mistakes` would (none: correctly, with
-/// [`sigv4::sign`]; else with [`sign_with_mistakes_v4`]).
-pub fn sign(req: &RequestV4, mistakes: &[MistakeV4]) -> Answer {
+/// [`sigv4::sign`]; else with [`sign_with_mistakes`]).
+pub fn sign(req: &RequestV4, mistakes: &[Mistake]) -> Answer {
     let error = |message: String| Answer::Error { id: Some(req.id.clone()), message, unsupported: false };
     let p = match prepare(req) {
         Ok(p) => p,
@@ -85,7 +86,7 @@ pub fn sign(req: &RequestV4, mistakes: &[MistakeV4]) -> Answer {
     };
     let base = format!("{}://{}{}", p.url.scheme.as_str(), p.url.host, p.url.path);
     if !mistakes.is_empty() {
-        let Some(signed) = sign_with_mistakes_v4(&view, &params, mistakes) else {
+        let Some(signed) = sign_with_mistakes(&view, &params, mistakes) else {
             let ids: Vec<&str> = mistakes.iter().map(|m| m.id()).collect();
             return error(format!("the mistakes {} cannot apply to this request", ids.join("+")));
         };

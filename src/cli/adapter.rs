@@ -3,7 +3,7 @@
 
 use super::EXIT_OK;
 use crate::adapter::reference::{self, Mistakes};
-use crate::diagnose::{Mistake, MistakeV4};
+use crate::diagnose::Mistake;
 use anyhow::{Context, Result};
 use clap::Args;
 
@@ -25,10 +25,7 @@ pub struct AdapterArgs {
 
 pub(super) fn run(args: &AdapterArgs) -> Result<u8> {
     if args.list_mistakes {
-        for m in Mistake::ALL {
-            emitln!("{:<38} {}", m.id(), m.describe());
-        }
-        for m in MistakeV4::ALL {
+        for m in Mistake::all() {
             emitln!("{:<38} {}", m.id(), m.describe());
         }
         return Ok(EXIT_OK);

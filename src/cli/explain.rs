@@ -7,7 +7,7 @@ use super::verify::with_causes;
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::clock::{Clock, UtcTime};
 use crate::crypto::SecretKey;
-use crate::diagnose::{compare_canonical_requests, diagnose, diagnose_v4};
+use crate::diagnose::{compare_canonical_requests, diagnose, Budget, Subject};
 use crate::keystore::Keystore;
 use crate::sigv2::{self, KeyState, SecretLookup, SingleKey, VerifyFailure, VerifyPolicy};
 use crate::sigv4::{self, VerifyFailureV4, VerifyPolicyV4};
@@ -102,7 +102,8 @@ pub(super) fn run(args: &ExplainArgs) -> Result<u8> {
             | VerifyFailure::SignatureWrongLength { .. }
             | VerifyFailure::SignatureNotBase64 { .. },
         ) => {
-            emitln!("{}", diagnose(&view, &secret, sigv2::SignatureMethod::HmacSha256));
+            let subject = Subject::V2 { view, default_method: sigv2::SignatureMethod::HmacSha256 };
+            emitln!("{}", diagnose(subject, &secret, Budget::UNLIMITED));
             Ok(EXIT_FAILED)
         }
         Err(other) => {
@@ -145,10 +146,10 @@ fn run_v4(args: &ExplainArgs) -> Result<u8> {
             | VerifyFailureV4::WrongService { .. }
             | VerifyFailureV4::ScopeDateMismatch { .. },
         ) => {
-            let diagnosis = diagnose_v4(&view, &secret, &policy);
+            let diagnosis = diagnose(Subject::V4 { request: view, policy }, &secret, Budget::UNLIMITED);
             emitln!("{diagnosis}");
             if let Some(client) = client_creq {
-                match compare_canonical_requests(&client, &diagnosis.correct_canonical_request) {
+                match compare_canonical_requests(&client, diagnosis.correct_canonical_request.as_deref().unwrap_or_default()) {
                     None => emitln!("\nThe client's logged canonical request is the right one: the key or the string to sign differs."),
                     Some(d) => emitln!("\nThe client's logged canonical request differs: {d}"),
                 }

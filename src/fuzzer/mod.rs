@@ -14,7 +14,7 @@ use crate::adapter::protocol::{Location, Request, RequestKind, WireCredentials};
 use crate::adapter::{Adapter, AdapterError, Answer, Capability, Hello};
 use crate::clock::UtcTime;
 use crate::crypto::SecretKey;
-use crate::diagnose::diagnose;
+use crate::diagnose::{diagnose, Budget, Subject};
 use crate::scheme::SchemeId;
 use crate::sigv2::{self, SignatureMethod, SingleKey, VerifyFailure, VerifyPolicy};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -154,7 +154,8 @@ fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdic
             if !explain {
                 return Ok(Verdict::Disagrees(Box::new(finding(case, failure.to_string(), None))));
             }
-            let d = diagnose(&owned.view(), &secret, SignatureMethod::HmacSha256);
+            let subject = Subject::V2 { view: owned.view(), default_method: SignatureMethod::HmacSha256 };
+            let d = diagnose(subject, &secret, Budget::DEFAULT);
             let mut f = finding(case, failure.to_string(), Some(d.correct_string_to_sign.clone()));
             if let Some(best) = d.best() {
                 f.mistakes = best.mistakes.iter().map(|m| m.id().to_owned()).collect();

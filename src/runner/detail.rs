@@ -3,9 +3,8 @@
 //! the client and the mock signed, the first difference) or, for a SigV4 refusal that
 //! names its cause by itself, from the failure.
 
-use crate::diagnose::{compare_canonical_requests, Diagnosis, DiagnosisV4, FindingV4, MistakeV4};
-use crate::scheme::Failure;
-use crate::services::pipeline::Explanation;
+use crate::diagnose::{compare_canonical_requests, v4, Diagnosis, Finding};
+use crate::scheme::{Failure, SchemeId};
 use crate::sigv4::VerifyFailureV4;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -38,37 +37,16 @@ pub fn first_difference(a: &str, b: &str) -> Option<usize> {
     Some(a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count())
 }
 
-/// The report's detail for a refusal: from the explanation when the pipeline diagnosed
-/// the signature, else from a SigV4 failure that names its cause (scope date, region,
-/// service, uppercase hex, hash of the empty body).
-pub(super) fn for_refusal(failure: Option<&Failure>, explanation: Option<&Explanation>) -> Option<Detail> {
+/// The report's detail for a refusal: from the diagnosis when the pipeline diagnosed the
+/// signature, else from a SigV4 failure that names its cause (scope date, region,
+/// service, uppercase hex, hash of the empty body), which also wins over a diagnosis
+/// that found nothing.
+pub(super) fn for_refusal(failure: Option<&Failure>, diagnosis: Option<&Diagnosis>) -> Option<Detail> {
     let named = failure.and_then(Failure::as_v4).and_then(named);
-    match explanation {
-        Some(Explanation::V2(d)) => Some(from_v2(d)),
-        Some(Explanation::V4(d)) if d.findings.is_empty() => named.or_else(|| Some(from_v4(d))),
-        Some(Explanation::V4(d)) => Some(from_v4(d)),
+    match diagnosis {
+        Some(d) if d.findings.is_empty() && named.is_some() => named,
+        Some(d) => Some(from_diagnosis(d)),
         None => named,
-    }
-}
-
-fn from_v2(d: &Diagnosis) -> Detail {
-    let best = d.best();
-    Detail {
-        mistakes: best.map(|f| f.mistakes.iter().map(|m| m.id().to_owned()).collect()).unwrap_or_default(),
-        also: d
-            .findings
-            .iter()
-            .skip(1)
-            .map(|f| f.mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+"))
-            .collect(),
-        explanation: best.map_or_else(
-            || "no known mistake reproduces the signature (wrong secret, or a change after signing)".to_owned(),
-            |f| f.mistakes.iter().map(|m| m.describe()).collect::<Vec<_>>().join("; "),
-        ),
-        first_difference: best.and_then(|f| first_difference(&d.correct_string_to_sign, &f.client_string_to_sign)),
-        client_string_to_sign: best.map(|f| f.client_string_to_sign.clone()),
-        expected_string_to_sign: d.correct_string_to_sign.clone(),
-        expected_canonical_request: None,
     }
 }
 
@@ -77,16 +55,16 @@ fn from_v2(d: &Diagnosis) -> Detail {
 /// not the body's.
 fn named(failure: &VerifyFailureV4) -> Option<Detail> {
     let mistake = match failure {
-        VerifyFailureV4::ScopeDateMismatch { .. } => MistakeV4::WrongScopeDate,
-        VerifyFailureV4::WrongRegion { .. } => MistakeV4::WrongRegion,
-        VerifyFailureV4::WrongService { .. } => MistakeV4::WrongService,
+        VerifyFailureV4::ScopeDateMismatch { .. } => v4::WRONG_SCOPE_DATE,
+        VerifyFailureV4::WrongRegion { .. } => v4::WRONG_REGION,
+        VerifyFailureV4::WrongService { .. } => v4::WRONG_SERVICE,
         VerifyFailureV4::MalformedSignature(sig)
             if sig.len() == 64 && sig.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)) =>
         {
-            MistakeV4::SignatureUppercaseHex
+            v4::SIGNATURE_UPPERCASE_HEX
         }
         VerifyFailureV4::ContentSha256Mismatch { claimed, .. } if *claimed == crate::crypto::sha256_hex(b"") => {
-            MistakeV4::PayloadHashOfEmptyBody
+            v4::PAYLOAD_HASH_OF_EMPTY_BODY
         }
         _ => return None,
     };
@@ -101,19 +79,20 @@ fn named(failure: &VerifyFailureV4) -> Option<Detail> {
     })
 }
 
-/// A SigV4 diagnosis as a report's [`Detail`]: the mistakes that reproduce the client's
-/// signature, and the canonical request and string to sign it must have used next to the
-/// right ones.
-fn from_v4(d: &DiagnosisV4) -> Detail {
+/// A diagnosis as a report's [`Detail`]: the mistakes that reproduce the client's
+/// signature, and the strings (canonical request, for schemes that have one, and string to
+/// sign) it must have used next to the right ones.
+fn from_diagnosis(d: &Diagnosis) -> Detail {
     let best = d.best();
-    let ids = |f: &FindingV4| f.mistakes.iter().map(|m| m.id().to_owned()).collect::<Vec<_>>();
+    let ids = |f: &Finding| f.mistakes.iter().map(|m| m.id().to_owned()).collect::<Vec<_>>();
+    let kind = if d.scheme == SchemeId::V4 { "SigV4 mistake" } else { "mistake" };
     Detail {
         mistakes: best.map(ids).unwrap_or_default(),
         also: d.findings.iter().skip(1).map(|f| ids(f).join("+")).collect(),
         explanation: match (best, &d.problem) {
             (_, Some(problem)) => format!("the request cannot be diagnosed: {problem}"),
             (None, None) => {
-                "no known SigV4 mistake reproduces the signature (wrong secret, or a change after signing)".to_owned()
+                format!("no known {kind} reproduces the signature (wrong secret, or a change after signing)")
             }
             (Some(f), None) => {
                 let mut text = f.mistakes.iter().map(|m| m.describe()).collect::<Vec<_>>().join("; ");
@@ -122,9 +101,8 @@ fn from_v4(d: &DiagnosisV4) -> Detail {
                     text.push_str(detail);
                     text.push(')');
                 }
-                if let Some(diff) =
-                    compare_canonical_requests(&f.client_canonical_request, &d.correct_canonical_request)
-                {
+                let both = f.client_canonical_request.as_deref().zip(d.correct_canonical_request.as_deref());
+                if let Some(diff) = both.and_then(|(client, correct)| compare_canonical_requests(client, correct)) {
                     let _ = write!(text, "; first difference in the canonical request: {diff}");
                 }
                 text
@@ -133,7 +111,7 @@ fn from_v4(d: &DiagnosisV4) -> Detail {
         first_difference: best.and_then(|f| first_difference(&d.correct_string_to_sign, &f.client_string_to_sign)),
         client_string_to_sign: best.map(|f| f.client_string_to_sign.clone()),
         expected_string_to_sign: d.correct_string_to_sign.clone(),
-        expected_canonical_request: Some(d.correct_canonical_request.clone()),
+        expected_canonical_request: d.correct_canonical_request.clone(),
     }
 }
 

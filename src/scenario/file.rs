@@ -6,7 +6,7 @@
 //! scenarios:
 //!   - name: paapi-space-in-keywords            # unique
 //!     rule: "a space is encoded as %20, never +"
-//!     catches: [space-as-plus]                 # diagnose::Mistake ids
+//!     catches: [space-as-plus]                 # diagnose::v2 mistake ids
 //!     tags: [encoding]
 //!     service: paapi                           # paapi | mws
 //!     request:
@@ -27,7 +27,7 @@
 //! ```yaml
 //!   - name: sts-get-caller-identity
 //!     sig: v4                                  # the default for paapi5 and aws
-//!     catches: [v4-query-not-sorted]           # diagnose::MistakeV4 ids (v4-…)
+//!     catches: [v4-query-not-sorted]           # diagnose::v4 mistake ids (v4-…)
 //!     service: aws                             # paapi5 | aws
 //!     request:
 //!       method: POST
@@ -53,7 +53,6 @@ use super::{
     Credentials, Expected, Inputs, Live, Location, PayloadMode, Problem, Scenario, ScenarioError, ScenarioRequest,
     Service, V2Inputs, V4Inputs, SUITE_TIME,
 };
-use crate::diagnose::{Mistake, MistakeV4};
 use crate::scheme::SchemeId;
 use serde::Deserialize;
 use std::path::Path;
@@ -323,21 +322,11 @@ impl ScenarioDto {
             problem,
         };
         let v4_ids = self.sig == Some(SigDto::V4) || matches!(self.service, Service::Paapi5 | Service::Aws);
+        let scheme = if v4_ids { SchemeId::V4 } else { SchemeId::V2Query };
         let catches = self
             .catches
             .iter()
-            .filter(|_| !v4_ids)
-            .map(|id| {
-                Mistake::from_id(id).ok_or_else(|| invalid(Problem::UnknownMistake { id: id.clone(), v4: false }))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let catches_v4 = self
-            .catches
-            .iter()
-            .filter(|_| v4_ids)
-            .map(|id| {
-                MistakeV4::from_id(id).ok_or_else(|| invalid(Problem::UnknownMistake { id: id.clone(), v4: true }))
-            })
+            .map(|id| scheme.mistake(id).ok_or_else(|| invalid(Problem::UnknownMistake { id: id.clone(), v4: v4_ids })))
             .collect::<Result<Vec<_>, _>>()?;
         let method = self.request.method.clone().unwrap_or_else(|| "GET".to_owned()).to_ascii_uppercase();
         let inputs = self.inputs(&method).map_err(invalid)?;
@@ -372,7 +361,6 @@ impl ScenarioDto {
         Ok(Scenario {
             rule: self.rule,
             catches,
-            catches_v4,
             tags: self.tags,
             service: self.service,
             source,

@@ -14,7 +14,7 @@ mod file;
 
 pub use file::alias as credentials_alias;
 
-use crate::diagnose::{Mistake, MistakeV4};
+use crate::diagnose::Mistake;
 use crate::scheme::SchemeId;
 use std::path::{Path, PathBuf};
 
@@ -197,10 +197,9 @@ pub struct Scenario {
     pub name: String,
     /// The rule it checks, in words.
     pub rule: String,
-    /// SigV2 mistakes a client that fails it most likely makes.
+    /// Mistakes a client that fails it most likely makes, of the scenario's scheme
+    /// (`v4-…` ids for SigV4 scenarios).
     pub catches: Vec<Mistake>,
-    /// SigV4 mistakes (`v4-…` ids) a client that fails it most likely makes.
-    pub catches_v4: Vec<MistakeV4>,
     /// Free tags for `--tag`.
     pub tags: Vec<String>,
     /// The service.
@@ -392,7 +391,7 @@ mod tests {
     fn v4_scenarios_parse_with_their_defaults() {
         let s = &from_yaml_str(V4, Path::new("v4.yaml")).unwrap()[0];
         assert_eq!((s.sig(), s.service), (SchemeId::V4, Service::Aws));
-        assert_eq!(s.catches_v4, [MistakeV4::QueryNotSorted]);
+        assert_eq!(s.catches, [crate::diagnose::v4::QUERY_NOT_SORTED]);
         let v4 = s.request.v4().unwrap();
         assert_eq!((v4.region.as_str(), v4.service.as_str(), v4.payload), ("us-east-1", "sts", PayloadMode::Signed));
         assert_eq!(s.request.timestamp.as_deref(), Some(SUITE_TIME));

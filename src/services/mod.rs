@@ -329,7 +329,7 @@ pub fn dispatch(key: &RouteKey<'_>, options: &ServiceOptions) -> Option<Route> {
     None
 }
 
-/// The SigV4 rules a route verifies a request with: what [`crate::diagnose::diagnose_v4`]
+/// The SigV4 rules a route verifies a request with: what [`crate::diagnose::diagnose`]
 /// must reuse to explain a mismatch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct V4Rules {

@@ -15,10 +15,11 @@
 //! received, in order.
 
 use super::{Ctx, Outcome, Route, RouteKey, ServiceRequest};
-use crate::diagnose::{diagnose, diagnose_v4, Diagnosis, DiagnosisV4};
+use crate::diagnose::{diagnose, Budget, Diagnosis, Subject};
 use crate::encoding::{parse_query, ParamList, PlusMeans};
 use crate::keystore::Keystore;
 use crate::request::{RequestView, Scheme};
+use crate::scheme::Failure;
 use crate::sigv2::{KeyState, SecretLookup, SignatureMethod};
 
 /// A request as it arrived: what the HTTP layer read, nothing interpreted yet.
@@ -80,34 +81,6 @@ impl Default for PipelineLimits {
     }
 }
 
-/// What explains a refused signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Explanation {
-    /// A SigV2 diagnosis.
-    V2(Diagnosis),
-    /// A SigV4 diagnosis.
-    V4(DiagnosisV4),
-}
-
-impl Explanation {
-    /// The `x-amzsig-diagnosis` header value: the best finding's mistake ids joined with
-    /// `+`, or `unknown`.
-    pub fn header_value(&self) -> String {
-        match self {
-            Explanation::V2(d) => d.header_value(),
-            Explanation::V4(d) => d.header_value(),
-        }
-    }
-
-    /// The full text for a person (the log line, `explain`).
-    pub fn text(&self) -> String {
-        match self {
-            Explanation::V2(d) => d.to_string(),
-            Explanation::V4(d) => d.to_string(),
-        }
-    }
-}
-
 /// The pipeline's answer.
 // Returned by value once per request; boxing the common variant would add an allocation
 // to every answer for the sake of the rare 404.
@@ -120,8 +93,8 @@ pub enum Processed {
     Answered {
         /// What to send back, and the record for the journal.
         outcome: Outcome,
-        /// For a refused signature, why it did not match.
-        explanation: Option<Explanation>,
+        /// For a refused signature, why it did not match (the diagnosis of its scheme).
+        explanation: Option<Diagnosis>,
     },
 }
 
@@ -169,20 +142,24 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
 }
 
 /// When the signature did not match, finds the signer mistake that explains it, with the
-/// secret of the key the request named and the rules the service verified with.
-fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Outcome) -> Option<Explanation> {
+/// secret of the key the request named and the rules the service verified with, within
+/// the default [`Budget`] (the request path stays bounded; the header says when it ran out).
+fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Outcome) -> Option<Diagnosis> {
     let failure = outcome.record.failure.as_ref().filter(|f| f.is_signature_mismatch())?;
-    match failure {
-        crate::scheme::Failure::V2(_) => {
-            let secret = active_secret(ctx.keys, req.view.params.get("AWSAccessKeyId")?)?;
-            Some(Explanation::V2(diagnose(&req.view, secret, SignatureMethod::HmacSha256)))
+    let rules;
+    let (subject, access_key_id) = match failure {
+        Failure::V2(_) => (
+            Subject::V2 { view: req.view, default_method: SignatureMethod::HmacSha256 },
+            req.view.params.get("AWSAccessKeyId")?,
+        ),
+        Failure::V4(_) => {
+            rules = super::v4_rules(route, req)?;
+            let policy = rules.policy(ctx.options.max_skew_secs);
+            (Subject::V4 { request: req.signable(), policy }, outcome.record.access_key_id.as_deref()?)
         }
-        crate::scheme::Failure::V4(_) => {
-            let rules = super::v4_rules(route, req)?;
-            let secret = active_secret(ctx.keys, outcome.record.access_key_id.as_deref()?)?;
-            Some(Explanation::V4(diagnose_v4(&req.signable(), secret, &rules.policy(ctx.options.max_skew_secs))))
-        }
-    }
+    };
+    let secret = active_secret(ctx.keys, access_key_id)?;
+    Some(diagnose(subject, secret, Budget::DEFAULT))
 }
 
 fn active_secret<'k>(keys: &'k Keystore, access_key_id: &str) -> Option<&'k crate::crypto::SecretKey> {

@@ -193,13 +193,18 @@ pub fn headers_to_sign(headers: &[(String, String)], excluded: &[&str]) -> Vec<S
 /// `get-header-value-multiline` case shows.
 pub fn canonical_header_value<'v>(values: impl IntoIterator<Item = &'v str>) -> String {
     let mut out = String::new();
+    push_canonical_header_value(&mut out, values);
+    out
+}
+
+/// Appends [`canonical_header_value`] to `out`.
+pub(crate) fn push_canonical_header_value<'v>(out: &mut String, values: impl IntoIterator<Item = &'v str>) {
     for (i, v) in values.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        push_trimall(&mut out, v);
+        push_trimall(out, v);
     }
-    out
 }
 
 /// Appends `Trimall(value)`: blanks (space, tab, CR, LF) removed at both ends and each

@@ -35,6 +35,7 @@ mod parse;
 mod sign;
 mod verify;
 
+pub(crate) use canonical::push_canonical_header_value;
 pub use canonical::{
     canonical_header_value, canonical_headers, canonical_query_string, canonical_request, canonical_uri,
     hashed_payload, headers_to_sign, normalize_path, request_hashed_payload, signed_headers, CanonicalRequest,

@@ -11,7 +11,7 @@
 use crate::support::{amzsig, classic_cases, sigv4_suite_dir, stdout, CrtContext};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::SecretKey;
-use amzsig::diagnose::{sign_with_mistakes_v4, MistakeV4};
+use amzsig::diagnose::{v4, Mistake};
 use amzsig::encoding::{parse_query, PlusMeans};
 use amzsig::sigv4::{ParsedRequest, Payload, SignableRequest, SigningParams, SigningSettings};
 use std::path::{Path, PathBuf};
@@ -255,9 +255,9 @@ fn presigned_urls_reproduce_the_crt_suite() {
 /// library's catalogue test): escaped, dotted, doubled-slash path; unsorted query with a
 /// space, '/', '~'; unsorted mixed-case headers, a value with inner blanks, a rewritable
 /// Content-Type, a Date header a minute before X-Amz-Date; a body.
-fn mistaken_request(m: MistakeV4) -> (PathBuf, bool) {
-    let s3 = matches!(m, MistakeV4::PathDoubleEncoded | MistakeV4::PathNormalized);
-    let host = if m == MistakeV4::HostPortDropped { "127.0.0.1:8443" } else { "example.amazonaws.com" };
+fn mistaken_request(m: Mistake) -> (PathBuf, bool) {
+    let s3 = matches!(m, v4::PATH_DOUBLE_ENCODED | v4::PATH_NORMALIZED);
+    let host = if m == v4::HOST_PORT_DROPPED { "127.0.0.1:8443" } else { "example.amazonaws.com" };
     let headers: Vec<(String, String)> = [
         ("Host", host),
         ("Content-Type", "application/x-www-form-urlencoded"),
@@ -281,7 +281,7 @@ fn mistaken_request(m: MistakeV4) -> (PathBuf, bool) {
         time: UtcTime::parse_iso8601("2015-08-30T12:36:00Z").unwrap(),
         settings: if s3 { SigningSettings::s3() } else { SigningSettings::default() },
     };
-    let signed = sign_with_mistakes_v4(&req, &params, &[m]).unwrap_or_else(|| panic!("{m} cannot be made"));
+    let signed = v4::sign_with_mistakes(&req, &params, &[m]).unwrap_or_else(|| panic!("{m} cannot be made"));
     let text = ParsedRequest {
         method: "POST".into(),
         path: path.into(),
@@ -300,7 +300,7 @@ fn mistaken_request(m: MistakeV4) -> (PathBuf, bool) {
 #[test]
 fn explain_names_every_catalogue_mistake() {
     let mut failures = Vec::new();
-    for m in MistakeV4::ALL {
+    for m in v4::ALL {
         let (file, s3) = mistaken_request(m);
         let mut args = vec!["explain", "--sig", "v4", "--region", "us-east-1", "--service", "iam", "--request"];
         args.push(file.to_str().unwrap());
@@ -324,7 +324,7 @@ fn explain_names_every_catalogue_mistake() {
 
 #[test]
 fn explain_finds_the_secret_in_the_keystore_and_compares_a_logged_canonical_request() {
-    let (file, _) = mistaken_request(MistakeV4::SignedHeaderChanged);
+    let (file, _) = mistaken_request(v4::SIGNED_HEADER_CHANGED);
     let logged = scratch("client.creq");
     // What the client would log: the right canonical request but with Content-Type as it
     // was before the proxy added a charset.

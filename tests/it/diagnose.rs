@@ -6,7 +6,7 @@ use crate::server::{client, fixed_config};
 use crate::support::{amzsig, stdout};
 use amzsig::adapter::protocol::{Location, Request, RequestKind, SchemeId, WireCredentials};
 use amzsig::adapter::{reference, Answer};
-use amzsig::diagnose::Mistake;
+use amzsig::diagnose::{v2, Mistake};
 use amzsig::server::MockServer;
 use amzsig::sigv2::SignatureMethod;
 
@@ -27,12 +27,12 @@ fn plan_for(m: Mistake, mock_host: &str) -> Plan {
         mws: false,
     };
     match m {
-        Mistake::HostPortDropped | Mistake::HostWithScheme => paapi(mock_host),
-        Mistake::HostNotLowercased => paapi("WebServices.Amazon.com"),
-        Mistake::RawFormBodySigned => {
+        v2::HOST_PORT_DROPPED | v2::HOST_WITH_SCHEME => paapi(mock_host),
+        v2::HOST_NOT_LOWERCASED => paapi("WebServices.Amazon.com"),
+        v2::RAW_FORM_BODY_SIGNED => {
             Plan { method: "POST", location: Location::Form, ..paapi("webservices.amazon.com") }
         }
-        Mistake::EmptyPathNotSlash => Plan {
+        v2::EMPTY_PATH_NOT_SLASH => Plan {
             host: "mws.amazonservices.com".into(),
             path: "",
             method: "POST",
@@ -82,7 +82,7 @@ fn request_for(p: &Plan, m: Mistake, nonce: u32) -> Request {
         ("AKIAIOSFODNN7EXAMPLE", "1234567890")
     };
     let declared = match m {
-        Mistake::Sha256InsteadOfSha1 => Some(SignatureMethod::HmacSha1),
+        v2::SHA256_INSTEAD_OF_SHA1 => Some(SignatureMethod::HmacSha1),
         _ if p.mws => Some(SignatureMethod::HmacSha256),
         _ => None,
     };
@@ -110,7 +110,7 @@ async fn every_mistake_is_named_by_the_mock_and_by_explain() {
     let mut problems = Vec::new();
     let dir = std::env::temp_dir().join(format!("amzsig-diagnose-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for m in Mistake::ALL {
+    for m in v2::ALL {
         let plan = plan_for(m, &mock_host);
         let signed = (0..200)
             .find_map(|n| match reference::sign(&request_for(&plan, m, n), &[m]) {

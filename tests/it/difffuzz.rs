@@ -3,7 +3,7 @@
 //! to a minimal input and named.
 
 use amzsig::adapter::Adapter;
-use amzsig::diagnose::Mistake;
+use amzsig::diagnose::{v2, Mistake};
 use amzsig::fuzzer::{self, FuzzConfig};
 use std::time::Duration;
 
@@ -24,7 +24,7 @@ fn the_reference_adapter_agrees_with_the_verifier() {
 #[test]
 fn every_broken_adapter_is_found_shrunk_and_named() {
     let mut problems = Vec::new();
-    for m in Mistake::ALL {
+    for m in v2::ALL {
         let mut a = adapter(Some(m));
         let config = FuzzConfig {
             cases: 5_000,
@@ -44,7 +44,7 @@ fn every_broken_adapter_is_found_shrunk_and_named() {
             }
             // Any change to the input changes the signature, so the shrinker must keep an
             // input whose signature happens to contain '+': no size bound for that mistake.
-            Some(f) if f.minimal.params.len() > 2 && m != Mistake::SignaturePlusNotEncoded => {
+            Some(f) if f.minimal.params.len() > 2 && m != v2::SIGNATURE_PLUS_NOT_ENCODED => {
                 problems.push(format!("{m}: minimal input not small: {:?}", f.minimal.params));
             }
             Some(_) => {}
@@ -55,12 +55,12 @@ fn every_broken_adapter_is_found_shrunk_and_named() {
 
 #[test]
 fn findings_become_a_scenario_file_that_loads() {
-    let mut a = adapter(Some(Mistake::SpaceAsPlus));
+    let mut a = adapter(Some(v2::SPACE_AS_PLUS));
     let config = FuzzConfig { cases: 5_000, seed: 11, time_limit: None, stop_at_first: true, progress: None };
     let report = fuzzer::run(&mut a, &config);
     assert_eq!(report.findings.len(), 1);
     let text = fuzzer::scenario_file(&report);
     let scenarios = amzsig::scenario::from_yaml_str(&text, std::path::Path::new("fuzz-findings.yaml")).unwrap();
     assert_eq!(scenarios.len(), 1);
-    assert_eq!(scenarios[0].catches, [Mistake::SpaceAsPlus]);
+    assert_eq!(scenarios[0].catches, [v2::SPACE_AS_PLUS]);
 }

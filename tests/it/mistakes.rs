@@ -10,7 +10,7 @@
 use crate::support::{files_with_ext, root};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::SecretKey;
-use amzsig::diagnose::{diagnose, diagnose_v4, Mistake, MistakeV4};
+use amzsig::diagnose::{diagnose, Budget, Mistake, Subject};
 use amzsig::encoding::{parse_query, ParamList, PlusMeans};
 use amzsig::keystore::Keystore;
 use amzsig::request::{RequestView, Scheme};
@@ -72,17 +72,14 @@ enum Pinned<'a> {
 /// The ids of the diagnosis's best finding (empty when nothing explains the signature).
 /// The one place this test calls amzsig's diagnosers.
 fn diagnosed(req: &Pinned<'_>, secret: &SecretKey) -> Vec<String> {
-    match req {
-        Pinned::V2(view) => diagnose(view, secret, SignatureMethod::HmacSha256)
-            .best()
-            .map(|f| f.mistakes.iter().map(|m| m.id().to_owned()).collect())
-            .unwrap_or_default(),
-        Pinned::V4(signable, policy) => diagnose_v4(signable, secret, policy)
-            .findings
-            .first()
-            .map(|f| f.mistakes.iter().map(|m| m.id().to_owned()).collect())
-            .unwrap_or_default(),
-    }
+    let subject = match req {
+        Pinned::V2(view) => Subject::V2 { view: *view, default_method: SignatureMethod::HmacSha256 },
+        Pinned::V4(signable, policy) => Subject::V4 { request: *signable, policy: *policy },
+    };
+    diagnose(subject, secret, Budget::DEFAULT)
+        .best()
+        .map(|f| f.mistakes.iter().map(|m| m.id().to_owned()).collect())
+        .unwrap_or_default()
 }
 
 /// Whether the verifier accepts the request at its own time.
@@ -204,7 +201,7 @@ fn every_mistake_is_pinned_by_an_independent_request() {
             }
         }
     }
-    let ids = Mistake::ALL.iter().map(|m| m.id()).chain(MistakeV4::ALL.iter().map(|m| m.id()));
+    let ids = Mistake::all().map(Mistake::id);
     for id in ids {
         if !pinned.contains(id) {
             failures.push(format!("{id}: no file in vectors/mistakes pins this mistake"));

@@ -4,7 +4,7 @@
 
 use crate::support::{failures, names_mistake, run_reference_adapter, scenarios};
 use amzsig::adapter::Adapter;
-use amzsig::diagnose::Mistake;
+use amzsig::diagnose::{v2, Mistake};
 use amzsig::report::{self, Format};
 use amzsig::runner::{self, Mode, RunReport, Status};
 use amzsig::scenario::Scenario;
@@ -19,7 +19,7 @@ fn run_with(mistakes: &[Mistake], selected: &[&Scenario], mode: Mode) -> RunRepo
 fn suite_has_at_least_60_scenarios_and_every_mistake_is_caught_somewhere() {
     let all = scenarios();
     assert!(all.len() >= 60, "{} scenarios", all.len());
-    for m in Mistake::ALL {
+    for m in v2::ALL {
         assert!(all.iter().any(|s| s.catches.contains(&m)), "no scenario catches {m}");
     }
 }
@@ -45,7 +45,7 @@ fn reference_adapter_passes_every_scenario_live() {
 fn each_broken_adapter_fails_the_scenarios_that_catch_its_mistake() {
     let all = scenarios();
     let mut problems = Vec::new();
-    for m in Mistake::ALL {
+    for m in v2::ALL {
         let catching: Vec<&Scenario> = all.iter().filter(|s| s.catches.contains(&m)).collect();
         let report = run_with(&[m], &catching, Mode::Offline);
         for r in &report.results {
@@ -67,7 +67,7 @@ fn reports_render_and_parse_back() {
     let all = scenarios();
     let selected: Vec<&Scenario> =
         all.iter().filter(|s| s.name.starts_with("paapi-space") || s.name == "paapi-dg-itemlookup").collect();
-    let report = run_with(&[Mistake::SpaceAsPlus], &selected, Mode::Offline);
+    let report = run_with(&[v2::SPACE_AS_PLUS], &selected, Mode::Offline);
     let text = report::render(&report, Format::Text);
     assert!(text.contains("FAIL paapi/paapi-space-in-keywords"), "{text}");
     assert!(text.contains("diagnosis: space-as-plus"), "{text}");

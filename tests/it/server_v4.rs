@@ -7,7 +7,7 @@
 use crate::server::{client, fixed_config, DG_TIME};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::{sha256_hex, SecretKey};
-use amzsig::diagnose::{sign_with_mistakes_v4, MistakeV4};
+use amzsig::diagnose::v4;
 use amzsig::encoding::{parse_query, ParamList, PlusMeans};
 use amzsig::server::{MockServer, ServerConfig};
 use amzsig::services::{ServiceOptions, Throttling};
@@ -609,8 +609,7 @@ async fn paapi5_mismatch_is_diagnosed() {
     let signable = req.signable(&query);
     let secret = SecretKey::new(PAAPI_SECRET);
     let broken =
-        sign_with_mistakes_v4(&signable, &params(&us_signer(), &secret), &[MistakeV4::SecretWithoutAws4Prefix])
-            .unwrap();
+        v4::sign_with_mistakes(&signable, &params(&us_signer(), &secret), &[v4::SECRET_WITHOUT_AWS4_PREFIX]).unwrap();
     let sent = Req { headers: broken.headers, ..req };
     let a = send(&server, &sent).await;
     assert_eq!(a.status, 401, "{}", a.body);

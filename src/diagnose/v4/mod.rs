@@ -1,7 +1,6 @@
-//! Why did a SigV4 signature fail? The catalogue of SigV4 signer mistakes ([`MistakeV4`]),
-//! each a small change to one step of the signing process, and the search
-//! ([`diagnose_v4`]) that finds which mistake, or compatible pair, reproduces the
-//! signature a client sent.
+//! Why did a SigV4 signature fail? The catalogue of SigV4 signer mistakes (24 rows, ids
+//! `v4-…`), each a knob of the SigV4 recipe that changes one step of the signing process,
+//! and the search of one SigV4 request (through [`super::diagnose`]).
 //!
 //! The steps are the spec's (AWS General Reference, "Signature Version 4 signing
 //! process": Task 1 "Create a canonical request" with its CanonicalURI,
@@ -32,369 +31,203 @@
 //!   host without it).
 //!
 //! Given the received request (exactly what [`crate::sigv4::verify`] takes) and the
-//! secret, [`diagnose_v4`] re-signs it under every applicable mistake and every
-//! compatible pair, compares each signature with the one sent in constant time, and
-//! reports the canonical request and string to sign the client must have used next to
-//! the right ones. [`sign_with_mistakes_v4`] produces a request signed *with* mistakes,
-//! for tests and broken test adapters. When the client's own canonical request is known
-//! (e.g. from its debug log), [`compare_canonical_requests`] names the first difference,
-//! such as a signed header whose value changed in transit.
+//! secret, the search re-signs it under every applicable mistake and every compatible
+//! pair, compares each signature with the one sent in constant time, and reports the
+//! canonical request and string to sign the client must have used next to the right
+//! ones. What makes it cheap, without changing what it finds: each component (scope,
+//! canonical URI and query, header lines, payload hash) is built once per distinct
+//! setting, each distinct canonical request hashed once, each signing key derived once
+//! per scope and key mistake and kept as a keyed HMAC, each string to sign signed once per
+//! key, and a signature sent in a case no candidate writes (upper or lower hex) rules out
+//! the sets that write the other. [`sign_with_mistakes`] produces a request signed *with*
+//! mistakes, for tests and broken test adapters. When the client's own canonical request
+//! is known (e.g. from its debug log), [`compare_canonical_requests`] names the first
+//! difference, such as a signed header whose value changed in transit.
 
 mod recipe;
+mod search;
 mod sign;
 
-pub use sign::{sign_with_mistakes_v4, SignedRequestV4};
+pub use sign::{sign_with_mistakes, SignedRequest};
 
+use super::{Budget, Diagnosis, Finding, Meter, Mistake, SchemeId, Step};
 use crate::crypto::{constant_time_eq, SecretKey};
-use crate::sigv4::{SignableRequest, VerifyPolicyV4};
-use recipe::{Claim, RecipeV4};
+use crate::sigv4::{PathNormalization, SignableRequest, UriEncoding, VerifyPolicyV4};
+use recipe::{Claim, DateKnob, HostKnob, Knob, PayloadKnob, QueryEncoding, Recipe};
 use std::fmt;
 
-/// A SigV4 signer mistake. Each changes one step; [`MistakeV4::step`] says which.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MistakeV4 {
+const CANONICAL_URI: Step = Step::new("canonical-uri", "Task 1, canonical request: CanonicalURI");
+const CANONICAL_QUERY: Step = Step::new("canonical-query", "Task 1, canonical request: CanonicalQueryString");
+const CANONICAL_HEADERS: Step =
+    Step::new("canonical-headers", "Task 1, canonical request: CanonicalHeaders / SignedHeaders");
+const HASHED_PAYLOAD: Step = Step::new("hashed-payload", "Task 1, canonical request: HashedPayload");
+const REQUEST_DATE: Step = Step::new("request-date", "Task 2, string to sign: RequestDateTime");
+const CREDENTIAL_SCOPE: Step = Step::new("credential-scope", "Task 2, string to sign: CredentialScope");
+const SIGNING_KEY: Step =
+    Step::new("signing-key", "Task 3, signature: signing key (kDate, kRegion, kService, kSigning)");
+const SIGNATURE: Step = Step::new("signature", "Task 4, adding the signature to the request");
+const TRANSIT: Step = Step::new("transit", "after signing: the request changed in transit");
+
+catalogue! {
+    scheme: SchemeId::V4, knob: Knob;
     /// The credential scope's date is not the date of `X-Amz-Date` (local date, or a
     /// date computed apart from the timestamp).
-    WrongScopeDate,
+    WRONG_SCOPE_DATE = "v4-wrong-scope-date", REQUEST_DATE, Knob::Date(DateKnob::ClaimedScopeDate), excludes [],
+        "the credential scope's date is not the date of X-Amz-Date";
     /// Signed for another region than the endpoint's.
-    WrongRegion,
+    WRONG_REGION = "v4-wrong-region", CREDENTIAL_SCOPE, Knob::ClaimedRegion, excludes [],
+        "the request was signed for another region than the endpoint's";
     /// Signed for another service than the endpoint's.
-    WrongService,
+    WRONG_SERVICE = "v4-wrong-service", CREDENTIAL_SCOPE, Knob::ClaimedService, excludes [],
+        "the request was signed for another service than the endpoint's";
     /// The string to sign's time (and scope date) came from the `Date` header, not
     /// `X-Amz-Date`.
-    DateHeaderUsed,
+    DATE_HEADER_USED = "v4-date-header-used", REQUEST_DATE, Knob::Date(DateKnob::DateHeader), excludes [],
+        "the string to sign took its time from the Date header instead of X-Amz-Date";
     /// Header names kept their letter case in the canonical headers.
-    HeaderNamesNotLowercased,
+    HEADER_NAMES_NOT_LOWERCASED = "v4-header-names-not-lowercased", CANONICAL_HEADERS, Knob::NamesNotLowercased,
+        excludes [], "header names were not lowercased in the canonical headers";
     /// Header values signed untrimmed, as in `name: value` (the blank after the colon).
-    HeaderValuesNotTrimmed,
+    HEADER_VALUES_NOT_TRIMMED = "v4-header-values-not-trimmed", CANONICAL_HEADERS, Knob::ValuesNotTrimmed,
+        excludes [], "header values were signed untrimmed ('name: value', the blank after the colon kept)";
     /// Runs of spaces inside header values were not folded to one space.
-    HeaderSpacesNotFolded,
+    HEADER_SPACES_NOT_FOLDED = "v4-header-spaces-not-folded", CANONICAL_HEADERS, Knob::SpacesNotFolded,
+        excludes [], "runs of spaces inside header values were not folded to one space";
     /// Canonical header lines in the order the headers were sent, not sorted.
-    HeadersNotSorted,
+    HEADERS_NOT_SORTED = "v4-headers-not-sorted", CANONICAL_HEADERS, Knob::HeadersNotSorted, excludes [],
+        "canonical header lines were not sorted by name";
     /// A signed header was changed after signing (a proxy or HTTP library rewrote it).
-    SignedHeaderChanged,
+    SIGNED_HEADER_CHANGED = "v4-signed-header-changed", TRANSIT, Knob::HeaderChanged, excludes [],
+        "a signed header was changed after signing (proxy or HTTP library)";
     /// The port was dropped from the signed `host` value.
-    HostPortDropped,
+    HOST_PORT_DROPPED = "v4-host-port-dropped", CANONICAL_HEADERS, Knob::Host(HostKnob::PortDropped), excludes [],
+        "the port was dropped from the signed host value";
     /// A port (`:443` or `:80`) was signed that the `Host` header does not carry.
-    HostPortAdded,
+    HOST_PORT_ADDED = "v4-host-port-added", CANONICAL_HEADERS, Knob::Host(HostKnob::PortAdded), excludes [],
+        "a port the Host header does not carry (:443 or :80) was signed";
     /// Query parameters not sorted.
-    QueryNotSorted,
+    QUERY_NOT_SORTED = "v4-query-not-sorted", CANONICAL_QUERY, Knob::QueryNotSorted, excludes [],
+        "query parameters were not sorted";
     /// Query names and values not percent-encoded.
-    QueryNotEncoded,
+    QUERY_NOT_ENCODED = "v4-query-not-encoded", CANONICAL_QUERY, Knob::QueryEncoding(QueryEncoding::NotEncoded),
+        excludes [], "query names and values were not percent-encoded";
     /// Space encoded as `+` in the canonical query string.
-    QuerySpaceAsPlus,
+    QUERY_SPACE_AS_PLUS = "v4-query-space-as-plus", CANONICAL_QUERY,
+        Knob::QueryEncoding(QueryEncoding::PlusForSpace), excludes [],
+        "spaces in the query were encoded as '+' instead of '%20'";
     /// The path was encoded twice where the service (S3) wants it once.
-    PathDoubleEncoded,
+    PATH_DOUBLE_ENCODED = "v4-path-double-encoded", CANONICAL_URI, Knob::UriEncoding(UriEncoding::Single),
+        excludes [], "the path was encoded twice; S3 wants it encoded once";
     /// The path was encoded once where the service (all but S3) wants it twice.
-    PathNotDoubleEncoded,
+    PATH_NOT_DOUBLE_ENCODED = "v4-path-not-double-encoded", CANONICAL_URI, Knob::UriEncoding(UriEncoding::Double),
+        excludes [], "the path was encoded once; every service but S3 wants it twice";
     /// The path was not normalised (dot segments, repeated slashes) where it must be.
-    PathNotNormalized,
+    PATH_NOT_NORMALIZED = "v4-path-not-normalized", CANONICAL_URI,
+        Knob::Normalization(PathNormalization::Normalize), excludes [],
+        "the path was not normalised (dot segments, repeated slashes)";
     /// The path was normalised where the service (S3) signs it as it is.
-    PathNormalized,
+    PATH_NORMALIZED = "v4-path-normalized", CANONICAL_URI, Knob::Normalization(PathNormalization::AsIs),
+        excludes [], "the path was normalised; S3 signs it as it is";
     /// The hashed payload is the hash of an empty body, but the body is not empty.
-    PayloadHashOfEmptyBody,
+    PAYLOAD_HASH_OF_EMPTY_BODY = "v4-payload-hash-of-empty-body", HASHED_PAYLOAD,
+        Knob::Payload(PayloadKnob::EmptyBody), excludes [], "the hashed payload is the hash of an empty body";
     /// The hashed payload is the hash of the body before a transformation (a trailing
     /// newline stripped, line ends converted, gzip applied after signing).
-    PayloadHashBeforeTransformation,
+    PAYLOAD_HASH_BEFORE_TRANSFORMATION = "v4-payload-hash-before-transformation", HASHED_PAYLOAD,
+        Knob::Payload(PayloadKnob::BeforeTransformation), excludes [],
+        "the hashed payload is the hash of the body before a transformation (newline, line ends, gzip)";
     /// `UNSIGNED-PAYLOAD` signed where the service requires the body's hash.
-    UnsignedPayloadNotAllowed,
+    UNSIGNED_PAYLOAD_NOT_ALLOWED = "v4-unsigned-payload-not-allowed", HASHED_PAYLOAD,
+        Knob::Payload(PayloadKnob::Unsigned), excludes [],
+        "UNSIGNED-PAYLOAD was signed where the service requires the hash";
     /// The secret used without the `AWS4` prefix in kDate.
-    SecretWithoutAws4Prefix,
+    SECRET_WITHOUT_AWS4_PREFIX = "v4-secret-without-aws4-prefix", SIGNING_KEY, Knob::NoAws4Prefix, excludes [],
+        "the signing key was derived without the 'AWS4' prefix on the secret";
     /// The signing key derived with date, region and service in another order.
-    SigningKeyWrongOrder,
+    SIGNING_KEY_WRONG_ORDER = "v4-signing-key-wrong-order", SIGNING_KEY, Knob::KeyWrongOrder, excludes [],
+        "the signing key was derived with date, region, service in another order";
     /// The signature sent in uppercase hex.
-    SignatureUppercaseHex,
+    SIGNATURE_UPPERCASE_HEX = "v4-signature-uppercase-hex", SIGNATURE, Knob::Uppercase, excludes [],
+        "the signature was sent in uppercase hex";
 }
 
-/// The step of the SigV4 process a mistake belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StepV4 {
-    /// Task 1: CanonicalURI.
-    CanonicalUri,
-    /// Task 1: CanonicalQueryString.
-    CanonicalQuery,
-    /// Task 1: CanonicalHeaders and SignedHeaders.
-    CanonicalHeaders,
-    /// Task 1: HashedPayload.
-    HashedPayload,
-    /// Task 2: RequestDateTime and the scope's date.
-    RequestDate,
-    /// Task 2: CredentialScope (region, service).
-    CredentialScope,
-    /// Task 3: the signing key.
-    SigningKey,
-    /// Task 3/4: the signature as written in the request.
-    Signature,
-    /// After signing: the request changed on its way.
-    Transit,
-}
+/// SigV4 for the search.
+pub(crate) struct SigV4;
 
-impl StepV4 {
-    /// The spec's name for the step.
-    pub fn spec_name(self) -> &'static str {
-        match self {
-            StepV4::CanonicalUri => "Task 1, canonical request: CanonicalURI",
-            StepV4::CanonicalQuery => "Task 1, canonical request: CanonicalQueryString",
-            StepV4::CanonicalHeaders => "Task 1, canonical request: CanonicalHeaders / SignedHeaders",
-            StepV4::HashedPayload => "Task 1, canonical request: HashedPayload",
-            StepV4::RequestDate => "Task 2, string to sign: RequestDateTime",
-            StepV4::CredentialScope => "Task 2, string to sign: CredentialScope",
-            StepV4::SigningKey => "Task 3, signature: signing key (kDate, kRegion, kService, kSigning)",
-            StepV4::Signature => "Task 4, adding the signature to the request",
-            StepV4::Transit => "after signing: the request changed in transit",
-        }
+impl super::Scheme for SigV4 {
+    type Knob = Knob;
+
+    fn catalogue() -> &'static [super::Row<Knob>] {
+        &CATALOGUE
     }
 }
 
-impl MistakeV4 {
-    /// Every mistake in the catalogue.
-    pub const ALL: [MistakeV4; 24] = [
-        MistakeV4::WrongScopeDate,
-        MistakeV4::WrongRegion,
-        MistakeV4::WrongService,
-        MistakeV4::DateHeaderUsed,
-        MistakeV4::HeaderNamesNotLowercased,
-        MistakeV4::HeaderValuesNotTrimmed,
-        MistakeV4::HeaderSpacesNotFolded,
-        MistakeV4::HeadersNotSorted,
-        MistakeV4::SignedHeaderChanged,
-        MistakeV4::HostPortDropped,
-        MistakeV4::HostPortAdded,
-        MistakeV4::QueryNotSorted,
-        MistakeV4::QueryNotEncoded,
-        MistakeV4::QuerySpaceAsPlus,
-        MistakeV4::PathDoubleEncoded,
-        MistakeV4::PathNotDoubleEncoded,
-        MistakeV4::PathNotNormalized,
-        MistakeV4::PathNormalized,
-        MistakeV4::PayloadHashOfEmptyBody,
-        MistakeV4::PayloadHashBeforeTransformation,
-        MistakeV4::UnsignedPayloadNotAllowed,
-        MistakeV4::SecretWithoutAws4Prefix,
-        MistakeV4::SigningKeyWrongOrder,
-        MistakeV4::SignatureUppercaseHex,
-    ];
-
-    /// A stable kebab-case id, prefixed `v4-` so it never collides with a SigV2 id.
-    pub fn id(self) -> &'static str {
-        match self {
-            MistakeV4::WrongScopeDate => "v4-wrong-scope-date",
-            MistakeV4::WrongRegion => "v4-wrong-region",
-            MistakeV4::WrongService => "v4-wrong-service",
-            MistakeV4::DateHeaderUsed => "v4-date-header-used",
-            MistakeV4::HeaderNamesNotLowercased => "v4-header-names-not-lowercased",
-            MistakeV4::HeaderValuesNotTrimmed => "v4-header-values-not-trimmed",
-            MistakeV4::HeaderSpacesNotFolded => "v4-header-spaces-not-folded",
-            MistakeV4::HeadersNotSorted => "v4-headers-not-sorted",
-            MistakeV4::SignedHeaderChanged => "v4-signed-header-changed",
-            MistakeV4::HostPortDropped => "v4-host-port-dropped",
-            MistakeV4::HostPortAdded => "v4-host-port-added",
-            MistakeV4::QueryNotSorted => "v4-query-not-sorted",
-            MistakeV4::QueryNotEncoded => "v4-query-not-encoded",
-            MistakeV4::QuerySpaceAsPlus => "v4-query-space-as-plus",
-            MistakeV4::PathDoubleEncoded => "v4-path-double-encoded",
-            MistakeV4::PathNotDoubleEncoded => "v4-path-not-double-encoded",
-            MistakeV4::PathNotNormalized => "v4-path-not-normalized",
-            MistakeV4::PathNormalized => "v4-path-normalized",
-            MistakeV4::PayloadHashOfEmptyBody => "v4-payload-hash-of-empty-body",
-            MistakeV4::PayloadHashBeforeTransformation => "v4-payload-hash-before-transformation",
-            MistakeV4::UnsignedPayloadNotAllowed => "v4-unsigned-payload-not-allowed",
-            MistakeV4::SecretWithoutAws4Prefix => "v4-secret-without-aws4-prefix",
-            MistakeV4::SigningKeyWrongOrder => "v4-signing-key-wrong-order",
-            MistakeV4::SignatureUppercaseHex => "v4-signature-uppercase-hex",
+/// Finds the mistakes that reproduce the SigV4 signature `req` carries (header or
+/// presigned form), given the secret of its access key and the endpoint's rules (the
+/// same [`VerifyPolicyV4`] the verifier used: expected region and service, S3 or general
+/// canonicalisation). Every single mistake and every compatible pair, each with at most a
+/// handful of variants, within `budget`.
+pub(crate) fn diagnose(
+    req: &SignableRequest<'_>,
+    secret: &SecretKey,
+    policy: &VerifyPolicyV4<'_>,
+    budget: Budget,
+) -> Diagnosis {
+    let claim = match Claim::read(req) {
+        Ok(c) => c,
+        Err(problem) => return Diagnosis::unusable(SchemeId::V4, problem.text()),
+    };
+    let correct = Recipe::correct();
+    let Some(right) = correct.first(req, &claim, policy, secret) else {
+        return Diagnosis::unusable(SchemeId::V4, "the request's canonical request could not be computed".to_owned());
+    };
+    let mut meter = Meter::new(budget);
+    let findings: Vec<Finding> = if constant_time_eq(right.signature.as_bytes(), claim.signature.as_bytes()) {
+        // The signature matches what the server computes: only the body claim can be wrong.
+        recipe::payload_claim_finding(req, &claim, &right).into_iter().collect()
+    } else {
+        match search::Search::new(req, &claim, policy, secret, &right, &mut meter) {
+            Some(mut s) => super::search(&mut s, &mut meter),
+            // No candidate writes what was sent (not 64 hex digits of one case).
+            None => Vec::new(),
         }
-    }
-
-    /// The mistake with this id.
-    pub fn from_id(id: &str) -> Option<MistakeV4> {
-        MistakeV4::ALL.into_iter().find(|m| m.id() == id)
-    }
-
-    /// One sentence for a human.
-    pub fn describe(self) -> &'static str {
-        match self {
-            MistakeV4::WrongScopeDate => "the credential scope's date is not the date of X-Amz-Date",
-            MistakeV4::WrongRegion => "the request was signed for another region than the endpoint's",
-            MistakeV4::WrongService => "the request was signed for another service than the endpoint's",
-            MistakeV4::DateHeaderUsed => "the string to sign took its time from the Date header instead of X-Amz-Date",
-            MistakeV4::HeaderNamesNotLowercased => "header names were not lowercased in the canonical headers",
-            MistakeV4::HeaderValuesNotTrimmed => {
-                "header values were signed untrimmed ('name: value', the blank after the colon kept)"
-            }
-            MistakeV4::HeaderSpacesNotFolded => "runs of spaces inside header values were not folded to one space",
-            MistakeV4::HeadersNotSorted => "canonical header lines were not sorted by name",
-            MistakeV4::SignedHeaderChanged => "a signed header was changed after signing (proxy or HTTP library)",
-            MistakeV4::HostPortDropped => "the port was dropped from the signed host value",
-            MistakeV4::HostPortAdded => "a port the Host header does not carry (:443 or :80) was signed",
-            MistakeV4::QueryNotSorted => "query parameters were not sorted",
-            MistakeV4::QueryNotEncoded => "query names and values were not percent-encoded",
-            MistakeV4::QuerySpaceAsPlus => "spaces in the query were encoded as '+' instead of '%20'",
-            MistakeV4::PathDoubleEncoded => "the path was encoded twice; S3 wants it encoded once",
-            MistakeV4::PathNotDoubleEncoded => "the path was encoded once; every service but S3 wants it twice",
-            MistakeV4::PathNotNormalized => "the path was not normalised (dot segments, repeated slashes)",
-            MistakeV4::PathNormalized => "the path was normalised; S3 signs it as it is",
-            MistakeV4::PayloadHashOfEmptyBody => "the hashed payload is the hash of an empty body",
-            MistakeV4::PayloadHashBeforeTransformation => {
-                "the hashed payload is the hash of the body before a transformation (newline, line ends, gzip)"
-            }
-            MistakeV4::UnsignedPayloadNotAllowed => "UNSIGNED-PAYLOAD was signed where the service requires the hash",
-            MistakeV4::SecretWithoutAws4Prefix => "the signing key was derived without the 'AWS4' prefix on the secret",
-            MistakeV4::SigningKeyWrongOrder => {
-                "the signing key was derived with date, region, service in another order"
-            }
-            MistakeV4::SignatureUppercaseHex => "the signature was sent in uppercase hex",
-        }
-    }
-
-    /// The step this mistake changes.
-    pub fn step(self) -> StepV4 {
-        use MistakeV4 as M;
-        match self {
-            M::WrongScopeDate | M::DateHeaderUsed => StepV4::RequestDate,
-            M::WrongRegion | M::WrongService => StepV4::CredentialScope,
-            M::HeaderNamesNotLowercased
-            | M::HeaderValuesNotTrimmed
-            | M::HeaderSpacesNotFolded
-            | M::HeadersNotSorted
-            | M::HostPortDropped
-            | M::HostPortAdded => StepV4::CanonicalHeaders,
-            M::SignedHeaderChanged => StepV4::Transit,
-            M::QueryNotSorted | M::QueryNotEncoded | M::QuerySpaceAsPlus => StepV4::CanonicalQuery,
-            M::PathDoubleEncoded | M::PathNotDoubleEncoded | M::PathNotNormalized | M::PathNormalized => {
-                StepV4::CanonicalUri
-            }
-            M::PayloadHashOfEmptyBody | M::PayloadHashBeforeTransformation | M::UnsignedPayloadNotAllowed => {
-                StepV4::HashedPayload
-            }
-            M::SecretWithoutAws4Prefix | M::SigningKeyWrongOrder => StepV4::SigningKey,
-            M::SignatureUppercaseHex => StepV4::Signature,
-        }
-    }
-
-    /// Whether two mistakes can happen together (different knobs of the process).
-    pub fn combines_with(self, other: MistakeV4) -> bool {
-        use MistakeV4 as M;
-        if self == other {
-            return false;
-        }
-        let group = |m: MistakeV4| match m {
-            M::WrongScopeDate | M::DateHeaderUsed => 1,
-            M::HostPortDropped | M::HostPortAdded => 2,
-            M::QueryNotEncoded | M::QuerySpaceAsPlus => 3,
-            M::PathDoubleEncoded | M::PathNotDoubleEncoded => 4,
-            M::PathNotNormalized | M::PathNormalized => 5,
-            M::PayloadHashOfEmptyBody | M::PayloadHashBeforeTransformation | M::UnsignedPayloadNotAllowed => 6,
-            _ => 0,
-        };
-        group(self) == 0 || group(self) != group(other)
+    };
+    Diagnosis {
+        scheme: SchemeId::V4,
+        correct_canonical_request: Some(right.canonical_request),
+        correct_string_to_sign: right.string_to_sign,
+        findings,
+        problem: None,
+        budget_exhausted: meter.exhausted() || meter.skipped(),
     }
 }
 
-impl fmt::Display for MistakeV4 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
+/// The part of a SigV4 diagnosis's text after the findings: where the client's canonical
+/// request or string to sign first differs, then both, next to the right ones.
+pub(super) fn explain_difference(
+    f: &mut fmt::Formatter<'_>,
+    best: &Finding,
+    client: &str,
+    correct: &str,
+    d: &Diagnosis,
+) -> fmt::Result {
+    if let Some(diff) = compare_canonical_requests(client, correct) {
+        writeln!(f, "\nFirst difference in the canonical request: {diff}")?;
+    } else if let Some((theirs, ours)) =
+        best.client_string_to_sign.lines().zip(d.correct_string_to_sign.lines()).find(|(theirs, ours)| theirs != ours)
+    {
+        writeln!(
+            f,
+            "\nThe canonical request is right; the string to sign differs: the client has '{theirs}', the \
+             server '{ours}'"
+        )?;
+    } else {
+        writeln!(f, "\nThe canonical request and the string to sign are right; the key or the signature differs.")?;
     }
-}
-
-/// One explanation that reproduces the client's signature exactly.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FindingV4 {
-    /// The mistakes, in catalogue order (one or two).
-    pub mistakes: Vec<MistakeV4>,
-    /// Specifics, when a mistake has several forms (which header changed and how, which
-    /// body transformation, which key order).
-    pub detail: Option<String>,
-    /// The canonical request the client must have signed.
-    pub client_canonical_request: String,
-    /// The string to sign the client must have signed.
-    pub client_string_to_sign: String,
-}
-
-/// The result of a SigV4 diagnosis.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DiagnosisV4 {
-    /// What the server signs (the right canonical request); empty when the request's
-    /// signature could not be read.
-    pub correct_canonical_request: String,
-    /// The right string to sign; empty when the request's signature could not be read.
-    pub correct_string_to_sign: String,
-    /// Explanations that reproduce the client's signature, simplest first; empty when
-    /// none does.
-    pub findings: Vec<FindingV4>,
-    /// Why the request could not be diagnosed, when it could not (no or malformed
-    /// signature, no date).
-    pub problem: Option<String>,
-}
-
-impl DiagnosisV4 {
-    /// A diagnosis of a request that could not be diagnosed, and why.
-    fn unusable(problem: String) -> Self {
-        Self {
-            correct_canonical_request: String::new(),
-            correct_string_to_sign: String::new(),
-            findings: Vec::new(),
-            problem: Some(problem),
-        }
-    }
-
-    /// The best explanation, if any.
-    pub fn best(&self) -> Option<&FindingV4> {
-        self.findings.first()
-    }
-
-    /// A one-line summary for the `x-amzsig-diagnosis` header: the best finding's ids
-    /// joined with `+`, or `unknown`.
-    pub fn header_value(&self) -> String {
-        self.best()
-            .map_or_else(|| "unknown".to_owned(), |f| f.mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+"))
-    }
-}
-
-impl fmt::Display for DiagnosisV4 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(problem) = &self.problem {
-            return write!(f, "The request cannot be diagnosed: {problem}");
-        }
-        let Some(best) = self.best() else {
-            writeln!(f, "No known SigV4 mistake reproduces the signature (wrong secret, or a change after signing).")?;
-            write!(
-                f,
-                "The right canonical request is:\n{}\n\nThe right string to sign is:\n{}",
-                self.correct_canonical_request, self.correct_string_to_sign
-            )?;
-            return Ok(());
-        };
-        let what: Vec<_> =
-            best.mistakes.iter().map(|m| format!("{} ({}; {})", m.id(), m.describe(), m.step().spec_name())).collect();
-        writeln!(f, "The client's signature is reproduced by: {}", what.join(" and "))?;
-        if let Some(detail) = &best.detail {
-            writeln!(f, "  {detail}")?;
-        }
-        for other in &self.findings[1..] {
-            let ids: Vec<_> = other.mistakes.iter().map(|m| m.id()).collect();
-            writeln!(f, "  (also reproduced by: {})", ids.join(" + "))?;
-        }
-        if let Some(d) = compare_canonical_requests(&best.client_canonical_request, &self.correct_canonical_request) {
-            writeln!(f, "\nFirst difference in the canonical request: {d}")?;
-        } else if let Some((client, right)) = best
-            .client_string_to_sign
-            .lines()
-            .zip(self.correct_string_to_sign.lines())
-            .find(|(client, right)| client != right)
-        {
-            writeln!(
-                f,
-                "\nThe canonical request is right; the string to sign differs: the client has '{client}', the \
-                 server '{right}'"
-            )?;
-        } else {
-            writeln!(f, "\nThe canonical request and the string to sign are right; the key or the signature differs.")?;
-        }
-        writeln!(f, "\nThe client signed this canonical request:\n{}\n", best.client_canonical_request)?;
-        writeln!(f, "and this string to sign:\n{}\n", best.client_string_to_sign)?;
-        writeln!(f, "It should have signed this canonical request:\n{}\n", self.correct_canonical_request)?;
-        write!(f, "and this string to sign:\n{}", self.correct_string_to_sign)
-    }
+    writeln!(f, "\nThe client signed this canonical request:\n{client}\n")?;
+    writeln!(f, "and this string to sign:\n{}\n", best.client_string_to_sign)?;
+    writeln!(f, "It should have signed this canonical request:\n{correct}\n")?;
+    write!(f, "and this string to sign:\n{}", d.correct_string_to_sign)
 }
 
 /// The first difference between a client's canonical request and the right one.
@@ -521,68 +354,6 @@ fn split_canonical(text: &str) -> Option<Parts<'_>> {
         signed: lines[blank + 1],
         payload: lines[blank + 2],
     })
-}
-
-/// Finds the mistakes that reproduce the SigV4 signature `req` carries (header or
-/// presigned form), given the secret of its access key and the endpoint's rules (the
-/// same [`VerifyPolicyV4`] the verifier used: expected region and service, S3 or general
-/// canonicalisation). Pure and bounded: every single mistake and every compatible pair,
-/// each with at most a handful of variants.
-pub fn diagnose_v4(req: &SignableRequest<'_>, secret: &SecretKey, policy: &VerifyPolicyV4<'_>) -> DiagnosisV4 {
-    let claim = match Claim::read(req) {
-        Ok(c) => c,
-        Err(problem) => return DiagnosisV4::unusable(problem.text()),
-    };
-    let correct = RecipeV4::correct();
-    let Some(right) = correct.first(req, &claim, policy, secret) else {
-        return DiagnosisV4::unusable("the request's canonical request could not be computed".to_owned());
-    };
-    let mut findings: Vec<FindingV4> = Vec::new();
-    let given = claim.signature.as_str();
-
-    if constant_time_eq(right.signature.as_bytes(), given.as_bytes()) {
-        // The signature matches what the server computes: only the body claim can be wrong.
-        findings.extend(recipe::payload_claim_finding(req, &claim, &right));
-    } else {
-        for set in candidate_sets() {
-            // A pair one of whose mistakes alone already explains the signature adds nothing.
-            if set.len() == 2 && findings.iter().any(|f| f.mistakes.len() == 1 && set.contains(&f.mistakes[0])) {
-                continue;
-            }
-            let Some(recipe) = correct.with(&set, req, &claim, policy) else { continue };
-            let hit = recipe.candidates(req, &claim, policy, secret).into_iter().find(|c| {
-                let changes = c.string_to_sign != right.string_to_sign || recipe.changes_key_or_form();
-                changes && constant_time_eq(c.signature.as_bytes(), given.as_bytes())
-            });
-            if let Some(c) = hit {
-                findings.push(FindingV4 {
-                    mistakes: set,
-                    detail: c.detail,
-                    client_canonical_request: c.canonical_request,
-                    client_string_to_sign: c.string_to_sign,
-                });
-            }
-        }
-    }
-    DiagnosisV4 {
-        correct_canonical_request: right.canonical_request,
-        correct_string_to_sign: right.string_to_sign,
-        findings,
-        problem: None,
-    }
-}
-
-/// Every single mistake, then every compatible pair, in catalogue order.
-fn candidate_sets() -> Vec<Vec<MistakeV4>> {
-    let mut sets: Vec<Vec<MistakeV4>> = MistakeV4::ALL.iter().map(|m| vec![*m]).collect();
-    for (i, a) in MistakeV4::ALL.iter().enumerate() {
-        for b in &MistakeV4::ALL[i + 1..] {
-            if a.combines_with(*b) {
-                sets.push(vec![*a, *b]);
-            }
-        }
-    }
-    sets
 }
 
 #[cfg(test)]

@@ -1,25 +1,30 @@
-//! [`RecipeV4`]: the SigV4 signing process with knobs. The correct recipe computes what
-//! [`crate::sigv4::verify`] computes for a received request; each [`MistakeV4`] turns one
-//! knob. A recipe gives every variant a mistake can take (which port was added, which
+//! [`Recipe`]: the SigV4 signing process with knobs. The correct recipe computes what
+//! [`crate::sigv4::verify`] computes for a received request; each catalogue row's [`Knob`]
+//! turns one. A recipe gives every variant a mistake can take (which port was added, which
 //! header a proxy changed and how, which key order), each as the canonical request, the
-//! string to sign and the signature. Everything here is pure.
+//! string to sign and the signature; its components (scope, URI, query, header lines,
+//! payload hashes, keys) are built by the methods the search memoises. Everything here is
+//! pure.
 
-use super::{FindingV4, MistakeV4};
+use super::{Finding, Mistake, SchemeId, CATALOGUE, PAYLOAD_HASH_BEFORE_TRANSFORMATION, PAYLOAD_HASH_OF_EMPTY_BODY};
 use crate::crypto::{hmac, hmac_raw, sha256_hex, HmacAlgorithm, MacBytes, SecretKey};
 use crate::encoding::{encode, ParamList};
 use crate::sigv4::{
     canonical_header_value, canonical_query_string, canonical_uri, parse_amz_date, parse_authorization,
-    parse_credential, parse_signed_headers, request_hashed_payload, CredentialScope, ParseAmzDateError,
-    ParseAuthorizationError, ParseCredentialError, PathNormalization, Payload, PresignedPayload, SessionTokenMode,
-    SignableRequest, SignatureLocation, SigningSettings, UriEncoding, VerifyPolicyV4, ALGORITHM, AUTHORIZATION,
-    SCOPE_TERMINATOR, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM, X_AMZ_CONTENT_SHA256, X_AMZ_CREDENTIAL, X_AMZ_DATE,
-    X_AMZ_SECURITY_TOKEN, X_AMZ_SIGNATURE, X_AMZ_SIGNED_HEADERS,
+    parse_credential, parse_signed_headers, push_canonical_header_value, request_hashed_payload, CredentialScope,
+    ParseAmzDateError, ParseAuthorizationError, ParseCredentialError, PathNormalization, Payload, PresignedPayload,
+    SessionTokenMode, SignableRequest, SignatureLocation, SigningSettings, UriEncoding, VerifyPolicyV4, ALGORITHM,
+    AUTHORIZATION, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM, X_AMZ_CONTENT_SHA256, X_AMZ_CREDENTIAL,
+    X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_SIGNATURE, X_AMZ_SIGNED_HEADERS,
 };
 use std::cell::OnceCell;
 use std::io::Read;
 
 /// Most variants one recipe may try (bounds the work per request).
-const MAX_VARIANTS: usize = 64;
+pub(crate) const MAX_VARIANTS: usize = 64;
+
+/// The SHA-256 of an empty body.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// What a request claims about its signature.
 #[derive(Debug, Clone)]
@@ -101,7 +106,7 @@ pub(crate) enum ClaimError {
 
 impl ClaimError {
     /// The error and its causes on one line (`malformed Authorization header: cause`),
-    /// as [`super::DiagnosisV4::problem`] shows it.
+    /// as [`crate::diagnose::Diagnosis::problem`] shows it.
     pub(crate) fn text(&self) -> String {
         let mut text = self.to_string();
         let mut cause = std::error::Error::source(self);
@@ -176,43 +181,230 @@ pub(crate) struct Computed {
     pub(crate) string_to_sign: String,
     /// Hex, as the client would send it.
     pub(crate) signature: String,
-    pub(crate) detail: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum HostKnob {
+/// The string to sign's time and the credential scope's parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Scope {
+    /// `YYYYMMDDThhmmssZ`, the string to sign's second line.
+    pub(crate) request_time: String,
+    pub(crate) date: String,
+    pub(crate) region: String,
+    pub(crate) service: String,
+}
+
+impl Scope {
+    /// `date/region/service/aws4_request`.
+    pub(crate) fn text(&self) -> String {
+        format!("{}/{}/{}/{SCOPE_TERMINATOR}", self.date, self.region, self.service)
+    }
+
+    /// kDate → kRegion → kService → kSigning, with date, region and service in `order`.
+    pub(crate) fn derive_key(&self, secret: &SecretKey, aws4_prefix: bool, order: [usize; 3]) -> MacBytes {
+        let parts = [self.date.as_str(), self.region.as_str(), self.service.as_str()];
+        derive_key(secret, aws4_prefix, order.map(|i| parts[i]))
+    }
+}
+
+/// What the header lines of a recipe depend on.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct HeaderKey {
+    host: HostKnob,
+    changed: bool,
+    names_not_lowercased: bool,
+    values_not_trimmed: bool,
+    spaces_not_folded: bool,
+    not_sorted: bool,
+}
+
+/// The request's signed headers, read once: for each name of SignedHeaders (in that
+/// order), the headers sent with it, and the rewrites a proxy may have made.
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderTable {
+    names: Vec<SignedName>,
+    rewrites: Vec<Rewrite>,
+    /// Every signed name was sent in title case (`Content-Type`).
+    sent_in_title_case: bool,
+}
+
+#[derive(Debug, Clone)]
+struct SignedName {
+    /// As in SignedHeaders.
+    claimed: String,
+    /// As the first header of that name was sent (the claimed name if none was).
+    as_sent: String,
+    title: String,
+    /// Where the first header of that name was sent.
+    first_sent: Option<usize>,
+    /// The headers of that name, in sent order.
+    indices: Vec<usize>,
+    is_host: bool,
+}
+
+impl HeaderTable {
+    pub(crate) fn of(req: &SignableRequest<'_>, claim: &Claim) -> Self {
+        let names = claim
+            .signed_headers
+            .iter()
+            .map(|name| {
+                let indices: Vec<usize> = req
+                    .headers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (n, _))| n.eq_ignore_ascii_case(name))
+                    .map(|(i, _)| i)
+                    .collect();
+                SignedName {
+                    claimed: name.clone(),
+                    as_sent: indices.first().map_or_else(|| name.clone(), |&i| req.headers[i].0.clone()),
+                    title: title_case(name),
+                    first_sent: indices.first().copied(),
+                    indices,
+                    is_host: name.eq_ignore_ascii_case("host"),
+                }
+            })
+            .collect();
+        let names: Vec<SignedName> = names;
+        let sent_in_title_case = names.iter().all(|n| n.as_sent == n.title);
+        Self { names, rewrites: rewrites(req, &claim.signed_headers), sent_in_title_case }
+    }
+
+    /// Whether the names written in `style` are already sorted in SignedHeaders order.
+    fn in_written_order(&self, style: NameStyle) -> bool {
+        self.names.windows(2).all(|w| written(&w[0], style) <= written(&w[1], style))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum HostKnob {
     AsSent,
     PortDropped,
     PortAdded,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum QueryEncoding {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum QueryEncoding {
     Correct,
     NotEncoded,
     PlusForSpace,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PayloadKnob {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum PayloadKnob {
     AsServer,
     EmptyBody,
     BeforeTransformation,
     Unsigned,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DateKnob {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum DateKnob {
     Correct,
     ClaimedScopeDate,
     DateHeader,
+}
+
+/// What a catalogue row turns. A variant is one knob: rows with the same variant (two
+/// dates, two host lines, two payload hashes) cannot combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Knob {
+    Date(DateKnob),
+    ClaimedRegion,
+    ClaimedService,
+    NamesNotLowercased,
+    ValuesNotTrimmed,
+    SpacesNotFolded,
+    HeadersNotSorted,
+    HeaderChanged,
+    Host(HostKnob),
+    QueryNotSorted,
+    QueryEncoding(QueryEncoding),
+    /// Flip the path encoding where the service wants this one.
+    UriEncoding(UriEncoding),
+    /// Flip the path normalisation where the service wants this one.
+    Normalization(PathNormalization),
+    Payload(PayloadKnob),
+    NoAws4Prefix,
+    KeyWrongOrder,
+    Uppercase,
+}
+
+/// What the knobs' applicability depends on, read from the request once per diagnosis.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone)]
+pub(crate) struct Facts {
+    scope_date_differs: bool,
+    region_differs: bool,
+    service_differs: bool,
+    date_header_differs: bool,
+    has_signed_values: bool,
+    values_need_folding: bool,
+    headers_unsorted: bool,
+    has_rewrites: bool,
+    host_has_port: bool,
+    host_takes_port: bool,
+    query_unsorted: bool,
+    query_needs_encoding: bool,
+    query_has_space: bool,
+    /// The canonical URI with the encoding flipped or not, the normalisation flipped or not.
+    uris: [[String; 2]; 2],
+    hash_is_empty_body: bool,
+    hash_is_unsigned: bool,
+    has_body_variants: bool,
+}
+
+impl Facts {
+    /// The facts of `req`; `body_variants` says whether the hashes of the body's plausible
+    /// originals may be computed (they are, when there are any), `false` when the budget
+    /// cannot pay for them.
+    pub(crate) fn of(
+        req: &SignableRequest<'_>,
+        claim: &Claim,
+        policy: &VerifyPolicyV4<'_>,
+        body_variants: bool,
+    ) -> Self {
+        let settings = &policy.settings;
+        let signed_values =
+            || req.headers.iter().filter(|(n, _)| claim.signed_headers.iter().any(|s| s.eq_ignore_ascii_case(n)));
+        let host = req.header("host").unwrap_or_default();
+        let server_hash = claim.server_hashed_payload(req, settings);
+        let uri = |flip_encoding: bool, flip_normalization: bool| {
+            Recipe { flip_uri_encoding: flip_encoding, flip_normalization, ..Recipe::correct() }.uri(req, settings)
+        };
+        Self {
+            scope_date_differs: claim.scope.date != claim.raw_date[..8],
+            region_differs: policy.expected_region.is_some_and(|e| e != claim.scope.region),
+            service_differs: policy.expected_service.is_some_and(|e| e != claim.scope.service),
+            date_header_differs: claim.location == SignatureLocation::Headers
+                && req.header("date").and_then(date_header_as_amz).is_some_and(|d| d != claim.raw_date),
+            has_signed_values: signed_values().next().is_some(),
+            values_need_folding: signed_values().any(|(_, v)| canonical_header_value([v.as_str()]) != v.trim()),
+            headers_unsorted: sent_order(req, &claim.signed_headers) != claim.signed_headers,
+            has_rewrites: !rewrites(req, &claim.signed_headers).is_empty(),
+            host_has_port: strip_port(host) != host,
+            host_takes_port: !host.is_empty() && strip_port(host) == host,
+            query_unsorted: query_unsorted_differs(req.query, &excluded_query(claim, settings)),
+            query_needs_encoding: query_text(req.query).any(|t| encode(t.as_bytes()) != t),
+            query_has_space: query_text(req.query).any(|t| t.contains(' ')),
+            uris: [[uri(false, false), uri(false, true)], [uri(true, false), uri(true, true)]],
+            hash_is_empty_body: server_hash == EMPTY_SHA256,
+            hash_is_unsigned: server_hash == UNSIGNED_PAYLOAD,
+            has_body_variants: body_variants && !claim.body_variant_hashes(req).is_empty(),
+        }
+    }
+
+    /// The canonical URI with the encoding and the normalisation flipped or not.
+    pub(crate) fn uri(&self, flip_encoding: bool, flip_normalization: bool) -> &str {
+        &self.uris[usize::from(flip_encoding)][usize::from(flip_normalization)]
+    }
 }
 
 /// The SigV4 process with every knob a known mistake turns.
 // Each bool is one independent mistake's knob; any combination is a valid recipe.
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RecipeV4 {
+pub(crate) struct Recipe {
     date: DateKnob,
     claimed_region: bool,
     claimed_service: bool,
@@ -236,7 +428,7 @@ pub(crate) struct RecipeV4 {
 /// them is another mistake (host) or not a header rewrite at all.
 const NOT_REWRITTEN: [&str; 5] = ["host", "x-amz-date", X_AMZ_CONTENT_SHA256, "x-amz-security-token", "authorization"];
 
-impl RecipeV4 {
+impl Recipe {
     /// The correct process (what the verifier computes).
     pub(crate) fn correct() -> Self {
         Self {
@@ -267,103 +459,73 @@ impl RecipeV4 {
     }
 
     /// This recipe with `mistakes` applied, or `None` when one of them cannot change
-    /// anything for this request.
+    /// anything for this request (or is not a SigV4 mistake).
     pub(crate) fn with(
         &self,
-        mistakes: &[MistakeV4],
+        mistakes: &[Mistake],
         req: &SignableRequest<'_>,
         claim: &Claim,
         policy: &VerifyPolicyV4<'_>,
-    ) -> Option<RecipeV4> {
-        let mut r = self.clone();
-        let settings = &policy.settings;
-        let server_hash = claim.server_hashed_payload(req, settings);
-        let signed_values =
-            || req.headers.iter().filter(|(n, _)| claim.signed_headers.iter().any(|s| s.eq_ignore_ascii_case(n)));
-        let host = req.header("host").unwrap_or_default();
+    ) -> Option<Recipe> {
+        let mut knobs = Vec::with_capacity(mistakes.len());
         for m in mistakes {
-            match m {
-                MistakeV4::WrongScopeDate if claim.scope.date != claim.raw_date[..8] => {
-                    r.date = DateKnob::ClaimedScopeDate;
+            if m.scheme() != SchemeId::V4 {
+                return None;
+            }
+            knobs.push(CATALOGUE.iter().find(|r| r.mistake == *m)?.knob);
+        }
+        self.apply(&knobs, &Facts::of(req, claim, policy, true), &policy.settings)
+    }
+
+    /// This recipe with `knobs` turned, or `None` when one of them cannot change anything
+    /// for the request `facts` describe.
+    pub(crate) fn apply(&self, knobs: &[Knob], facts: &Facts, settings: &SigningSettings) -> Option<Recipe> {
+        let mut r = self.clone();
+        for knob in knobs {
+            match *knob {
+                Knob::Date(d @ DateKnob::ClaimedScopeDate) if facts.scope_date_differs => r.date = d,
+                Knob::Date(d @ DateKnob::DateHeader) if facts.date_header_differs => r.date = d,
+                Knob::ClaimedRegion if facts.region_differs => r.claimed_region = true,
+                Knob::ClaimedService if facts.service_differs => r.claimed_service = true,
+                Knob::NamesNotLowercased => r.names_not_lowercased = true,
+                Knob::ValuesNotTrimmed if facts.has_signed_values => r.values_not_trimmed = true,
+                Knob::SpacesNotFolded if facts.values_need_folding => r.spaces_not_folded = true,
+                Knob::HeadersNotSorted if facts.headers_unsorted => r.headers_not_sorted = true,
+                Knob::HeaderChanged if facts.has_rewrites => r.header_changed = true,
+                Knob::Host(h @ HostKnob::PortDropped) if facts.host_has_port => r.host = h,
+                Knob::Host(h @ HostKnob::PortAdded) if facts.host_takes_port => r.host = h,
+                Knob::QueryNotSorted if facts.query_unsorted => r.query_not_sorted = true,
+                Knob::QueryEncoding(e @ QueryEncoding::NotEncoded) if facts.query_needs_encoding => {
+                    r.query_encoding = e;
                 }
-                MistakeV4::WrongRegion if policy.expected_region.is_some_and(|e| e != claim.scope.region) => {
-                    r.claimed_region = true;
-                }
-                MistakeV4::WrongService if policy.expected_service.is_some_and(|e| e != claim.scope.service) => {
-                    r.claimed_service = true;
-                }
-                MistakeV4::DateHeaderUsed
-                    if claim.location == SignatureLocation::Headers
-                        && req.header("date").and_then(date_header_as_amz).is_some_and(|d| d != claim.raw_date) =>
-                {
-                    r.date = DateKnob::DateHeader;
-                }
-                MistakeV4::HeaderNamesNotLowercased => r.names_not_lowercased = true,
-                MistakeV4::HeaderValuesNotTrimmed if signed_values().next().is_some() => r.values_not_trimmed = true,
-                MistakeV4::HeaderSpacesNotFolded
-                    if signed_values().any(|(_, v)| canonical_header_value([v.as_str()]) != v.trim()) =>
-                {
-                    r.spaces_not_folded = true;
-                }
-                MistakeV4::HeadersNotSorted if sent_order(req, &claim.signed_headers) != claim.signed_headers => {
-                    r.headers_not_sorted = true;
-                }
-                MistakeV4::SignedHeaderChanged if !rewrites(req, &claim.signed_headers).is_empty() => {
-                    r.header_changed = true;
-                }
-                MistakeV4::HostPortDropped if strip_port(host) != host => r.host = HostKnob::PortDropped,
-                MistakeV4::HostPortAdded if !host.is_empty() && strip_port(host) == host => {
-                    r.host = HostKnob::PortAdded;
-                }
-                MistakeV4::QueryNotSorted if query_unsorted_differs(req.query, &excluded_query(claim, settings)) => {
-                    r.query_not_sorted = true;
-                }
-                MistakeV4::QueryNotEncoded if query_text(req.query).any(|t| encode(t.as_bytes()) != t) => {
-                    r.query_encoding = QueryEncoding::NotEncoded;
-                }
-                MistakeV4::QuerySpaceAsPlus if query_text(req.query).any(|t| t.contains(' ')) => {
-                    r.query_encoding = QueryEncoding::PlusForSpace;
-                }
-                MistakeV4::PathDoubleEncoded | MistakeV4::PathNotDoubleEncoded => {
-                    let wanted =
-                        if *m == MistakeV4::PathDoubleEncoded { UriEncoding::Single } else { UriEncoding::Double };
-                    let flipped = RecipeV4 { flip_uri_encoding: true, ..r.clone() };
-                    if settings.uri_encoding != wanted || flipped.uri(req, settings) == r.uri(req, settings) {
+                Knob::QueryEncoding(e @ QueryEncoding::PlusForSpace) if facts.query_has_space => r.query_encoding = e,
+                Knob::UriEncoding(wanted) => {
+                    let n = r.flip_normalization;
+                    if settings.uri_encoding != wanted || facts.uri(true, n) == facts.uri(false, n) {
                         return None;
                     }
-                    r = flipped;
+                    r.flip_uri_encoding = true;
                 }
-                MistakeV4::PathNotNormalized | MistakeV4::PathNormalized => {
-                    let wanted = if *m == MistakeV4::PathNotNormalized {
-                        PathNormalization::Normalize
-                    } else {
-                        PathNormalization::AsIs
-                    };
-                    let flipped = RecipeV4 { flip_normalization: true, ..r.clone() };
-                    if settings.path_normalization != wanted || flipped.uri(req, settings) == r.uri(req, settings) {
+                Knob::Normalization(wanted) => {
+                    let e = r.flip_uri_encoding;
+                    if settings.path_normalization != wanted || facts.uri(e, true) == facts.uri(e, false) {
                         return None;
                     }
-                    r = flipped;
+                    r.flip_normalization = true;
                 }
-                MistakeV4::PayloadHashOfEmptyBody if server_hash != sha256_hex(b"") => {
-                    r.payload = PayloadKnob::EmptyBody;
-                }
-                MistakeV4::PayloadHashBeforeTransformation if !claim.body_variant_hashes(req).is_empty() => {
-                    r.payload = PayloadKnob::BeforeTransformation;
-                }
-                MistakeV4::UnsignedPayloadNotAllowed if server_hash != UNSIGNED_PAYLOAD => {
-                    r.payload = PayloadKnob::Unsigned;
-                }
-                MistakeV4::SecretWithoutAws4Prefix => r.no_aws4_prefix = true,
-                MistakeV4::SigningKeyWrongOrder => r.key_wrong_order = true,
-                MistakeV4::SignatureUppercaseHex => r.uppercase = true,
+                Knob::Payload(p @ PayloadKnob::EmptyBody) if !facts.hash_is_empty_body => r.payload = p,
+                Knob::Payload(p @ PayloadKnob::BeforeTransformation) if facts.has_body_variants => r.payload = p,
+                Knob::Payload(p @ PayloadKnob::Unsigned) if !facts.hash_is_unsigned => r.payload = p,
+                Knob::NoAws4Prefix => r.no_aws4_prefix = true,
+                Knob::KeyWrongOrder => r.key_wrong_order = true,
+                Knob::Uppercase => r.uppercase = true,
                 _ => return None,
             }
         }
         Some(r)
     }
 
-    fn uri(&self, req: &SignableRequest<'_>, settings: &SigningSettings) -> String {
+    pub(crate) fn uri(&self, req: &SignableRequest<'_>, settings: &SigningSettings) -> String {
         let encoding = match (settings.uri_encoding, self.flip_uri_encoding) {
             (e, false) => e,
             (UriEncoding::Double, true) => UriEncoding::Single,
@@ -377,7 +539,7 @@ impl RecipeV4 {
         canonical_uri(req.path, encoding, normalization)
     }
 
-    fn query(&self, req: &SignableRequest<'_>, excluded: &[&str]) -> String {
+    pub(crate) fn query(&self, req: &SignableRequest<'_>, excluded: &[&str]) -> String {
         if !self.query_not_sorted && self.query_encoding == QueryEncoding::Correct {
             return canonical_query_string(req.query, excluded);
         }
@@ -400,22 +562,33 @@ impl RecipeV4 {
 
     /// The canonical headers and signed-headers line of every variant, with a detail
     /// when the variant needs one.
-    fn header_variants(&self, req: &SignableRequest<'_>, claim: &Claim) -> Vec<(String, String, Option<String>)> {
+    pub(crate) fn header_variants(
+        &self,
+        req: &SignableRequest<'_>,
+        claim: &Claim,
+    ) -> Vec<(String, String, Option<String>)> {
+        self.header_variants_in(&HeaderTable::of(req, claim), req)
+    }
+
+    /// [`Recipe::header_variants`] from the request's signed headers read once.
+    pub(crate) fn header_variants_in(
+        &self,
+        table: &HeaderTable,
+        req: &SignableRequest<'_>,
+    ) -> Vec<(String, String, Option<String>)> {
         let host = req.header("host").unwrap_or_default();
         let hosts: Vec<Option<String>> = match self.host {
             HostKnob::AsSent => vec![None],
             HostKnob::PortDropped => vec![Some(strip_port(host).to_owned())],
             HostKnob::PortAdded => vec![Some(format!("{host}:443")), Some(format!("{host}:80"))],
         };
-        let changes: Vec<Option<Rewrite>> = if self.header_changed {
-            rewrites(req, &claim.signed_headers).into_iter().map(Some).collect()
-        } else {
-            vec![None]
-        };
-        let name_styles: &[NameStyle] = if self.names_not_lowercased {
-            &[NameStyle::AsSent, NameStyle::TitleCase]
-        } else {
-            &[NameStyle::AsClaimed]
+        let changes: Vec<Option<&Rewrite>> =
+            if self.header_changed { table.rewrites.iter().map(Some).collect() } else { vec![None] };
+        // Title case that is how the names were sent gives the same lines: tried once.
+        let name_styles: &[NameStyle] = match (self.names_not_lowercased, table.sent_in_title_case) {
+            (true, false) => &[NameStyle::AsSent, NameStyle::TitleCase],
+            (true, true) => &[NameStyle::AsSent],
+            (false, _) => &[NameStyle::AsClaimed],
         };
         let orders: &[LineOrder] = match (self.headers_not_sorted, self.names_not_lowercased) {
             (true, _) => &[LineOrder::SentSignedSorted, LineOrder::Sent],
@@ -425,12 +598,15 @@ impl RecipeV4 {
         let mut out: Vec<(String, String, Option<String>)> = Vec::new();
         for h in &hosts {
             for c in &changes {
-                for style in name_styles {
-                    for order in orders {
-                        let v = self.headers_text(req, claim, h.as_deref(), c.as_ref(), *style, *order);
-                        let detail = c.as_ref().map(|c| c.detail.clone());
+                for &style in name_styles {
+                    for &order in orders {
+                        // Sorting names that are already in order changes nothing: tried once.
+                        if order == LineOrder::ByWrittenName && table.in_written_order(style) {
+                            continue;
+                        }
+                        let v = self.headers_text(table, req, h.as_deref(), *c, style, order);
                         if out.len() < MAX_VARIANTS && !out.iter().any(|o| o.0 == v.0 && o.1 == v.1) {
-                            out.push((v.0, v.1, detail));
+                            out.push((v.0, v.1, c.map(|c| c.detail.clone())));
                         }
                     }
                 }
@@ -441,70 +617,59 @@ impl RecipeV4 {
 
     fn headers_text(
         &self,
+        table: &HeaderTable,
         req: &SignableRequest<'_>,
-        claim: &Claim,
         host: Option<&str>,
         change: Option<&Rewrite>,
         style: NameStyle,
         order: LineOrder,
     ) -> (String, String) {
-        let mut lines: Vec<(String, String)> = Vec::new();
-        for name in &claim.signed_headers {
-            let mut values: Vec<&str> = Vec::new();
-            for (i, (n, v)) in req.headers.iter().enumerate() {
-                if !n.eq_ignore_ascii_case(name) {
-                    continue;
+        let join_names = |order: &[&SignedName]| {
+            let mut names = String::new();
+            for (i, e) in order.iter().enumerate() {
+                if i > 0 {
+                    names.push(';');
                 }
-                values.push(match (host, change) {
-                    (Some(h), _) if name.eq_ignore_ascii_case("host") => h,
-                    (_, Some(c)) if c.index == i => &c.original,
-                    _ => v,
-                });
+                names.push_str(written(e, style));
             }
-            let value = if self.values_not_trimmed || self.spaces_not_folded {
-                let one = |v: &str| {
-                    let v = if self.spaces_not_folded { v.trim().to_owned() } else { canonical_header_value([v]) };
-                    if self.values_not_trimmed {
-                        format!(" {v}")
-                    } else {
-                        v
-                    }
-                };
-                values.iter().map(|v| one(v)).collect::<Vec<_>>().join(",")
-            } else {
-                canonical_header_value(values)
-            };
-            let written = match style {
-                NameStyle::AsClaimed => name.clone(),
-                NameStyle::AsSent => req
-                    .headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                    .map_or_else(|| name.clone(), |(n, _)| n.clone()),
-                NameStyle::TitleCase => title_case(name),
-            };
-            lines.push((written, value));
-        }
-        let claimed_line = lines.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(";");
+            names
+        };
+        let mut lines: Vec<&SignedName> = table.names.iter().collect();
+        let claimed_line = (order == LineOrder::SentSignedSorted).then(|| join_names(&lines));
         match order {
             LineOrder::Claimed => {}
-            LineOrder::ByWrittenName => lines.sort_by(|a, b| a.0.cmp(&b.0)),
-            LineOrder::Sent | LineOrder::SentSignedSorted => {
-                let first = |name: &str| req.headers.iter().position(|(n, _)| n.eq_ignore_ascii_case(name));
-                lines.sort_by_key(|(n, _)| first(n));
-            }
+            LineOrder::ByWrittenName => lines.sort_by(|a, b| written(a, style).cmp(written(b, style))),
+            LineOrder::Sent | LineOrder::SentSignedSorted => lines.sort_by_key(|e| e.first_sent),
         }
-        let mut text = String::new();
-        for (n, v) in &lines {
-            text.push_str(n);
+        let mut text = String::with_capacity(256);
+        for e in &lines {
+            let values = e.indices.iter().map(|&i| match (host, change) {
+                (Some(h), _) if e.is_host => h,
+                (_, Some(c)) if c.index == i => c.original.as_str(),
+                _ => req.headers[i].1.as_str(),
+            });
+            text.push_str(written(e, style));
             text.push(':');
-            text.push_str(v);
+            if self.values_not_trimmed || self.spaces_not_folded {
+                for (k, v) in values.enumerate() {
+                    if k > 0 {
+                        text.push(',');
+                    }
+                    if self.values_not_trimmed {
+                        text.push(' ');
+                    }
+                    if self.spaces_not_folded {
+                        text.push_str(v.trim());
+                    } else {
+                        push_canonical_header_value(&mut text, [v]);
+                    }
+                }
+            } else {
+                push_canonical_header_value(&mut text, values);
+            }
             text.push('\n');
         }
-        let signed_line = match order {
-            LineOrder::SentSignedSorted => claimed_line,
-            _ => lines.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(";"),
-        };
+        let signed_line = claimed_line.unwrap_or_else(|| join_names(&lines));
         (text, signed_line)
     }
 
@@ -520,7 +685,7 @@ impl RecipeV4 {
         self.payload_variants(&view, claim, settings).into_iter().next().map(|v| v.0).unwrap_or_default()
     }
 
-    fn payload_variants(
+    pub(crate) fn payload_variants(
         &self,
         req: &SignableRequest<'_>,
         claim: &Claim,
@@ -536,36 +701,73 @@ impl RecipeV4 {
         }
     }
 
-    /// The signing keys to try, each with a detail when it is one of several.
-    fn keys(&self, secret: &SecretKey, date: &str, region: &str, service: &str) -> Vec<(MacBytes, Option<String>)> {
-        let orders: Vec<([&str; 3], Option<String>)> = if self.key_wrong_order {
-            let parts = [("date", date), ("region", region), ("service", service)];
-            [[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
-                .iter()
-                .map(|o| {
-                    let names: Vec<&str> = o.iter().map(|&i| parts[i].0).collect();
-                    (
-                        [parts[o[0]].1, parts[o[1]].1, parts[o[2]].1],
-                        Some(format!("signing key derived in the order {}", names.join(", "))),
-                    )
-                })
-                .collect()
-        } else {
-            vec![([date, region, service], None)]
-        };
-        orders.into_iter().map(|(parts, detail)| (derive_key(secret, !self.no_aws4_prefix, parts), detail)).collect()
+    /// The orders to derive the signing key in (date, region, service as 0, 1, 2), each
+    /// with a detail when it is one of several.
+    pub(crate) fn key_orders(&self) -> Vec<([usize; 3], Option<String>)> {
+        if !self.key_wrong_order {
+            return vec![([0, 1, 2], None)];
+        }
+        let names = ["date", "region", "service"];
+        [[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
+            .into_iter()
+            .map(|o| (o, Some(format!("signing key derived in the order {}", o.map(|i| names[i]).join(", ")))))
+            .collect()
     }
 
-    /// Every variant this recipe produces for `req`, at most [`MAX_VARIANTS`].
-    pub(crate) fn candidates(
-        &self,
-        req: &SignableRequest<'_>,
-        claim: &Claim,
-        policy: &VerifyPolicyV4<'_>,
-        secret: &SecretKey,
-    ) -> Vec<Computed> {
-        let settings = &policy.settings;
-        let (request_time, scope_date) = match self.date {
+    /// How many key orders [`Recipe::key_orders`] gives.
+    pub(crate) fn key_orders_tried(&self) -> usize {
+        if self.key_wrong_order {
+            5
+        } else {
+            1
+        }
+    }
+
+    /// Whether kDate is keyed with `"AWS4" + secret` (the right way).
+    pub(crate) fn aws4_prefix(&self) -> bool {
+        !self.no_aws4_prefix
+    }
+
+    /// Whether the signature is written in uppercase hex.
+    pub(crate) fn uppercase(&self) -> bool {
+        self.uppercase
+    }
+
+    /// What [`Recipe::scope`] depends on.
+    pub(crate) fn scope_key(&self) -> (DateKnob, bool, bool) {
+        (self.date, self.claimed_region, self.claimed_service)
+    }
+
+    /// What [`Recipe::uri`] depends on: the encoding and the normalisation flipped or not.
+    pub(crate) fn uri_flips(&self) -> (bool, bool) {
+        (self.flip_uri_encoding, self.flip_normalization)
+    }
+
+    /// What [`Recipe::query`] depends on.
+    pub(crate) fn query_key(&self) -> (bool, QueryEncoding) {
+        (self.query_not_sorted, self.query_encoding)
+    }
+
+    /// What [`Recipe::header_variants`] depends on.
+    pub(crate) fn header_key(&self) -> HeaderKey {
+        HeaderKey {
+            host: self.host,
+            changed: self.header_changed,
+            names_not_lowercased: self.names_not_lowercased,
+            values_not_trimmed: self.values_not_trimmed,
+            spaces_not_folded: self.spaces_not_folded,
+            not_sorted: self.headers_not_sorted,
+        }
+    }
+
+    /// What [`Recipe::payload_variants`] depends on.
+    pub(crate) fn payload_knob(&self) -> PayloadKnob {
+        self.payload
+    }
+
+    /// The string to sign's time and the credential scope this recipe signs with.
+    pub(crate) fn scope(&self, req: &SignableRequest<'_>, claim: &Claim, policy: &VerifyPolicyV4<'_>) -> Scope {
+        let (request_time, date) = match self.date {
             DateKnob::Correct => (claim.raw_date.clone(), claim.raw_date[..8].to_owned()),
             DateKnob::ClaimedScopeDate => (claim.raw_date.clone(), claim.scope.date.clone()),
             DateKnob::DateHeader => {
@@ -580,41 +782,12 @@ impl RecipeV4 {
         };
         let region = pick(self.claimed_region, policy.expected_region, &claim.scope.region);
         let service = pick(self.claimed_service, policy.expected_service, &claim.scope.service);
-        let scope = format!("{scope_date}/{region}/{service}/{SCOPE_TERMINATOR}");
-        let uri = self.uri(req, settings);
-        let query = self.query(req, &excluded_query(claim, settings));
-        let keys = self.keys(secret, &scope_date, &region, &service);
-        let mut out = Vec::new();
-        for (headers, signed, header_detail) in self.header_variants(req, claim) {
-            for (hash, payload_detail) in self.payload_variants(req, claim, settings) {
-                let creq = format!("{}\n{uri}\n{query}\n{headers}\n{signed}\n{hash}", req.method);
-                let sts = format!("{ALGORITHM}\n{request_time}\n{scope}\n{}", sha256_hex(creq.as_bytes()));
-                for (key, key_detail) in &keys {
-                    let mut signature = hmac_raw(HmacAlgorithm::Sha256, key.as_bytes(), sts.as_bytes()).to_hex();
-                    if self.uppercase {
-                        signature.make_ascii_uppercase();
-                    }
-                    let details: Vec<&str> = [&header_detail, &payload_detail, key_detail]
-                        .into_iter()
-                        .flatten()
-                        .map(String::as_str)
-                        .collect();
-                    out.push(Computed {
-                        canonical_request: creq.clone(),
-                        string_to_sign: sts.clone(),
-                        signature,
-                        detail: (!details.is_empty()).then(|| details.join("; ")),
-                    });
-                    if out.len() >= MAX_VARIANTS {
-                        return out;
-                    }
-                }
-            }
-        }
-        out
+        Scope { request_time, date, region, service }
     }
 
-    /// The first variant (the only one for the correct recipe).
+    /// The first variant (the only one for the correct recipe): the first header lines,
+    /// payload hash and key order. The search (`search.rs`) goes through every variant, in
+    /// the same order, from the same components.
     pub(crate) fn first(
         &self,
         req: &SignableRequest<'_>,
@@ -622,7 +795,30 @@ impl RecipeV4 {
         policy: &VerifyPolicyV4<'_>,
         secret: &SecretKey,
     ) -> Option<Computed> {
-        self.candidates(req, claim, policy, secret).into_iter().next()
+        let settings = &policy.settings;
+        let scope = self.scope(req, claim, policy);
+        let uri = self.uri(req, settings);
+        let query = self.query(req, &excluded_query(claim, settings));
+        let (order, _) = self.key_orders().into_iter().next()?;
+        let key = scope.derive_key(secret, self.aws4_prefix(), order);
+        let (headers, signed, _) = self.header_variants(req, claim).into_iter().next()?;
+        let (hash, _) = self.payload_variants(req, claim, settings).into_iter().next()?;
+        let creq = format!("{}\n{uri}\n{query}\n{headers}\n{signed}\n{hash}", req.method);
+        let sts = format!("{ALGORITHM}\n{}\n{}\n{}", scope.request_time, scope.text(), sha256_hex(creq.as_bytes()));
+        let mut signature = hmac_raw(HmacAlgorithm::Sha256, key.as_bytes(), sts.as_bytes()).to_hex();
+        if self.uppercase {
+            signature.make_ascii_uppercase();
+        }
+        Some(Computed { canonical_request: creq, string_to_sign: sts, signature })
+    }
+}
+
+/// A signed name as written in `style`.
+fn written(e: &SignedName, style: NameStyle) -> &str {
+    match style {
+        NameStyle::AsClaimed => e.claimed.as_str(),
+        NameStyle::AsSent => e.as_sent.as_str(),
+        NameStyle::TitleCase => e.title.as_str(),
     }
 }
 
@@ -816,24 +1012,24 @@ fn derive_key(secret: &SecretKey, aws4_prefix: bool, parts: [&str; 3]) -> MacByt
 
 /// When the signature matches but `x-amz-content-sha256` is not the body's hash: the
 /// payload mistake whose body hashes to the claimed value, if one does.
-pub(crate) fn payload_claim_finding(req: &SignableRequest<'_>, claim: &Claim, right: &Computed) -> Option<FindingV4> {
+pub(crate) fn payload_claim_finding(req: &SignableRequest<'_>, claim: &Claim, right: &Computed) -> Option<Finding> {
     let Payload::Bytes(body) = req.payload else { return None };
     let claimed = req.header(X_AMZ_CONTENT_SHA256)?.trim();
     if claimed.len() != 64 || claimed == claim.memo.body.get_or_init(|| sha256_hex(body)) {
         return None;
     }
-    let finding = |mistake, detail: Option<String>| FindingV4 {
+    let finding = |mistake, detail: Option<String>| Finding {
         mistakes: vec![mistake],
         detail,
-        client_canonical_request: right.canonical_request.clone(),
+        client_canonical_request: Some(right.canonical_request.clone()),
         client_string_to_sign: right.string_to_sign.clone(),
     };
     if claimed == sha256_hex(b"") {
-        return Some(finding(MistakeV4::PayloadHashOfEmptyBody, None));
+        return Some(finding(PAYLOAD_HASH_OF_EMPTY_BODY, None));
     }
     claim
         .body_variant_hashes(req)
         .iter()
         .find(|(hash, _)| hash == claimed)
-        .map(|(_, what)| finding(MistakeV4::PayloadHashBeforeTransformation, Some(what.clone())))
+        .map(|(_, what)| finding(PAYLOAD_HASH_BEFORE_TRANSFORMATION, Some(what.clone())))
 }

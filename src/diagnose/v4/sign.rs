@@ -1,11 +1,13 @@
-//! [`sign_with_mistakes_v4`]: a SigV4 request signed the way a client that makes the
+//! [`sign_with_mistakes`]: a SigV4 request signed the way a client that makes the
 //! given mistakes would sign it, ready to send (the tests, the broken test adapters and
 //! `amzsig explain`'s own tests use it). The correct signer ([`crate::sigv4::sign`]) sets
-//! the headers or query parameters; the [`RecipeV4`] with the mistakes computes the
+//! the headers or query parameters; the [`Recipe`] with the mistakes computes the
 //! signature; transit mistakes (a proxy rewriting a signed header) are applied after.
 
-use super::recipe::{BodyHashes, Claim, RecipeV4};
-use super::MistakeV4;
+use super::recipe::{BodyHashes, Claim, Recipe};
+use super::{
+    Mistake, SIGNED_HEADER_CHANGED, UNSIGNED_PAYLOAD_NOT_ALLOWED, WRONG_REGION, WRONG_SCOPE_DATE, WRONG_SERVICE,
+};
 use crate::encoding::{encode_into, Param, ParamList};
 use crate::sigv4::{
     self, CredentialScope, SignableRequest, SignatureLocation, SigningParams, VerifyPolicyV4, ALGORITHM, AUTHORIZATION,
@@ -14,7 +16,7 @@ use crate::sigv4::{
 
 /// A request signed with mistakes, as the client sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedRequestV4 {
+pub struct SignedRequest {
     /// The header fields to send, in order (the request's own, then `X-Amz-Date` and the
     /// other signer headers, then `Authorization` in the header form).
     pub headers: Vec<(String, String)>,
@@ -35,17 +37,17 @@ pub struct SignedRequestV4 {
 /// would, with `params` describing the *right* scope and settings (the endpoint's). `None`
 /// when a mistake cannot change anything for this request (a port to drop that the Host
 /// does not have, a path that encodes alike once and twice, …).
-pub fn sign_with_mistakes_v4(
+pub fn sign_with_mistakes(
     req: &SignableRequest<'_>,
     params: &SigningParams<'_>,
-    mistakes: &[MistakeV4],
-) -> Option<SignedRequestV4> {
+    mistakes: &[Mistake],
+) -> Option<SignedRequest> {
     let has = |m| mistakes.contains(&m);
-    let region = if has(MistakeV4::WrongRegion) { other_region(params.region) } else { params.region };
-    let service = if has(MistakeV4::WrongService) { other_service(params.service) } else { params.service };
+    let region = if has(WRONG_REGION) { other_region(params.region) } else { params.region };
+    let service = if has(WRONG_SERVICE) { other_service(params.service) } else { params.service };
     let out = sigv4::sign(req, &SigningParams { region, service, ..*params });
     let amz_date = params.time.to_amz_date();
-    let scope_date = if has(MistakeV4::WrongScopeDate) {
+    let scope_date = if has(WRONG_SCOPE_DATE) {
         params.time.plus_secs(-86_400).to_amz_date()[..8].to_owned()
     } else {
         amz_date[..8].to_owned()
@@ -88,15 +90,15 @@ pub fn sign_with_mistakes_v4(
         settings: params.settings,
         ..VerifyPolicyV4::default()
     };
-    let in_recipe: Vec<MistakeV4> = mistakes.iter().copied().filter(|m| *m != MistakeV4::SignedHeaderChanged).collect();
+    let in_recipe: Vec<Mistake> = mistakes.iter().copied().filter(|m| *m != SIGNED_HEADER_CHANGED).collect();
     let recipe = {
         let view = SignableRequest { headers: &headers, query: &query, ..*req };
-        RecipeV4::correct().with(&in_recipe, &view, &claim, &policy)?
+        Recipe::correct().with(&in_recipe, &view, &claim, &policy)?
     };
     // A client that hashes the wrong body also sends that hash in x-amz-content-sha256
     // (S3), where S3 takes it as is; there UNSIGNED-PAYLOAD is allowed, not a mistake.
     if let Some(h) = headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(X_AMZ_CONTENT_SHA256)) {
-        if has(MistakeV4::UnsignedPayloadNotAllowed) {
+        if has(UNSIGNED_PAYLOAD_NOT_ALLOWED) {
             return None;
         }
         h.1 = recipe.client_payload_hash(req, &claim, &params.settings);
@@ -114,10 +116,10 @@ pub fn sign_with_mistakes_v4(
         )),
         SignatureLocation::QueryParams => query.0.push(Param::new(X_AMZ_SIGNATURE, computed.signature.clone())),
     }
-    if has(MistakeV4::SignedHeaderChanged) {
+    if has(SIGNED_HEADER_CHANGED) {
         rewrite_in_transit(&mut headers, &claim.signed_headers)?;
     }
-    Some(SignedRequestV4 {
+    Some(SignedRequest {
         raw_query: raw_query(&query),
         headers,
         query,

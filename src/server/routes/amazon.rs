@@ -22,8 +22,8 @@ struct Explanation {
     header: String,
     /// The full text, for the log.
     text: String,
-    /// The pipeline's explanation, for the journal.
-    whole: Arc<services::pipeline::Explanation>,
+    /// The pipeline's diagnosis, for the journal.
+    whole: Arc<crate::diagnose::Diagnosis>,
 }
 
 pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
@@ -60,7 +60,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     let (status, response, record, diagnosis) = match processed {
         Processed::Answered { mut outcome, explanation } => {
             let diagnosis =
-                explanation.map(|e| Explanation { header: e.header_value(), text: e.text(), whole: Arc::new(e) });
+                explanation.map(|e| Explanation { header: e.header_value(), text: e.to_string(), whole: Arc::new(e) });
             if let Some(d) = &diagnosis {
                 outcome.headers.push((DIAGNOSIS_HEADER.to_owned(), d.header.clone()));
             }
