@@ -92,7 +92,7 @@ pub(crate) trait Scheme {
 /// (named as the row), `ALL` (them, in row order) and `CATALOGUE` (the table). Adding a
 /// row is the only way to add a mistake.
 ///
-/// ```ignore
+/// ```text
 /// catalogue! {
 ///     scheme: SchemeId::V2Query, knob: Knob;
 ///     /// Space encoded as `+` (form encoding) instead of `%20`.

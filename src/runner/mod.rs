@@ -1,13 +1,13 @@
 //! Runs the scenario suite against an adapter and produces a [`RunReport`] (data only;
 //! `report` renders it).
 //!
-//! - [`offline`]: the adapter signs (`sign`); amzsig answers what it would send with the
+//! - `offline`: the adapter signs (`sign`); amzsig answers what it would send with the
 //!   mock's one pipeline ([`crate::services::pipeline::process`]) in-process at the suite
 //!   time, explanation included.
-//! - [`live`]: the runner starts the mock on 127.0.0.1:0; the adapter signs *and sends*
+//! - `live`: the runner starts the mock on 127.0.0.1:0; the adapter signs *and sends*
 //!   (`send`); the verdict and explanation come from the mock's journal.
-//! - Every scheme takes both paths; [`requests`] builds each scheme's protocol request and
-//!   checks the adapter's capabilities; [`detail`] turns an explanation into a report's
+//! - Every scheme takes both paths; `requests` builds each scheme's protocol request and
+//!   checks the adapter's capabilities; `detail` turns an explanation into a report's
 //!   [`Detail`]. The modules form a tree: `offline` and `live` use `requests` and
 //!   `detail`, which use neither.
 
