@@ -18,7 +18,7 @@ use amzsig::diagnose;
 use amzsig::encoding::{parse_query, ParamList, PlusMeans};
 use amzsig::request::{RequestView, Scheme};
 use amzsig::sigv2::{self, SignatureMethod, SingleKey, VerifyPolicy};
-use amzsig::sigv4::{self, Payload, SignableRequest, SigningParams, SigningSettings, VerifyPolicyV4};
+use amzsig::sigv4::{self, Payload, SignableRequest, SigningParams, SigningSettings};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
@@ -127,11 +127,11 @@ fn sigv4_sts_get_caller_identity(c: &mut Criterion) {
     let good = v4_signed(V4_SECRET, &query);
     let bad = v4_signed(WRONG, &query);
     let keys = SingleKey { id: None, secret: &secret };
-    let policy = VerifyPolicyV4 {
+    let policy = amzsig::sigv4::VerifyPolicy {
         expected_region: Some("us-east-1"),
         expected_service: Some("sts"),
         settings: SigningSettings::default(),
-        ..VerifyPolicyV4::default()
+        ..amzsig::sigv4::VerifyPolicy::default()
     };
     let now = v4_time();
     assert!(sigv4::verify(&v4_request(&query, &good), &keys, now, &policy).is_ok());
@@ -154,7 +154,11 @@ fn diagnose_sigv2(view: &RequestView<'_>, secret: &SecretKey) -> diagnose::Diagn
     diagnose::diagnose(subject, secret, diagnose::Budget::DEFAULT)
 }
 
-fn diagnose_sigv4(req: &SignableRequest<'_>, secret: &SecretKey, policy: &VerifyPolicyV4<'_>) -> diagnose::Diagnosis {
+fn diagnose_sigv4(
+    req: &SignableRequest<'_>,
+    secret: &SecretKey,
+    policy: &amzsig::sigv4::VerifyPolicy<'_>,
+) -> diagnose::Diagnosis {
     let subject = diagnose::Subject::V4 { request: *req, policy: *policy };
     diagnose::diagnose(subject, secret, diagnose::Budget::DEFAULT)
 }

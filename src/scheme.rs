@@ -3,7 +3,7 @@
 //! reports carry a failure without knowing which scheme produced it.
 //!
 //! Each scheme keeps its own typed failure next to its verifier ([`crate::sigv2::VerifyFailure`],
-//! [`crate::sigv4::VerifyFailureV4`]); [`Failure`] wraps them. A new scheme (S3 SigV2,
+//! [`crate::sigv4::VerifyFailure`]); [`Failure`] wraps them. A new scheme (S3 SigV2,
 //! aws-chunked streaming, SigV4a) adds a variant to both enums, and the compiler then
 //! names every place that must learn it.
 
@@ -70,7 +70,7 @@ pub enum Failure {
     /// A SigV2 (query) failure.
     V2(sigv2::VerifyFailure),
     /// A SigV4 failure.
-    V4(sigv4::VerifyFailureV4),
+    V4(sigv4::VerifyFailure),
 }
 
 impl Failure {
@@ -94,10 +94,7 @@ impl Failure {
                     | sigv2::VerifyFailure::SignatureNotBase64 { .. }
             ),
             Failure::V4(f) => {
-                matches!(
-                    f,
-                    sigv4::VerifyFailureV4::Mismatch { .. } | sigv4::VerifyFailureV4::ContentSha256Mismatch { .. }
-                )
+                matches!(f, sigv4::VerifyFailure::Mismatch { .. } | sigv4::VerifyFailure::ContentSha256Mismatch { .. })
             }
         }
     }
@@ -111,7 +108,7 @@ impl Failure {
     }
 
     /// The SigV4 failure, if this is one.
-    pub fn as_v4(&self) -> Option<&sigv4::VerifyFailureV4> {
+    pub fn as_v4(&self) -> Option<&sigv4::VerifyFailure> {
         match self {
             Failure::V4(f) => Some(f),
             Failure::V2(_) => None,
@@ -134,8 +131,8 @@ impl From<sigv2::VerifyFailure> for Failure {
     }
 }
 
-impl From<sigv4::VerifyFailureV4> for Failure {
-    fn from(f: sigv4::VerifyFailureV4) -> Self {
+impl From<sigv4::VerifyFailure> for Failure {
+    fn from(f: sigv4::VerifyFailure) -> Self {
         Failure::V4(f)
     }
 }

@@ -23,7 +23,7 @@ use amzsig::encoding::{ParamList, PlusMeans};
 use amzsig::keystore::{Keystore, PAAPI_LOCALES};
 use amzsig::request::{OwnedRequest, RequestView, Scheme};
 use amzsig::sigv2::{self, HostMatch, KeyState, SecretLookup, SignatureMethod, SingleKey, VerifyPolicy};
-use amzsig::sigv4::{self, ParsedRequest, SignableRequest, SignatureLocation, SigningSettings, VerifyPolicyV4};
+use amzsig::sigv4::{self, ParsedRequest, SignableRequest, SignatureLocation, SigningSettings};
 use amzsig::xml::{self, Element, Node};
 
 /// A target's body: panics on a finding.
@@ -356,7 +356,7 @@ pub fn sigv4_verify(data: &[u8]) {
     let secret = SecretKey::new(SIGV4_SECRET);
     let keys = SingleKey { id: None, secret: &secret };
     for settings in [SigningSettings::default(), SigningSettings::s3()] {
-        let policy = VerifyPolicyV4 { settings, ..VerifyPolicyV4::default() };
+        let policy = amzsig::sigv4::VerifyPolicy { settings, ..amzsig::sigv4::VerifyPolicy::default() };
         let verdict = sigv4::verify(&view, &keys, now, &policy);
         let mut cache = sigv4::SigningKeyCache::new(2);
         assert_eq!(verdict, sigv4::verify_with_cache(&view, &keys, now, &policy, &mut cache));
@@ -375,7 +375,7 @@ pub fn sigv4_verify(data: &[u8]) {
                 };
                 assert_eq!(claimed.as_deref(), Some(ours.as_str()), "verified a signature it does not recompute");
             }
-            Err(sigv4::VerifyFailureV4::Mismatch { canonical_request, string_to_sign }) => {
+            Err(sigv4::VerifyFailure::Mismatch { canonical_request, string_to_sign }) => {
                 assert_eq!(string_to_sign.hashed_canonical_request, canonical_request.hash());
             }
             Err(_) => {}
@@ -455,7 +455,7 @@ fn sigv4_round_trip(req: &ParsedRequest, pick: usize) {
     }
     let sent = SignableRequest { query: &sent_query, headers: &sent_headers, ..view };
     let keys = SingleKey { id: Some(SIGV4_AKID), secret: &secret };
-    let policy = VerifyPolicyV4 { settings, ..VerifyPolicyV4::default() };
+    let policy = amzsig::sigv4::VerifyPolicy { settings, ..amzsig::sigv4::VerifyPolicy::default() };
     let verified = sigv4::verify(&sent, &keys, fixed_now(), &policy)
         .unwrap_or_else(|e| panic!("a freshly signed request does not verify ({settings:?}): {e:?}"));
     assert_eq!(verified.location, settings.signature_location);

@@ -7,7 +7,7 @@ use super::verify::with_causes;
 use super::EXIT_OK;
 use crate::crypto::SecretKey;
 use crate::sigv2::{self, SingleKey};
-use crate::sigv4::{self, SigningParams, VerifyFailureV4, VerifyPolicyV4, AUTHORIZATION, X_AMZ_ALGORITHM};
+use crate::sigv4::{self, SigningParams, AUTHORIZATION, X_AMZ_ALGORITHM};
 use anyhow::{bail, Result};
 use clap::Args;
 
@@ -57,7 +57,7 @@ fn run_v4(args: &CanonicalizeArgs) -> Result<u8> {
     let placeholder = SecretKey::new("");
     let signed = view.header(AUTHORIZATION).is_some() || view.query.find(X_AMZ_ALGORITHM).is_some();
     let (creq, sts) = if signed {
-        let policy = VerifyPolicyV4 {
+        let policy = crate::sigv4::VerifyPolicy {
             max_skew_secs: i64::MAX / 2000,
             expected_region: args.v4.region.as_deref(),
             expected_service: args.v4.service.as_deref(),
@@ -66,7 +66,7 @@ fn run_v4(args: &CanonicalizeArgs) -> Result<u8> {
         let keys = SingleKey { id: None, secret: &placeholder };
         match sigv4::verify(&view, &keys, time, &policy) {
             Ok(v) => (v.canonical_request.to_string(), v.string_to_sign.to_string()),
-            Err(VerifyFailureV4::Mismatch { canonical_request, string_to_sign }) => {
+            Err(crate::sigv4::VerifyFailure::Mismatch { canonical_request, string_to_sign }) => {
                 (canonical_request.to_string(), string_to_sign.to_string())
             }
             Err(other) => bail!("cannot canonicalise the signed request as the server would: {}", with_causes(&other)),

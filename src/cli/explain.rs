@@ -10,7 +10,7 @@ use crate::crypto::SecretKey;
 use crate::diagnose::{compare_canonical_requests, diagnose, Budget, Subject};
 use crate::keystore::Keystore;
 use crate::sigv2::{self, KeyState, SecretLookup, SingleKey, VerifyFailure, VerifyPolicy};
-use crate::sigv4::{self, VerifyFailureV4, VerifyPolicyV4};
+use crate::sigv4;
 use anyhow::{bail, Result};
 use clap::Args;
 use std::path::PathBuf;
@@ -126,11 +126,11 @@ fn run_v4(args: &ExplainArgs) -> Result<u8> {
     // Judge the signature at the request's own time, so old examples are not "expired"
     // (a malformed X-Amz-Date is then reported by the verifier, as a failed check).
     let now = v4_time(None, &input.req).unwrap_or_else(|_| Clock::System.now());
-    let policy = VerifyPolicyV4 {
+    let policy = crate::sigv4::VerifyPolicy {
         expected_region: args.v4.region.as_deref(),
         expected_service: args.v4.service.as_deref(),
         settings: args.v4.settings(),
-        ..VerifyPolicyV4::default()
+        ..crate::sigv4::VerifyPolicy::default()
     };
     let view = input.req.view();
     match sigv4::verify(&view, &SingleKey { id: None, secret: &secret }, now, &policy) {
@@ -139,12 +139,12 @@ fn run_v4(args: &ExplainArgs) -> Result<u8> {
             Ok(EXIT_OK)
         }
         Err(
-            VerifyFailureV4::Mismatch { .. }
-            | VerifyFailureV4::MalformedSignature(_)
-            | VerifyFailureV4::ContentSha256Mismatch { .. }
-            | VerifyFailureV4::WrongRegion { .. }
-            | VerifyFailureV4::WrongService { .. }
-            | VerifyFailureV4::ScopeDateMismatch { .. },
+            crate::sigv4::VerifyFailure::Mismatch { .. }
+            | crate::sigv4::VerifyFailure::MalformedSignature(_)
+            | crate::sigv4::VerifyFailure::ContentSha256Mismatch { .. }
+            | crate::sigv4::VerifyFailure::WrongRegion { .. }
+            | crate::sigv4::VerifyFailure::WrongService { .. }
+            | crate::sigv4::VerifyFailure::ScopeDateMismatch { .. },
         ) => {
             let diagnosis = diagnose(Subject::V4 { request: view, policy }, &secret, Budget::UNLIMITED);
             emitln!("{diagnosis}");

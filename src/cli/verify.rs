@@ -5,7 +5,7 @@ use super::input::{RequestArgs, SecretArgs, V4Args};
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::clock::Clock;
 use crate::sigv2::{self, HostForm, HostMatch, SingleKey, VerifyFailure, VerifyPolicy};
-use crate::sigv4::{self, SignatureLocation, VerifyFailureV4, VerifyPolicyV4};
+use crate::sigv4::{self, SignatureLocation};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::error::Error as _;
@@ -94,7 +94,7 @@ fn run_v4(args: &VerifyArgs) -> Result<u8> {
     let input = args.v4.load_request(&args.request)?;
     let secret = args.secret.load()?;
     let clock: Clock = args.clock.parse().context("bad --clock")?;
-    let policy = VerifyPolicyV4 {
+    let policy = crate::sigv4::VerifyPolicy {
         max_skew_secs: args.max_skew,
         expected_region: args.v4.region.as_deref(),
         expected_service: args.v4.service.as_deref(),
@@ -112,7 +112,7 @@ fn run_v4(args: &VerifyArgs) -> Result<u8> {
         }
         Err(failure) => {
             emitln!("FAIL: {}", with_causes(&failure));
-            if let VerifyFailureV4::Mismatch { canonical_request, string_to_sign } = &failure {
+            if let crate::sigv4::VerifyFailure::Mismatch { canonical_request, string_to_sign } = &failure {
                 emitln!(
                     "\nThe server's canonical request (the client must have signed a different one):\n{canonical_request}\n\n\
                      The server's string to sign:\n{string_to_sign}"
@@ -124,7 +124,7 @@ fn run_v4(args: &VerifyArgs) -> Result<u8> {
 }
 
 /// A failure and its causes on one line.
-pub(super) fn with_causes(failure: &VerifyFailureV4) -> String {
+pub(super) fn with_causes(failure: &crate::sigv4::VerifyFailure) -> String {
     let mut text = failure.to_string();
     let mut source = failure.source();
     while let Some(s) = source {

@@ -69,7 +69,7 @@ pub use v4::{compare_canonical_requests, CanonicalDifference};
 use crate::crypto::SecretKey;
 use crate::request::RequestView;
 use crate::sigv2::SignatureMethod;
-use crate::sigv4::{SignableRequest, VerifyPolicyV4};
+use crate::sigv4::SignableRequest;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -90,7 +90,7 @@ pub enum Subject<'a> {
         request: SignableRequest<'a>,
         /// The endpoint's rules, the same the verifier used: expected region and service,
         /// S3 or general canonicalisation.
-        policy: VerifyPolicyV4<'a>,
+        policy: crate::sigv4::VerifyPolicy<'a>,
     },
 }
 

@@ -5,7 +5,6 @@
 
 use crate::diagnose::{compare_canonical_requests, v4, Diagnosis, Finding};
 use crate::scheme::{Failure, SchemeId};
-use crate::sigv4::VerifyFailureV4;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -53,17 +52,19 @@ pub(super) fn for_refusal(failure: Option<&Failure>, diagnosis: Option<&Diagnosi
 /// The mistake a refusal names by itself, before any signature is compared: a scope for
 /// another date, region or service, a signature in uppercase hex, a payload hash that is
 /// not the body's.
-fn named(failure: &VerifyFailureV4) -> Option<Detail> {
+fn named(failure: &crate::sigv4::VerifyFailure) -> Option<Detail> {
     let mistake = match failure {
-        VerifyFailureV4::ScopeDateMismatch { .. } => v4::WRONG_SCOPE_DATE,
-        VerifyFailureV4::WrongRegion { .. } => v4::WRONG_REGION,
-        VerifyFailureV4::WrongService { .. } => v4::WRONG_SERVICE,
-        VerifyFailureV4::MalformedSignature(sig)
+        crate::sigv4::VerifyFailure::ScopeDateMismatch { .. } => v4::WRONG_SCOPE_DATE,
+        crate::sigv4::VerifyFailure::WrongRegion { .. } => v4::WRONG_REGION,
+        crate::sigv4::VerifyFailure::WrongService { .. } => v4::WRONG_SERVICE,
+        crate::sigv4::VerifyFailure::MalformedSignature(sig)
             if sig.len() == 64 && sig.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)) =>
         {
             v4::SIGNATURE_UPPERCASE_HEX
         }
-        VerifyFailureV4::ContentSha256Mismatch { claimed, .. } if *claimed == crate::crypto::sha256_hex(b"") => {
+        crate::sigv4::VerifyFailure::ContentSha256Mismatch { claimed, .. }
+            if *claimed == crate::crypto::sha256_hex(b"") =>
+        {
             v4::PAYLOAD_HASH_OF_EMPTY_BODY
         }
         _ => return None,

@@ -96,8 +96,8 @@ impl Ctx<'_> {
     pub(crate) fn verify_v4(
         &self,
         req: &crate::sigv4::SignableRequest<'_>,
-        policy: &crate::sigv4::VerifyPolicyV4<'_>,
-    ) -> Result<crate::sigv4::VerifiedV4, crate::sigv4::VerifyFailureV4> {
+        policy: &crate::sigv4::VerifyPolicy<'_>,
+    ) -> Result<crate::sigv4::Verified, crate::sigv4::VerifyFailure> {
         match self.signing_keys {
             Some(cache) => {
                 let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -343,8 +343,8 @@ pub struct V4Rules {
 
 impl V4Rules {
     /// As the verifier's policy.
-    pub fn policy(&self, max_skew_secs: i64) -> crate::sigv4::VerifyPolicyV4<'_> {
-        crate::sigv4::VerifyPolicyV4 {
+    pub fn policy(&self, max_skew_secs: i64) -> crate::sigv4::VerifyPolicy<'_> {
+        crate::sigv4::VerifyPolicy {
             max_skew_secs,
             expected_service: self.service.as_deref(),
             expected_region: self.region.as_deref(),

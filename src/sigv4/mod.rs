@@ -23,7 +23,7 @@
 //!    takes the signing key from a [`SigningKeyCache`]).
 //!
 //! [`verify`] recomputes the steps for a received request and reports a typed
-//! [`VerifyFailureV4`]; [`parse_authorization`], [`parse_credential`] and
+//! [`VerifyFailure`]; [`parse_authorization`], [`parse_credential`] and
 //! [`parse_amz_date`] read the wire forms. Nothing here does IO or reads the clock: the
 //! signing time and "now" are parameters. Settings are enums ([`SigningSettings`]), so
 //! S3's exceptions (no path normalisation, single URI encoding, `UNSIGNED-PAYLOAD` in
@@ -50,7 +50,7 @@ pub use sign::{
     credential_scope, sign, sign_with_cache, signature, signing_key, string_to_sign, SigningKey, SigningKeyCache,
     SigningOutput, SigningParams, StringToSign,
 };
-pub use verify::{verify, verify_with_cache, VerifiedV4, VerifyFailureV4, VerifyPolicyV4};
+pub use verify::{verify, verify_with_cache, Verified, VerifyFailure, VerifyPolicy};
 
 use crate::encoding::ParamList;
 

@@ -77,13 +77,13 @@ impl Req {
         sent
     }
 
-    fn verify_with(&self, secret: &str, settings: SigningSettings) -> Result<VerifiedV4, VerifyFailureV4> {
+    fn verify_with(&self, secret: &str, settings: SigningSettings) -> Result<Verified, VerifyFailure> {
         let secret = SecretKey::new(secret);
         let keys = SingleKey { id: Some(AKID), secret: &secret };
-        verify(&self.view(), &keys, now(), &VerifyPolicyV4 { settings, ..VerifyPolicyV4::default() })
+        verify(&self.view(), &keys, now(), &VerifyPolicy { settings, ..VerifyPolicy::default() })
     }
 
-    fn verify(&self, settings: SigningSettings) -> Result<VerifiedV4, VerifyFailureV4> {
+    fn verify(&self, settings: SigningSettings) -> Result<Verified, VerifyFailure> {
         self.verify_with(SECRET, settings)
     }
 
@@ -316,7 +316,7 @@ proptest! {
             }
         }
         let res = sent.verify_with(&secret, settings);
-        prop_assert!(matches!(res, Err(VerifyFailureV4::Mismatch { .. })), "change {} accepted or misreported: {:?}", which, res);
+        prop_assert!(matches!(res, Err(VerifyFailure::Mismatch { .. })), "change {} accepted or misreported: {:?}", which, res);
     }
 
     #[test]
@@ -525,7 +525,7 @@ fn verify_with_cache_agrees() {
     let secret = SecretKey::new(SECRET);
     let keys = SingleKey { id: None, secret: &secret };
     let mut cache = SigningKeyCache::default();
-    let policy = VerifyPolicyV4::default();
+    let policy = VerifyPolicy::default();
     let cached = verify_with_cache(&sent.view(), &keys, now(), &policy, &mut cache);
     assert_eq!(cached, verify(&sent.view(), &keys, now(), &policy));
     assert!(cached.is_ok() && cache.len() == 1);
@@ -549,7 +549,7 @@ struct FailureCase {
     name: &'static str,
     presigned: bool,
     edit: fn(&mut Req),
-    want: VerifyFailureV4,
+    want: VerifyFailure,
 }
 
 fn edit_authorization(r: &mut Req, f: fn(&str) -> String) {
@@ -558,7 +558,7 @@ fn edit_authorization(r: &mut Req, f: fn(&str) -> String) {
 }
 
 fn failure_table() -> Vec<FailureCase> {
-    use VerifyFailureV4 as F;
+    use VerifyFailure as F;
     let row = |name, presigned, edit, want| FailureCase { name, presigned, edit, want };
     vec![
         row("no auth", false, |r| r.headers.retain(|(n, _)| n != AUTHORIZATION), F::MissingAuthentication),
@@ -660,7 +660,7 @@ fn every_failure_is_reachable() {
         req.headers.push(("X-Meta".into(), "v".into()));
         let mut sent = req.signed(settings, None);
         (case.edit)(&mut sent);
-        let policy = VerifyPolicyV4 { settings, ..VerifyPolicyV4::default() };
+        let policy = VerifyPolicy { settings, ..VerifyPolicy::default() };
         assert_eq!(verify(&sent.view(), &keys, now(), &policy).unwrap_err(), case.want, "{}", case.name);
     }
 }
@@ -672,35 +672,35 @@ fn failures_from_policy_parsing_and_body() {
     let presigned = header.presigned(600);
     let keys = Keys(SecretKey::new(SECRET));
     let sent = Req::new("GET", "/").signed(header, None);
-    let strict = VerifyPolicyV4 { expected_region: Some("eu-west-1"), ..VerifyPolicyV4::default() };
+    let strict = VerifyPolicy { expected_region: Some("eu-west-1"), ..VerifyPolicy::default() };
     assert_eq!(
         verify(&sent.view(), &keys, now(), &strict).unwrap_err(),
-        VerifyFailureV4::WrongRegion { expected: "eu-west-1".into(), found: "us-east-1".into() }
+        VerifyFailure::WrongRegion { expected: "eu-west-1".into(), found: "us-east-1".into() }
     );
-    let strict = VerifyPolicyV4 { expected_service: Some("s3"), ..VerifyPolicyV4::default() };
-    assert!(matches!(verify(&sent.view(), &keys, now(), &strict), Err(VerifyFailureV4::WrongService { .. })));
+    let strict = VerifyPolicy { expected_service: Some("s3"), ..VerifyPolicy::default() };
+    assert!(matches!(verify(&sent.view(), &keys, now(), &strict), Err(VerifyFailure::WrongService { .. })));
     let mut bad = sent.clone();
     bad.set_header(X_AMZ_DATE, "2015-08-30T12:36:00Z");
-    assert!(matches!(bad.verify(header), Err(VerifyFailureV4::MalformedDate { .. })));
+    assert!(matches!(bad.verify(header), Err(VerifyFailure::MalformedDate { .. })));
     let mut bad = sent.clone();
     bad.set_header(AUTHORIZATION, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE");
-    assert!(matches!(bad.verify(header), Err(VerifyFailureV4::MalformedAuthorization(_))));
+    assert!(matches!(bad.verify(header), Err(VerifyFailure::MalformedAuthorization(_))));
     let mut bad = sent.clone();
     let upper = bad.headers.iter().find(|(n, _)| n == AUTHORIZATION).unwrap().1.to_ascii_uppercase();
     bad.set_header(AUTHORIZATION, &upper.replace("AWS4-HMAC-SHA256 CREDENTIAL", "AWS4-HMAC-SHA256 Credential"));
-    assert!(matches!(bad.verify(header), Err(VerifyFailureV4::MalformedAuthorization(_))));
+    assert!(matches!(bad.verify(header), Err(VerifyFailure::MalformedAuthorization(_))));
     let mut bad = Req::new("GET", "/").signed(presigned, None);
     bad.query.set(X_AMZ_CREDENTIAL, "AKIDEXAMPLE/20150830");
-    assert!(matches!(bad.verify(presigned), Err(VerifyFailureV4::MalformedCredential(_))));
+    assert!(matches!(bad.verify(presigned), Err(VerifyFailure::MalformedCredential(_))));
     let mut bad = Req::new("GET", "/").signed(presigned, None);
     let upper = bad.query.get(X_AMZ_SIGNATURE).unwrap().to_ascii_uppercase();
     bad.query.set(X_AMZ_SIGNATURE, upper.clone());
-    assert_eq!(bad.verify(presigned).unwrap_err(), VerifyFailureV4::MalformedSignature(upper));
+    assert_eq!(bad.verify(presigned).unwrap_err(), VerifyFailure::MalformedSignature(upper));
 
     // S3 requires x-amz-content-sha256 in the header form.
     let without = SigningSettings { content_sha256_header: ContentSha256Header::Omit, ..SigningSettings::s3() };
     let sent = Req::new("GET", "/k").signed(without, None);
-    assert_eq!(sent.verify(SigningSettings::s3()).unwrap_err(), VerifyFailureV4::MissingContentSha256);
+    assert_eq!(sent.verify(SigningSettings::s3()).unwrap_err(), VerifyFailure::MissingContentSha256);
 
     // x-amz-content-sha256 that does not match the body, after a good signature.
     let mut put = Req::new("PUT", "/k");
@@ -710,7 +710,7 @@ fn failures_from_policy_parsing_and_body() {
     sent.body = b"jello".to_vec();
     assert_eq!(
         sent.verify(SigningSettings::s3()).unwrap_err(),
-        VerifyFailureV4::ContentSha256Mismatch { claimed, computed: crate::crypto::sha256_hex(b"jello") }
+        VerifyFailure::ContentSha256Mismatch { claimed, computed: crate::crypto::sha256_hex(b"jello") }
     );
 }
 
@@ -772,7 +772,7 @@ fn a_caller_set_content_sha256_is_what_both_sides_sign() {
     req.set_header(X_AMZ_CONTENT_SHA256, &other);
     assert_eq!(
         req.signed(header, None).verify(header).unwrap_err(),
-        VerifyFailureV4::ContentSha256Mismatch { claimed: other.clone(), computed: hello.clone() }
+        VerifyFailure::ContentSha256Mismatch { claimed: other.clone(), computed: hello.clone() }
     );
 
     // An explicit payload wins over the header, on both sides.
@@ -785,7 +785,7 @@ fn a_caller_set_content_sha256_is_what_both_sides_sign() {
     out.apply_headers(&mut sent.headers);
     let mut sent_view = sent.view();
     sent_view.payload = Payload::Unsigned;
-    assert!(verify(&sent_view, &secret_lookup, now(), &VerifyPolicyV4::default()).is_ok());
+    assert!(verify(&sent_view, &secret_lookup, now(), &VerifyPolicy::default()).is_ok());
 
     // With Add, the signer owns the header: a stale value is replaced by the body's hash.
     let s3 = SigningSettings::s3();
@@ -823,15 +823,15 @@ fn a_signed_date_header_stands_in_for_x_amz_date() {
     // Signed over another instant than the one the header says: a mismatch.
     let mut req = Req::new("GET", "/");
     sign_with_date_header(&mut req, "Sun, 30 Aug 2015 12:36:01 GMT", "20150830T123600Z");
-    assert!(matches!(req.verify(settings), Err(VerifyFailureV4::Mismatch { .. })), "{:?}", req.verify(settings));
+    assert!(matches!(req.verify(settings), Err(VerifyFailure::Mismatch { .. })), "{:?}", req.verify(settings));
     // A zone other than GMT, or an unsigned Date, is refused.
     let mut req = Req::new("GET", "/");
     sign_with_date_header(&mut req, "Sun, 30 Aug 2015 14:36:00 +0200", "20150830T123600Z");
-    assert!(matches!(req.verify(settings), Err(VerifyFailureV4::MalformedDate { .. })));
+    assert!(matches!(req.verify(settings), Err(VerifyFailure::MalformedDate { .. })));
     let mut req = Req::new("GET", "/");
     sign_with_date_header(&mut req, "Sun, 30 Aug 2015 12:36:00 GMT", "20150830T123600Z");
     edit_authorization(&mut req, |v| v.replace("SignedHeaders=date;host", "SignedHeaders=host"));
-    assert_eq!(req.verify(settings).unwrap_err(), VerifyFailureV4::DateNotSigned);
+    assert_eq!(req.verify(settings).unwrap_err(), VerifyFailure::DateNotSigned);
     // X-Amz-Date wins over Date when both are sent.
     let mut req = Req::new("GET", "/").signed(settings, None);
     req.set_header("Date", "Mon, 01 Jan 2001 00:00:00 GMT");

@@ -1,5 +1,5 @@
 //! SigV4 verification: recompute the signature of a received request the way AWS does
-//! and report why it fails as data ([`VerifyFailureV4`]).
+//! and report why it fails as data ([`VerifyFailure`]).
 //!
 //! Spec: AWS General Reference, "Signature Version 4 signing process" and "Handling
 //! dates in Signature Version 4" (the credential scope's date "must match the date
@@ -31,7 +31,7 @@ use crate::sigv2::{KeyState, SecretLookup};
 
 /// How strict a verifier is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VerifyPolicyV4<'a> {
+pub struct VerifyPolicy<'a> {
     /// Largest allowed distance between `X-Amz-Date` and now, in seconds (header form
     /// both ways; presigned URLs only into the future).
     pub max_skew_secs: i64,
@@ -46,7 +46,7 @@ pub struct VerifyPolicyV4<'a> {
     pub settings: SigningSettings,
 }
 
-impl Default for VerifyPolicyV4<'_> {
+impl Default for VerifyPolicy<'_> {
     fn default() -> Self {
         Self { max_skew_secs: 900, expected_service: None, expected_region: None, settings: SigningSettings::default() }
     }
@@ -54,7 +54,7 @@ impl Default for VerifyPolicyV4<'_> {
 
 /// A request that verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedV4 {
+pub struct Verified {
     /// The access key id that signed it.
     pub access_key_id: String,
     /// Header or presigned URL.
@@ -76,7 +76,7 @@ pub struct VerifiedV4 {
 /// Why a request did not verify. Services map each variant to their own error code,
 /// HTTP status and message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyFailureV4 {
+pub enum VerifyFailure {
     /// Neither an `Authorization` header nor `X-Amz-Algorithm` in the query.
     #[error("the request carries no authentication (no Authorization header, no X-Amz-Algorithm parameter)")]
     MissingAuthentication,
@@ -230,8 +230,8 @@ pub fn verify(
     req: &SignableRequest<'_>,
     keys: &impl SecretLookup,
     now: UtcTime,
-    policy: &VerifyPolicyV4<'_>,
-) -> Result<VerifiedV4, VerifyFailureV4> {
+    policy: &VerifyPolicy<'_>,
+) -> Result<Verified, VerifyFailure> {
     verify_inner(req, keys, now, policy, None)
 }
 
@@ -240,9 +240,9 @@ pub fn verify_with_cache(
     req: &SignableRequest<'_>,
     keys: &impl SecretLookup,
     now: UtcTime,
-    policy: &VerifyPolicyV4<'_>,
+    policy: &VerifyPolicy<'_>,
     cache: &mut SigningKeyCache,
-) -> Result<VerifiedV4, VerifyFailureV4> {
+) -> Result<Verified, VerifyFailure> {
     verify_inner(req, keys, now, policy, Some(cache))
 }
 
@@ -250,14 +250,14 @@ fn verify_inner(
     req: &SignableRequest<'_>,
     keys: &impl SecretLookup,
     now: UtcTime,
-    policy: &VerifyPolicyV4<'_>,
+    policy: &VerifyPolicy<'_>,
     cache: Option<&mut SigningKeyCache>,
-) -> Result<VerifiedV4, VerifyFailureV4> {
+) -> Result<Verified, VerifyFailure> {
     let claim = match (req.header(AUTHORIZATION), req.query.find(X_AMZ_ALGORITHM).is_some()) {
-        (Some(_), true) => return Err(VerifyFailureV4::MultipleAuthMechanisms),
+        (Some(_), true) => return Err(VerifyFailure::MultipleAuthMechanisms),
         (Some(value), false) => header_claim(req, value)?,
         (None, true) => query_claim(req)?,
-        (None, false) => return Err(VerifyFailureV4::MissingAuthentication),
+        (None, false) => return Err(VerifyFailure::MissingAuthentication),
     };
     check_scope(&claim, policy)?;
     check_signed_headers(req, &claim)?;
@@ -265,16 +265,16 @@ fn verify_inner(
         && policy.settings.content_sha256_header == ContentSha256Header::Add
         && req.header(X_AMZ_CONTENT_SHA256).is_none()
     {
-        return Err(VerifyFailureV4::MissingContentSha256);
+        return Err(VerifyFailure::MissingContentSha256);
     }
 
     let secret = match keys.lookup(&claim.access_key_id) {
         KeyState::Active(s) => s,
-        KeyState::Inactive => return Err(VerifyFailureV4::InactiveAccessKey(claim.access_key_id)),
-        KeyState::Unknown => return Err(VerifyFailureV4::UnknownAccessKey(claim.access_key_id)),
+        KeyState::Inactive => return Err(VerifyFailure::InactiveAccessKey(claim.access_key_id)),
+        KeyState::Unknown => return Err(VerifyFailure::UnknownAccessKey(claim.access_key_id)),
     };
     if claim.signature.len() != 64 || !claim.signature.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(VerifyFailureV4::MalformedSignature(claim.signature));
+        return Err(VerifyFailure::MalformedSignature(claim.signature));
     }
     check_time(&claim, now, policy.max_skew_secs)?;
 
@@ -297,21 +297,18 @@ fn verify_inner(
     };
     let ours = signature(&key, &sts);
     if !constant_time_eq(ours.as_bytes(), claim.signature.as_bytes()) {
-        return Err(VerifyFailureV4::Mismatch {
-            canonical_request: Box::new(canonical),
-            string_to_sign: Box::new(sts),
-        });
+        return Err(VerifyFailure::Mismatch { canonical_request: Box::new(canonical), string_to_sign: Box::new(sts) });
     }
     if let Some((claimed, computed)) = body_check {
         if claimed != computed {
-            return Err(VerifyFailureV4::ContentSha256Mismatch { claimed, computed });
+            return Err(VerifyFailure::ContentSha256Mismatch { claimed, computed });
         }
     }
     let session_token = match claim.location {
         SignatureLocation::Headers => req.header(X_AMZ_SECURITY_TOKEN).map(str::to_owned),
         SignatureLocation::QueryParams => req.query.get(X_AMZ_SECURITY_TOKEN).map(str::to_owned),
     };
-    Ok(VerifiedV4 {
+    Ok(Verified {
         access_key_id: claim.access_key_id,
         location: claim.location,
         scope: claim.scope,
@@ -323,12 +320,12 @@ fn verify_inner(
     })
 }
 
-fn header_claim(req: &SignableRequest<'_>, value: &str) -> Result<Claim, VerifyFailureV4> {
+fn header_claim(req: &SignableRequest<'_>, value: &str) -> Result<Claim, VerifyFailure> {
     let algorithm = value.split(' ').next().unwrap_or_default();
     if !algorithm.is_empty() && algorithm != ALGORITHM {
-        return Err(VerifyFailureV4::UnsupportedAlgorithm(algorithm.to_owned()));
+        return Err(VerifyFailure::UnsupportedAlgorithm(algorithm.to_owned()));
     }
-    let auth = parse_authorization(value).map_err(VerifyFailureV4::MalformedAuthorization)?;
+    let auth = parse_authorization(value).map_err(VerifyFailure::MalformedAuthorization)?;
     // The time comes from X-Amz-Date, or else from a `Date` header (AWS General Reference,
     // "Handling dates in Signature Version 4": "x-amz-date ... or the date header"; botocore's
     // `SigV4Auth._set_necessary_date_headers` sends only `Date`, RFC 2822, when the caller
@@ -336,14 +333,14 @@ fn header_claim(req: &SignableRequest<'_>, value: &str) -> Result<Claim, VerifyF
     let (raw_date, time, date_header) = if let Some(raw) = req.header(X_AMZ_DATE) {
         let raw = raw.trim();
         let time =
-            parse_amz_date(raw).map_err(|source| VerifyFailureV4::MalformedDate { raw: raw.to_owned(), source })?;
+            parse_amz_date(raw).map_err(|source| VerifyFailure::MalformedDate { raw: raw.to_owned(), source })?;
         (raw.to_owned(), time, X_AMZ_DATE)
     } else {
-        let raw = req.header("date").ok_or(VerifyFailureV4::MissingDate)?.trim();
+        let raw = req.header("date").ok_or(VerifyFailure::MissingDate)?.trim();
         let time = match parse_amz_date(raw) {
             Ok(t) => t,
             Err(source) => {
-                parse_http_date(raw).ok_or_else(|| VerifyFailureV4::MalformedDate { raw: raw.to_owned(), source })?
+                parse_http_date(raw).ok_or_else(|| VerifyFailure::MalformedDate { raw: raw.to_owned(), source })?
             }
         };
         (time.to_amz_date(), time, "date")
@@ -361,32 +358,32 @@ fn header_claim(req: &SignableRequest<'_>, value: &str) -> Result<Claim, VerifyF
     })
 }
 
-fn query_claim(req: &SignableRequest<'_>) -> Result<Claim, VerifyFailureV4> {
+fn query_claim(req: &SignableRequest<'_>) -> Result<Claim, VerifyFailure> {
     let q = req.query;
     for name in [X_AMZ_ALGORITHM, X_AMZ_CREDENTIAL, X_AMZ_DATE, X_AMZ_EXPIRES, X_AMZ_SIGNED_HEADERS, X_AMZ_SIGNATURE] {
         if q.get(name).is_none() {
-            return Err(VerifyFailureV4::MissingQueryParameter(name));
+            return Err(VerifyFailure::MissingQueryParameter(name));
         }
     }
     let get = |name| q.get(name).unwrap_or_default();
     let algorithm = get(X_AMZ_ALGORITHM);
     if algorithm != ALGORITHM {
-        return Err(VerifyFailureV4::UnsupportedAlgorithm(algorithm.to_owned()));
+        return Err(VerifyFailure::UnsupportedAlgorithm(algorithm.to_owned()));
     }
-    let credential = parse_credential(get(X_AMZ_CREDENTIAL)).map_err(VerifyFailureV4::MalformedCredential)?;
+    let credential = parse_credential(get(X_AMZ_CREDENTIAL)).map_err(VerifyFailure::MalformedCredential)?;
     let raw_date = get(X_AMZ_DATE);
-    let time = parse_amz_date(raw_date)
-        .map_err(|source| VerifyFailureV4::MalformedDate { raw: raw_date.to_owned(), source })?;
+    let time =
+        parse_amz_date(raw_date).map_err(|source| VerifyFailure::MalformedDate { raw: raw_date.to_owned(), source })?;
     let raw_expires = get(X_AMZ_EXPIRES);
     let expires_secs =
         raw_expires.parse::<u64>().ok().filter(|_| raw_expires.bytes().all(|b| b.is_ascii_digit())).ok_or_else(
-            || VerifyFailureV4::MalformedQueryParameter { name: X_AMZ_EXPIRES, raw: raw_expires.to_owned() },
+            || VerifyFailure::MalformedQueryParameter { name: X_AMZ_EXPIRES, raw: raw_expires.to_owned() },
         )?;
     if expires_secs > MAX_EXPIRES_SECS {
-        return Err(VerifyFailureV4::ExpiresTooLarge(expires_secs));
+        return Err(VerifyFailure::ExpiresTooLarge(expires_secs));
     }
     let raw_signed = get(X_AMZ_SIGNED_HEADERS);
-    let signed_headers = parse_signed_headers(raw_signed).ok_or_else(|| VerifyFailureV4::MalformedQueryParameter {
+    let signed_headers = parse_signed_headers(raw_signed).ok_or_else(|| VerifyFailure::MalformedQueryParameter {
         name: X_AMZ_SIGNED_HEADERS,
         raw: raw_signed.to_owned(),
     })?;
@@ -403,56 +400,55 @@ fn query_claim(req: &SignableRequest<'_>) -> Result<Claim, VerifyFailureV4> {
     })
 }
 
-fn check_scope(claim: &Claim, policy: &VerifyPolicyV4<'_>) -> Result<(), VerifyFailureV4> {
+fn check_scope(claim: &Claim, policy: &VerifyPolicy<'_>) -> Result<(), VerifyFailure> {
     let scope = &claim.scope;
     if scope.terminator != SCOPE_TERMINATOR {
-        return Err(VerifyFailureV4::ScopeTerminator(scope.terminator.clone()));
+        return Err(VerifyFailure::ScopeTerminator(scope.terminator.clone()));
     }
     let request_date = &claim.raw_date[..8];
     if scope.date != request_date {
-        return Err(VerifyFailureV4::ScopeDateMismatch {
+        return Err(VerifyFailure::ScopeDateMismatch {
             scope_date: scope.date.clone(),
             request_date: request_date.to_owned(),
         });
     }
     if let Some(expected) = policy.expected_region {
         if scope.region != expected {
-            return Err(VerifyFailureV4::WrongRegion { expected: expected.to_owned(), found: scope.region.clone() });
+            return Err(VerifyFailure::WrongRegion { expected: expected.to_owned(), found: scope.region.clone() });
         }
     }
     if let Some(expected) = policy.expected_service {
         if scope.service != expected {
-            return Err(VerifyFailureV4::WrongService { expected: expected.to_owned(), found: scope.service.clone() });
+            return Err(VerifyFailure::WrongService { expected: expected.to_owned(), found: scope.service.clone() });
         }
     }
     Ok(())
 }
 
-fn check_signed_headers(req: &SignableRequest<'_>, claim: &Claim) -> Result<(), VerifyFailureV4> {
+fn check_signed_headers(req: &SignableRequest<'_>, claim: &Claim) -> Result<(), VerifyFailure> {
     let signs = |name: &str| claim.signed_headers.iter().any(|h| h.eq_ignore_ascii_case(name));
     if !signs("host") {
-        return Err(VerifyFailureV4::HostNotSigned);
+        return Err(VerifyFailure::HostNotSigned);
     }
     if claim.location == SignatureLocation::Headers && !signs(claim.date_header) {
-        return Err(VerifyFailureV4::DateNotSigned);
+        return Err(VerifyFailure::DateNotSigned);
     }
     if let Some(missing) = claim.signed_headers.iter().find(|h| req.header(h).is_none()) {
-        return Err(VerifyFailureV4::SignedHeaderMissing(missing.clone()));
+        return Err(VerifyFailure::SignedHeaderMissing(missing.clone()));
     }
     Ok(())
 }
 
-fn check_time(claim: &Claim, now: UtcTime, max_skew_secs: i64) -> Result<(), VerifyFailureV4> {
+fn check_time(claim: &Claim, now: UtcTime, max_skew_secs: i64) -> Result<(), VerifyFailure> {
     let age_ms = now.millis_since(claim.time);
     let window_ms = max_skew_secs.saturating_mul(1000);
     match claim.expires_secs {
-        None if age_ms.abs() > window_ms => Err(VerifyFailureV4::RequestTimeTooSkewed {
-            request_time: claim.raw_date.clone(),
-            skew_secs: age_ms / 1000,
-        }),
-        Some(_) if -age_ms > window_ms => Err(VerifyFailureV4::NotYetValid { request_time: claim.raw_date.clone() }),
+        None if age_ms.abs() > window_ms => {
+            Err(VerifyFailure::RequestTimeTooSkewed { request_time: claim.raw_date.clone(), skew_secs: age_ms / 1000 })
+        }
+        Some(_) if -age_ms > window_ms => Err(VerifyFailure::NotYetValid { request_time: claim.raw_date.clone() }),
         Some(expires) if age_ms > i64::try_from(expires).unwrap_or(i64::MAX).saturating_mul(1000) => {
-            Err(VerifyFailureV4::Expired { request_time: claim.raw_date.clone(), expires_secs: expires })
+            Err(VerifyFailure::Expired { request_time: claim.raw_date.clone(), expires_secs: expires })
         }
         _ => Ok(()),
     }

@@ -15,7 +15,7 @@ use amzsig::encoding::{parse_query, ParamList, PlusMeans};
 use amzsig::keystore::Keystore;
 use amzsig::request::{RequestView, Scheme};
 use amzsig::sigv2::{self, KeyState, SecretLookup, SignatureMethod, VerifyPolicy};
-use amzsig::sigv4::{self, Payload, SignableRequest, SigningSettings, VerifyPolicyV4};
+use amzsig::sigv4::{self, Payload, SignableRequest, SigningSettings};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -66,7 +66,7 @@ struct SentRequest {
 /// A request ready for a diagnoser.
 enum Pinned<'a> {
     V2(RequestView<'a>),
-    V4(SignableRequest<'a>, VerifyPolicyV4<'a>),
+    V4(SignableRequest<'a>, amzsig::sigv4::VerifyPolicy<'a>),
 }
 
 /// The ids of the diagnosis's best finding (empty when nothing explains the signature).
@@ -141,11 +141,11 @@ fn agreement(file: &PinFile, keys: &Keystore, v4: bool) -> Result<(), String> {
             other => return Err(format!("unknown rules {other:?}")),
         };
         query = parse(r.query.as_deref().unwrap_or_default(), "query")?;
-        let policy = VerifyPolicyV4 {
+        let policy = amzsig::sigv4::VerifyPolicy {
             expected_service: Some(&e.service),
             expected_region: Some(&e.region),
             settings,
-            ..VerifyPolicyV4::default()
+            ..amzsig::sigv4::VerifyPolicy::default()
         };
         let payload = Payload::Bytes(r.body.as_deref().unwrap_or_default().as_bytes());
         Pinned::V4(

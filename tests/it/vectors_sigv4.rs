@@ -22,7 +22,7 @@ use amzsig::encoding::{decode, parse_query, PlusMeans};
 use amzsig::sigv2::SingleKey;
 use amzsig::sigv4::{
     self, ContentSha256Header, ParsedRequest, PathNormalization, Payload, PresignedPayload, SessionTokenMode,
-    SignatureLocation, SigningOutput, SigningParams, SigningSettings, UriEncoding, VerifyFailureV4, VerifyPolicyV4,
+    SignatureLocation, SigningOutput, SigningParams, SigningSettings, UriEncoding,
 };
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -74,14 +74,14 @@ impl Context {
         )
     }
 
-    fn verify(&self, req: &ParsedRequest) -> Result<sigv4::VerifiedV4, VerifyFailureV4> {
+    fn verify(&self, req: &ParsedRequest) -> Result<sigv4::Verified, amzsig::sigv4::VerifyFailure> {
         let secret = SecretKey::new(self.secret.as_str());
         let keys = SingleKey { id: Some(&self.access_key_id), secret: &secret };
-        let policy = VerifyPolicyV4 {
+        let policy = amzsig::sigv4::VerifyPolicy {
             expected_region: Some(&self.region),
             expected_service: Some(&self.service),
             settings: self.settings,
-            ..VerifyPolicyV4::default()
+            ..amzsig::sigv4::VerifyPolicy::default()
         };
         let mut view = req.view();
         if self.unsigned_payload {
@@ -206,7 +206,7 @@ fn verify_and_tamper(report: &mut Report, case: &str, ctx: &Context, signed: &Pa
                 t.query = parse_query(q.as_bytes(), PlusMeans::Space).unwrap();
             }
         }
-        if !matches!(ctx.verify(&t), Err(VerifyFailureV4::Mismatch { .. })) {
+        if !matches!(ctx.verify(&t), Err(amzsig::sigv4::VerifyFailure::Mismatch { .. })) {
             accepted.push(format!("signature digit {i}"));
         }
     }
@@ -309,7 +309,7 @@ fn check_classic(report: &mut Report, dir: &Path, suite: &Path) {
         (Err(_), Some((_, _, why))) => {
             report.pass();
             report.notes.push(format!("{case}: known suite defect: {why}"));
-            if !matches!(ctx.verify(&published), Err(VerifyFailureV4::Mismatch { .. })) {
+            if !matches!(ctx.verify(&published), Err(amzsig::sigv4::VerifyFailure::Mismatch { .. })) {
                 report.fail(&case, "verify", "the defective published .sreq should be rejected as a mismatch");
                 return;
             }

@@ -52,7 +52,7 @@ pub use sign::{sign_with_mistakes, SignedRequest};
 
 use super::{Budget, Diagnosis, Finding, Meter, Mistake, SchemeId, Step};
 use crate::crypto::{constant_time_eq, SecretKey};
-use crate::sigv4::{PathNormalization, SignableRequest, UriEncoding, VerifyPolicyV4};
+use crate::sigv4::{PathNormalization, SignableRequest, UriEncoding};
 use recipe::{Claim, DateKnob, HostKnob, Knob, PayloadKnob, QueryEncoding, Recipe};
 use std::fmt;
 
@@ -164,13 +164,13 @@ impl super::Scheme for SigV4 {
 
 /// Finds the mistakes that reproduce the SigV4 signature `req` carries (header or
 /// presigned form), given the secret of its access key and the endpoint's rules (the
-/// same [`VerifyPolicyV4`] the verifier used: expected region and service, S3 or general
+/// same [`crate::sigv4::VerifyPolicy`] the verifier used: expected region and service, S3 or general
 /// canonicalisation). Every single mistake and every compatible pair, each with at most a
 /// handful of variants, within `budget`.
 pub(crate) fn diagnose(
     req: &SignableRequest<'_>,
     secret: &SecretKey,
-    policy: &VerifyPolicyV4<'_>,
+    policy: &crate::sigv4::VerifyPolicy<'_>,
     budget: Budget,
 ) -> Diagnosis {
     let claim = match Claim::read(req) {

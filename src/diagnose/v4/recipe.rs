@@ -13,9 +13,9 @@ use crate::sigv4::{
     canonical_header_value, canonical_query_string, canonical_uri, parse_amz_date, parse_authorization,
     parse_credential, parse_signed_headers, push_canonical_header_value, request_hashed_payload, CredentialScope,
     ParseAmzDateError, ParseAuthorizationError, ParseCredentialError, PathNormalization, Payload, PresignedPayload,
-    SessionTokenMode, SignableRequest, SignatureLocation, SigningSettings, UriEncoding, VerifyPolicyV4, ALGORITHM,
-    AUTHORIZATION, SCOPE_TERMINATOR, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM, X_AMZ_CONTENT_SHA256, X_AMZ_CREDENTIAL,
-    X_AMZ_DATE, X_AMZ_SECURITY_TOKEN, X_AMZ_SIGNATURE, X_AMZ_SIGNED_HEADERS,
+    SessionTokenMode, SignableRequest, SignatureLocation, SigningSettings, UriEncoding, ALGORITHM, AUTHORIZATION,
+    SCOPE_TERMINATOR, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM, X_AMZ_CONTENT_SHA256, X_AMZ_CREDENTIAL, X_AMZ_DATE,
+    X_AMZ_SECURITY_TOKEN, X_AMZ_SIGNATURE, X_AMZ_SIGNED_HEADERS,
 };
 use std::cell::OnceCell;
 use std::io::Read;
@@ -361,7 +361,7 @@ impl Facts {
     pub(crate) fn of(
         req: &SignableRequest<'_>,
         claim: &Claim,
-        policy: &VerifyPolicyV4<'_>,
+        policy: &crate::sigv4::VerifyPolicy<'_>,
         body_variants: bool,
     ) -> Self {
         let settings = &policy.settings;
@@ -465,7 +465,7 @@ impl Recipe {
         mistakes: &[Mistake],
         req: &SignableRequest<'_>,
         claim: &Claim,
-        policy: &VerifyPolicyV4<'_>,
+        policy: &crate::sigv4::VerifyPolicy<'_>,
     ) -> Option<Recipe> {
         let mut knobs = Vec::with_capacity(mistakes.len());
         for m in mistakes {
@@ -766,7 +766,12 @@ impl Recipe {
     }
 
     /// The string to sign's time and the credential scope this recipe signs with.
-    pub(crate) fn scope(&self, req: &SignableRequest<'_>, claim: &Claim, policy: &VerifyPolicyV4<'_>) -> Scope {
+    pub(crate) fn scope(
+        &self,
+        req: &SignableRequest<'_>,
+        claim: &Claim,
+        policy: &crate::sigv4::VerifyPolicy<'_>,
+    ) -> Scope {
         let (request_time, date) = match self.date {
             DateKnob::Correct => (claim.raw_date.clone(), claim.raw_date[..8].to_owned()),
             DateKnob::ClaimedScopeDate => (claim.raw_date.clone(), claim.scope.date.clone()),
@@ -792,7 +797,7 @@ impl Recipe {
         &self,
         req: &SignableRequest<'_>,
         claim: &Claim,
-        policy: &VerifyPolicyV4<'_>,
+        policy: &crate::sigv4::VerifyPolicy<'_>,
         secret: &SecretKey,
     ) -> Option<Computed> {
         let settings = &policy.settings;

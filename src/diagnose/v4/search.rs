@@ -12,7 +12,7 @@ use super::recipe::{
 };
 use crate::crypto::{HmacAlgorithm, KeyedMac, MacBytes, PrefixSha256, SecretKey};
 use crate::diagnose::{intern, FastMap, Hit, Meter};
-use crate::sigv4::{SignableRequest, VerifyPolicyV4, ALGORITHM};
+use crate::sigv4::{SignableRequest, ALGORITHM};
 use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 
@@ -33,7 +33,7 @@ type Variants = Rc<[(u32, Option<Rc<str>>)]>;
 pub(super) struct Search<'a> {
     req: &'a SignableRequest<'a>,
     claim: &'a Claim,
-    policy: &'a VerifyPolicyV4<'a>,
+    policy: &'a crate::sigv4::VerifyPolicy<'a>,
     secret: &'a SecretKey,
     facts: Facts,
     table: HeaderTable,
@@ -73,7 +73,7 @@ impl<'a> Search<'a> {
     pub(super) fn new(
         req: &'a SignableRequest<'a>,
         claim: &'a Claim,
-        policy: &'a VerifyPolicyV4<'a>,
+        policy: &'a crate::sigv4::VerifyPolicy<'a>,
         secret: &'a SecretKey,
         right: &'a Computed,
         meter: &mut Meter,

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::encoding::{encode_into, Param, ParamList};
 use crate::sigv4::{
-    self, CredentialScope, SignableRequest, SignatureLocation, SigningParams, VerifyPolicyV4, ALGORITHM, AUTHORIZATION,
+    self, CredentialScope, SignableRequest, SignatureLocation, SigningParams, ALGORITHM, AUTHORIZATION,
     SCOPE_TERMINATOR, X_AMZ_CONTENT_SHA256, X_AMZ_CREDENTIAL, X_AMZ_SIGNATURE,
 };
 
@@ -84,11 +84,11 @@ pub fn sign_with_mistakes(
         raw_date: amz_date,
         memo: BodyHashes::default(),
     };
-    let policy = VerifyPolicyV4 {
+    let policy = crate::sigv4::VerifyPolicy {
         expected_region: Some(params.region),
         expected_service: Some(params.service),
         settings: params.settings,
-        ..VerifyPolicyV4::default()
+        ..crate::sigv4::VerifyPolicy::default()
     };
     let in_recipe: Vec<Mistake> = mistakes.iter().copied().filter(|m| *m != SIGNED_HEADER_CHANGED).collect();
     let recipe = {

@@ -8,11 +8,11 @@ use crate::clock::UtcTime;
 use crate::diagnose::{Budget, Subject};
 use crate::encoding::{parse_query, PlusMeans};
 use crate::sigv2::SingleKey;
-use crate::sigv4::{self, Payload, SigningParams, SigningSettings, VerifyFailureV4};
+use crate::sigv4::{self, Payload, SigningParams, SigningSettings};
 use proptest::prelude::*;
 
 /// The SigV4 diagnosis with the default budget.
-fn run_diagnosis(req: &SignableRequest<'_>, secret: &SecretKey, policy: &VerifyPolicyV4<'_>) -> Diagnosis {
+fn run_diagnosis(req: &SignableRequest<'_>, secret: &SecretKey, policy: &crate::sigv4::VerifyPolicy<'_>) -> Diagnosis {
     crate::diagnose::diagnose(Subject::V4 { request: *req, policy: *policy }, secret, Budget::DEFAULT)
 }
 
@@ -67,12 +67,12 @@ fn params(secret: &SecretKey, settings: SigningSettings) -> SigningParams<'_> {
     }
 }
 
-fn policy(settings: SigningSettings) -> VerifyPolicyV4<'static> {
-    VerifyPolicyV4 {
+fn policy(settings: SigningSettings) -> crate::sigv4::VerifyPolicy<'static> {
+    crate::sigv4::VerifyPolicy {
         expected_region: Some("us-east-1"),
         expected_service: Some("iam"),
         settings,
-        ..VerifyPolicyV4::default()
+        ..crate::sigv4::VerifyPolicy::default()
     }
 }
 
@@ -193,7 +193,7 @@ fn the_verifier_and_the_diagnosis_agree_on_the_right_canonical_request() {
         payload: Payload::Bytes(BODY),
     };
     let secret = SecretKey::new(SECRET);
-    let Err(VerifyFailureV4::Mismatch { canonical_request, string_to_sign }) =
+    let Err(crate::sigv4::VerifyFailure::Mismatch { canonical_request, string_to_sign }) =
         sigv4::verify(&req, &SingleKey { id: None, secret: &secret }, time(), &policy(c.settings))
     else {
         panic!("expected a mismatch")
@@ -225,12 +225,12 @@ fn unreadable_requests_say_why() {
     let headers = vec![("Host".to_owned(), "h".to_owned())];
     let req =
         SignableRequest { method: "GET", path: "/", query: &query, headers: &headers, payload: Payload::Bytes(b"") };
-    let d = run_diagnosis(&req, &SecretKey::new(SECRET), &VerifyPolicyV4::default());
+    let d = run_diagnosis(&req, &SecretKey::new(SECRET), &crate::sigv4::VerifyPolicy::default());
     assert!(d.problem.as_deref().unwrap().contains("no SigV4 signature"), "{d}");
     assert_eq!(d.header_value(), "unknown");
     let headers = vec![("Authorization".to_owned(), "AWS4-HMAC-SHA256 Credential=x".to_owned())];
     let req = SignableRequest { headers: &headers, ..req };
-    let d = run_diagnosis(&req, &SecretKey::new(SECRET), &VerifyPolicyV4::default());
+    let d = run_diagnosis(&req, &SecretKey::new(SECRET), &crate::sigv4::VerifyPolicy::default());
     assert!(d.to_string().starts_with("The request cannot be diagnosed: malformed Authorization header"), "{d}");
 }
 
@@ -355,7 +355,7 @@ fn presigned_urls_are_diagnosed_too() {
 /// The search before it was made cheap: every candidate set's variants built, hashed and
 /// signed from scratch (a fresh key derivation each). The memoised search must find
 /// exactly what it finds, with the same strings and details.
-fn unoptimised(req: &SignableRequest<'_>, secret: &SecretKey, policy: &VerifyPolicyV4<'_>) -> Vec<Finding> {
+fn unoptimised(req: &SignableRequest<'_>, secret: &SecretKey, policy: &crate::sigv4::VerifyPolicy<'_>) -> Vec<Finding> {
     use super::recipe::{excluded_query, Claim, Recipe, MAX_VARIANTS};
     use crate::crypto::{hmac_raw, sha256_hex, HmacAlgorithm};
     let claim = Claim::read(req).unwrap();

@@ -56,7 +56,7 @@
 //!   scope-terminator text.
 
 use crate::clock::UtcTime;
-use crate::sigv4::{AuthorizationErrorKind, VerifyFailureV4};
+use crate::sigv4::AuthorizationErrorKind;
 use std::fmt::Write as _;
 
 /// `SignatureDoesNotMatch`'s message in the Query and JSON protocols.
@@ -93,7 +93,7 @@ fn minutes(secs: i64) -> String {
 }
 
 /// "Signature expired: …" / "Signature not yet current: …" for time failures.
-pub fn signature_expired(f: &VerifyFailureV4, now: UtcTime, max_skew_secs: i64) -> Option<String> {
+pub fn signature_expired(f: &crate::sigv4::VerifyFailure, now: UtcTime, max_skew_secs: i64) -> Option<String> {
     let n = now.to_amz_date();
     let past = |t: &str, window: i64| {
         format!(
@@ -110,13 +110,12 @@ pub fn signature_expired(f: &VerifyFailureV4, now: UtcTime, max_skew_secs: i64) 
         )
     };
     match f {
-        VerifyFailureV4::RequestTimeTooSkewed { request_time, skew_secs } if *skew_secs >= 0 => {
+        crate::sigv4::VerifyFailure::RequestTimeTooSkewed { request_time, skew_secs } if *skew_secs >= 0 => {
             Some(past(request_time, max_skew_secs))
         }
-        VerifyFailureV4::RequestTimeTooSkewed { request_time, .. } | VerifyFailureV4::NotYetValid { request_time } => {
-            Some(future(request_time))
-        }
-        VerifyFailureV4::Expired { request_time, expires_secs } => {
+        crate::sigv4::VerifyFailure::RequestTimeTooSkewed { request_time, .. }
+        | crate::sigv4::VerifyFailure::NotYetValid { request_time } => Some(future(request_time)),
+        crate::sigv4::VerifyFailure::Expired { request_time, expires_secs } => {
             Some(past(request_time, i64::try_from(*expires_secs).unwrap_or(i64::MAX / 2)))
         }
         _ => None,
@@ -124,19 +123,19 @@ pub fn signature_expired(f: &VerifyFailureV4, now: UtcTime, max_skew_secs: i64) 
 }
 
 /// The scope problems' messages.
-pub fn scope(f: &VerifyFailureV4) -> Option<String> {
+pub fn scope(f: &crate::sigv4::VerifyFailure) -> Option<String> {
     match f {
-        VerifyFailureV4::WrongRegion { found, .. } => {
+        crate::sigv4::VerifyFailure::WrongRegion { found, .. } => {
             Some(format!("Credential should be scoped to a valid region, not '{found}'. "))
         }
-        VerifyFailureV4::WrongService { expected, .. } => {
+        crate::sigv4::VerifyFailure::WrongService { expected, .. } => {
             Some(format!("Credential should be scoped to correct service: '{expected}'. "))
         }
-        VerifyFailureV4::ScopeDateMismatch { scope_date, request_date } => Some(format!(
+        crate::sigv4::VerifyFailure::ScopeDateMismatch { scope_date, request_date } => Some(format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: \
              '{scope_date}' != '{request_date}'."
         )),
-        VerifyFailureV4::ScopeTerminator(t) => {
+        crate::sigv4::VerifyFailure::ScopeTerminator(t) => {
             Some(format!("Credential should be scoped with a valid terminator: 'aws4_request', not '{t}'. "))
         }
         _ => None,
@@ -146,10 +145,10 @@ pub fn scope(f: &VerifyFailureV4) -> Option<String> {
 /// `IncompleteSignature`'s message for a request whose authentication is not complete,
 /// naming everything that is missing as AWS does (`authorization`: the header as sent,
 /// echoed; `has_date`: whether `X-Amz-Date` or `Date` was sent).
-pub fn incomplete(f: &VerifyFailureV4, authorization: Option<&str>, has_date: bool) -> String {
+pub fn incomplete(f: &crate::sigv4::VerifyFailure, authorization: Option<&str>, has_date: bool) -> String {
     let echo = authorization.map(|a| format!(" Authorization={a}")).unwrap_or_default();
     match f {
-        VerifyFailureV4::MalformedAuthorization(e) => match &e.kind {
+        crate::sigv4::VerifyFailure::MalformedAuthorization(e) => match &e.kind {
             AuthorizationErrorKind::MissingComponent(_)
             | AuthorizationErrorKind::MissingComponents
             | AuthorizationErrorKind::Empty => {
@@ -178,20 +177,22 @@ pub fn incomplete(f: &VerifyFailureV4, authorization: Option<&str>, has_date: bo
             }
             other => format!("Authorization header is malformed: {other}.{echo}"),
         },
-        VerifyFailureV4::MissingDate => {
+        crate::sigv4::VerifyFailure::MissingDate => {
             format!("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.{echo}")
         }
-        VerifyFailureV4::MalformedDate { raw, .. } => {
+        crate::sigv4::VerifyFailure::MalformedDate { raw, .. } => {
             format!("Date must be in ISO-8601 'basic format'. Got '{raw}'. See http://en.wikipedia.org/wiki/ISO_8601")
         }
-        VerifyFailureV4::UnsupportedAlgorithm(a) => format!("Unsupported AWS 'algorithm': '{a}'"),
-        VerifyFailureV4::MissingQueryParameter(name) => {
+        crate::sigv4::VerifyFailure::UnsupportedAlgorithm(a) => format!("Unsupported AWS 'algorithm': '{a}'"),
+        crate::sigv4::VerifyFailure::MissingQueryParameter(name) => {
             format!("AWS query-string parameters must include '{name}'. Re-examine the query-string parameters.")
         }
-        VerifyFailureV4::HostNotSigned => {
+        crate::sigv4::VerifyFailure::HostNotSigned => {
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".to_owned()
         }
-        VerifyFailureV4::DateNotSigned => "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.".to_owned(),
+        crate::sigv4::VerifyFailure::DateNotSigned => {
+            "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.".to_owned()
+        }
         other => format!("{other}.{echo}"),
     }
 }

@@ -40,7 +40,6 @@ pub mod protocol;
 
 use super::{Ctx, Outcome, Record, ServiceKind, ServiceRequest, Verdict};
 use crate::keystore::SessionCheck;
-use crate::sigv4::VerifyFailureV4;
 use crate::sigv4::{parse_credential, SigningSettings, X_AMZ_CREDENTIAL, X_AMZ_SECURITY_TOKEN};
 use protocol::{Failure, Protocol, TokenProblem};
 
@@ -177,8 +176,8 @@ pub fn redact_session_token(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// True for the failures `sigv4::verify` finds after it has looked the key up (the key
 /// exists and is active): the point where AWS has read the session token.
-pub fn after_key_lookup(f: &VerifyFailureV4) -> bool {
-    use VerifyFailureV4 as F;
+pub fn after_key_lookup(f: &crate::sigv4::VerifyFailure) -> bool {
+    use crate::sigv4::VerifyFailure as F;
     matches!(
         f,
         F::MalformedSignature(_)

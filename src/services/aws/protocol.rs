@@ -54,7 +54,7 @@
 
 use super::messages;
 use crate::services::{Ctx, ServiceRequest};
-use crate::sigv4::{VerifyFailureV4, X_AMZ_SIGNATURE};
+use crate::sigv4::X_AMZ_SIGNATURE;
 use crate::xml::Element;
 
 /// The protocol a request speaks.
@@ -110,7 +110,7 @@ impl Protocol {
 #[derive(Debug, Clone, Copy)]
 pub enum Failure<'a> {
     /// The SigV4 check failed.
-    Verify(&'a VerifyFailureV4),
+    Verify(&'a crate::sigv4::VerifyFailure),
     /// The session token does not fit the key: a temporary key without one, a long-term
     /// key with one, or another token than the key's.
     InvalidToken(TokenProblem),
@@ -160,7 +160,7 @@ struct Neutral {
 }
 
 fn neutral(f: &Failure<'_>, ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Neutral {
-    use VerifyFailureV4 as F;
+    use crate::sigv4::VerifyFailure as F;
     let sig = |message: String| Neutral {
         query: "SignatureDoesNotMatch",
         json: "InvalidSignatureException",
@@ -339,7 +339,7 @@ pub fn s3_headers(request_id: &str) -> Vec<(String, String)> {
 
 #[allow(clippy::too_many_lines)] // one table: a row per failure
 fn s3_error(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, f: &Failure<'_>) -> Rendered {
-    use VerifyFailureV4 as F;
+    use crate::sigv4::VerifyFailure as F;
     let akid = || super::claimed_scope(req).map(|c| c.0).unwrap_or_default();
     let (status, code, message, extra): (u16, &'static str, String, Vec<(&str, String)>) = match f {
         Failure::InvalidToken(TokenProblem::Missing) => (

@@ -47,13 +47,12 @@
 use super::locale::Locale5;
 use crate::clock::UtcTime;
 use crate::services::aws::messages;
-use crate::sigv4::VerifyFailureV4;
 
 /// Why PA-API 5.0 refuses a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     /// The SigV4 check failed.
-    Verify(VerifyFailureV4),
+    Verify(crate::sigv4::VerifyFailure),
     /// One request per second per key used up.
     Throttled,
     /// The session token does not fit the key (a temporary key without its token, a
@@ -199,8 +198,8 @@ fn unrecognized_client() -> Answer {
     )
 }
 
-fn verify_answer(f: &VerifyFailureV4, locale: &Locale5, now: UtcTime, max_skew_secs: i64) -> Answer {
-    use VerifyFailureV4 as F;
+fn verify_answer(f: &crate::sigv4::VerifyFailure, locale: &Locale5, now: UtcTime, max_skew_secs: i64) -> Answer {
+    use crate::sigv4::VerifyFailure as F;
     let invalid_signature = |message: String| answer(401, "InvalidSignatureException", "InvalidSignature", message);
     match f {
         F::UnknownAccessKey(_) | F::InactiveAccessKey(_) => unrecognized_client(),
