@@ -3,8 +3,8 @@
 //! diff them against what their own signer builds.
 
 use super::input::{v4_time, RequestArgs, V4Args};
-use super::verify::with_causes;
 use super::EXIT_OK;
+use crate::adapter::error_chain;
 use crate::crypto::SecretKey;
 use crate::sigv2::{self, SingleKey};
 use crate::sigv4::{self, SigningParams, AUTHORIZATION, X_AMZ_ALGORITHM};
@@ -69,7 +69,7 @@ fn run_v4(args: &CanonicalizeArgs) -> Result<u8> {
             Err(crate::sigv4::VerifyFailure::Mismatch { canonical_request, string_to_sign }) => {
                 (canonical_request.to_string(), string_to_sign.to_string())
             }
-            Err(other) => bail!("cannot canonicalise the signed request as the server would: {}", with_causes(&other)),
+            Err(other) => bail!("cannot canonicalise the signed request as the server would: {}", error_chain(&other)),
         }
     } else {
         let (region, service) = args.v4.scope()?;

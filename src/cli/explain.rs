@@ -3,8 +3,8 @@
 //! `--sig v4`, the SigV4 catalogue (`diagnose::v4`) and the canonical requests.
 
 use super::input::{read_input, v4_access_key_id, v4_time, RequestArgs, SecretArgs, V4Args};
-use super::verify::with_causes;
 use super::{EXIT_FAILED, EXIT_OK};
+use crate::adapter::error_chain;
 use crate::clock::{Clock, UtcTime};
 use crate::crypto::SecretKey;
 use crate::diagnose::{compare_canonical_requests, diagnose, Budget, Subject};
@@ -157,7 +157,7 @@ fn run_v4(args: &ExplainArgs) -> Result<u8> {
             Ok(EXIT_FAILED)
         }
         Err(other) => {
-            emitln!("FAIL before the signature could be compared: {}", with_causes(&other));
+            emitln!("FAIL before the signature could be compared: {}", error_chain(&other));
             Ok(EXIT_FAILED)
         }
     }

@@ -8,7 +8,6 @@ use crate::sigv2::{self, HostForm, HostMatch, SingleKey, VerifyFailure, VerifyPo
 use crate::sigv4::{self, SignatureLocation};
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use std::error::Error as _;
 
 /// Shown at the end of `amzsig verify --help`.
 const EXAMPLES: &str = "Examples:
@@ -111,7 +110,7 @@ fn run_v4(args: &VerifyArgs) -> Result<u8> {
             Ok(EXIT_OK)
         }
         Err(failure) => {
-            emitln!("FAIL: {}", with_causes(&failure));
+            emitln!("FAIL: {}", crate::adapter::error_chain(&failure));
             if let crate::sigv4::VerifyFailure::Mismatch { canonical_request, string_to_sign } = &failure {
                 emitln!(
                     "\nThe server's canonical request (the client must have signed a different one):\n{canonical_request}\n\n\
@@ -121,16 +120,4 @@ fn run_v4(args: &VerifyArgs) -> Result<u8> {
             Ok(EXIT_FAILED)
         }
     }
-}
-
-/// A failure and its causes on one line.
-pub(super) fn with_causes(failure: &crate::sigv4::VerifyFailure) -> String {
-    let mut text = failure.to_string();
-    let mut source = failure.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
