@@ -16,7 +16,7 @@
 
 use super::{Ctx, Outcome, Route, RouteKey, ServiceRequest};
 use crate::diagnose::{diagnose, Budget, Diagnosis, Subject};
-use crate::encoding::{parse_query, ParamList, PlusMeans};
+use crate::encoding::{parse_query, PlusMeans};
 use crate::keystore::Keystore;
 use crate::request::{RequestView, Scheme};
 use crate::scheme::Failure;
@@ -169,12 +169,150 @@ fn active_secret<'k>(keys: &'k Keystore, access_key_id: &str) -> Option<&'k crat
     }
 }
 
-/// The parameter list of a request, as the pipeline builds it (query, then a form body's
-/// parameters), for callers that need the signed parameters of a raw request.
-pub fn signed_params(raw: &RawRequest<'_>) -> Option<ParamList> {
-    let mut all = parse_query(raw.query().as_bytes(), PlusMeans::Space).ok()?;
-    if raw.is_form() {
-        all.0.extend(parse_query(raw.body, PlusMeans::Space).ok()?.0);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+    use crate::clock::UtcTime;
+    use crate::crypto::SecretKey;
+    use crate::encoding::ParamList;
+    use crate::services::{ServiceOptions, Throttling, Unlimited, Verdict};
+
+    const NOW: &str = "2014-08-18T12:00:00Z";
+    /// The PA-API Developer Guide's example key (the embedded keystore's).
+    const SECRET: &str = "1234567890";
+
+    fn lookup(extra: &[(&str, &str)]) -> ParamList {
+        let mut params = vec![
+            ("Service", "AWSECommerceService"),
+            ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
+            ("AssociateTag", "mytag-20"),
+            ("Operation", "ItemLookup"),
+            ("ItemId", "0679722769"),
+            ("Timestamp", NOW),
+        ];
+        params.extend_from_slice(extra);
+        params.into_iter().collect()
     }
-    Some(all)
+
+    /// `params` signed for `host` (or with `mistakes`), as a query string.
+    fn signed_query(params: &ParamList, host: &str, mistakes: &[crate::diagnose::Mistake]) -> String {
+        let view = RequestView { method: "GET", scheme: Scheme::Http, host, path: "/onca/xml", params };
+        let secret = SecretKey::new(SECRET);
+        let signature = if mistakes.is_empty() {
+            crate::sigv2::sign(&view, SignatureMethod::HmacSha256, &secret).signature
+        } else {
+            crate::diagnose::v2::sign_with_mistakes(&view, &secret, SignatureMethod::HmacSha256, mistakes).unwrap()
+        };
+        crate::sigv2::wire_query(params, Some(&signature))
+    }
+
+    fn run(method: &str, target: &str, headers: &[(&str, &str)], body: &[u8], limits: PipelineLimits) -> Processed {
+        let keys = crate::keystore::Keystore::embedded_default();
+        let catalogue = Catalogue::embedded_default();
+        let options = ServiceOptions { throttling: Throttling::Off, ..ServiceOptions::default() };
+        let ctx = Ctx {
+            keys: &keys,
+            catalogue: &catalogue,
+            now: UtcTime::parse_iso8601(NOW).unwrap(),
+            options: &options,
+            request_id: "00000000-0000-4000-8000-000000000000",
+            throttle: &Unlimited,
+            signing_keys: None,
+        };
+        let headers: Vec<(String, String)> = headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+        let raw = RawRequest { method, scheme: Scheme::Http, target, headers: &headers, body };
+        process(&raw, &ctx, &limits)
+    }
+
+    fn answered(p: Processed) -> (Outcome, Option<Diagnosis>) {
+        match p {
+            Processed::Answered { outcome, explanation } => (outcome, explanation),
+            Processed::NoService => panic!("no service answered"),
+        }
+    }
+
+    const HOST: [(&str, &str); 1] = [("host", "webservices.amazon.com")];
+
+    #[test]
+    fn a_signed_request_is_accepted_without_explanation() {
+        let target = format!("/onca/xml?{}", signed_query(&lookup(&[]), "webservices.amazon.com", &[]));
+        let (outcome, explanation) = answered(run("GET", &target, &HOST, b"", PipelineLimits::default()));
+        assert_eq!((outcome.status, outcome.record.verdict), (200, Verdict::Accepted));
+        assert_eq!(outcome.record.operation.as_deref(), Some("ItemLookup"));
+        assert_eq!(explanation, None);
+    }
+
+    #[test]
+    fn a_mistake_is_refused_and_explained() {
+        let params = lookup(&[("Keywords", "Harry Potter")]);
+        let target = format!(
+            "/onca/xml?{}",
+            signed_query(&params, "webservices.amazon.com", &[crate::diagnose::v2::SPACE_AS_PLUS])
+        );
+        let (outcome, explanation) = answered(run("GET", &target, &HOST, b"", PipelineLimits::default()));
+        assert_eq!(outcome.record.error_code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert!(outcome.record.failure.as_ref().is_some_and(crate::scheme::Failure::is_signature_mismatch));
+        assert_eq!(explanation.map(|d| d.header_value()).as_deref(), Some("space-as-plus"));
+    }
+
+    #[test]
+    fn the_host_header_decides_what_was_signed() {
+        // Signed for the locale host, sent with another Host: the signature cannot match.
+        let target = format!("/onca/xml?{}", signed_query(&lookup(&[]), "webservices.amazon.co.uk", &[]));
+        let (outcome, explanation) = answered(run("GET", &target, &HOST, b"", PipelineLimits::default()));
+        assert_eq!(outcome.record.error_code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert!(explanation.is_some());
+    }
+
+    #[test]
+    fn a_form_body_is_signed_with_the_query() {
+        // A form POST signs "POST" and the body's parameters.
+        let params = lookup(&[]);
+        let view = RequestView {
+            method: "POST",
+            scheme: Scheme::Http,
+            host: "webservices.amazon.com",
+            path: "/onca/xml",
+            params: &params,
+        };
+        let signature = crate::sigv2::sign(&view, SignatureMethod::HmacSha256, &SecretKey::new(SECRET)).signature;
+        let form = crate::sigv2::wire_query(&params, Some(&signature));
+        let headers = [HOST[0], ("content-type", "application/x-www-form-urlencoded; charset=utf-8")];
+        let (outcome, _) = answered(run("POST", "/onca/xml", &headers, form.as_bytes(), PipelineLimits::default()));
+        assert_eq!(outcome.record.verdict, Verdict::Accepted, "{}", outcome.body);
+        // Without the form content type, the body is not parameters: nothing is signed.
+        let (outcome, _) = answered(run("POST", "/onca/xml", &HOST, form.as_bytes(), PipelineLimits::default()));
+        assert_eq!(outcome.record.verdict, Verdict::Refused);
+    }
+
+    #[test]
+    fn bad_input_gets_the_services_own_error() {
+        let (outcome, explanation) = answered(run("GET", "/onca/xml?a=%ZZ", &HOST, b"", PipelineLimits::default()));
+        assert_eq!((outcome.status, outcome.record.error_code.as_deref()), (400, Some("MalformedQueryString")));
+        assert!(outcome.body.contains("of the query string"), "{}", outcome.body);
+        assert_eq!(explanation, None);
+        let target = format!("/onca/xml?{}", signed_query(&lookup(&[]), "webservices.amazon.com", &[]));
+        let (outcome, _) = answered(run("GET", &target, &HOST, b"", PipelineLimits { max_params: 3 }));
+        assert_eq!(outcome.record.error_code.as_deref(), Some("MalformedQueryString"));
+        assert!(outcome.body.contains("more than the 3 accepted"), "{}", outcome.body);
+    }
+
+    #[test]
+    fn no_service_at_an_unknown_place() {
+        assert_eq!(
+            run("GET", "/nowhere", &[("host", "127.0.0.1:8080")], b"", PipelineLimits::default()),
+            Processed::NoService
+        );
+    }
+
+    #[test]
+    fn raw_parts() {
+        let headers = vec![("Host".to_owned(), "h:1".to_owned())];
+        let raw =
+            RawRequest { method: "GET", scheme: Scheme::Http, target: "/p/q?a=1&b#frag", headers: &headers, body: b"" };
+        assert_eq!((raw.host(), raw.path(), raw.query()), ("h:1", "/p/q", "a=1&b"));
+        let raw = RawRequest { target: "/only", ..raw };
+        assert_eq!((raw.path(), raw.query()), ("/only", ""));
+    }
 }
