@@ -22,8 +22,8 @@ CLOCK="fixed:2014-08-18T12:00:00Z"
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 TMP="$(mktemp -d)"
-[ "${AMZSIG_NO_BUILD:-}" = 1 ] || cargo build --release --quiet --bin amzsig
-cp "$TARGET_DIR/release/amzsig" "$TMP/"
+[ "${AMZSIG_NO_BUILD:-}" = 1 ] || cargo build --profile profiling --quiet --bin amzsig
+cp "$TARGET_DIR/profiling/amzsig" "$TMP/"
 BIN="$TMP/amzsig"
 cleanup() { [ -n "${SERVE_PID:-}" ] && kill "$SERVE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT

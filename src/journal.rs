@@ -200,6 +200,11 @@ impl Journal {
         self.ring().entries.iter().cloned().collect()
     }
 
+    /// A copy of the newest entry, if any.
+    pub fn last(&self) -> Option<JournalEntry> {
+        self.ring().entries.back().cloned()
+    }
+
     /// Removes every entry (sequence numbers keep counting).
     pub fn clear(&self) {
         self.ring().entries.clear();

@@ -10,7 +10,7 @@ use super::EXIT_OK;
 use crate::clock::Clock;
 use crate::keystore::Keystore;
 use crate::server::log::BufferedLog;
-use crate::server::{LimitOverrides, MockServer, ServerConfig};
+use crate::server::{AdminAccess, LimitOverrides, MockServer, ServerConfig};
 use crate::services::Throttling;
 use crate::sigv2::HostMatch;
 use anyhow::{Context, Result};
@@ -48,12 +48,27 @@ pub struct ServeArgs {
     #[arg(long)]
     accept_host_without_port: bool,
 
+    /// Who may call the admin API under /__amzsig/: 'loopback' (the default) or 'any' (a
+    /// mock in a container, whose tests do not connect from loopback; only on an isolated
+    /// network).
+    #[arg(long, value_name = "WHO", env = "AMZSIG_ADMIN")]
+    admin: Option<AdminArg>,
+
     /// Write the journal as JSON to this file on shutdown.
     #[arg(long, value_name = "FILE")]
     journal_out: Option<PathBuf>,
 
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// Who may call the admin API (`--admin`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AdminArg {
+    /// Peers on 127.0.0.0/8 or ::1 only.
+    Loopback,
+    /// Any peer.
+    Any,
 }
 
 /// Flags for the HTTP layer's limits (each overrides the config's `limits:` key).
@@ -141,6 +156,12 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
     }
     if args.accept_host_without_port {
         config.options.host_match = HostMatch::AlsoWithoutPort;
+    }
+    if let Some(admin) = args.admin {
+        config.admin = match admin {
+            AdminArg::Loopback => AdminAccess::Loopback,
+            AdminArg::Any => AdminAccess::Any,
+        };
     }
     args.limits.overrides().apply(&mut config.limits);
     config.limits.validate().map_err(|e| anyhow::anyhow!("bad limit: {e}"))?;

@@ -24,7 +24,7 @@ pub use config::{AdminAccess, ConfigError, LimitError, LimitOverrides, Limits, S
 use crate::catalogue::Catalogue;
 use crate::clock::{Clock, UtcTime};
 use crate::journal::{Journal, JournalEntry};
-use crate::keystore::Keystore;
+use crate::keystore::{AdminError, KeyStatus, Keystore};
 use crate::services::request_id::RequestIds;
 use crate::services::throttle::{Buckets, Quota, Throttle, ThrottleDecision};
 use crate::services::ServiceOptions;
@@ -39,6 +39,8 @@ use tokio::task::JoinHandle;
 #[derive(Debug)]
 pub struct AppState {
     keystore: RwLock<Keystore>,
+    /// The keystore as loaded, for [`AppState::reset`].
+    loaded_keystore: Keystore,
     catalogue: Catalogue,
     clock: Clock,
     options: ServiceOptions,
@@ -64,11 +66,12 @@ impl AppState {
     /// State built from a configuration.
     pub fn new(config: ServerConfig) -> Self {
         Self {
-            keystore: RwLock::new(config.keystore),
+            keystore: RwLock::new(config.keystore.clone()),
             catalogue: config.catalogue,
             clock: config.clock,
             options: config.options,
             journal: Journal::new(config.journal_capacity),
+            loaded_keystore: config.keystore,
             buckets: SharedBuckets::default(),
             ids: Mutex::new(RequestIds::new(config.request_id_seed)),
             signing_keys: Mutex::new(crate::sigv4::SigningKeyCache::default()),
@@ -95,6 +98,16 @@ impl AppState {
     /// Empties every throttle bucket.
     pub fn reset_throttle(&self) {
         self.buckets.0.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
+    /// Back to the state the server started in: the journal emptied (sequence numbers go
+    /// on), every throttle bucket emptied, the keystore as loaded (rotations, status
+    /// changes and authorisations undone) and the SigV4 signing-key cache forgotten.
+    pub fn reset(&self) {
+        self.journal.clear();
+        self.reset_throttle();
+        *self.keystore.write().unwrap_or_else(PoisonError::into_inner) = self.loaded_keystore.clone();
+        *self.signing_keys.lock().unwrap_or_else(PoisonError::into_inner) = crate::sigv4::SigningKeyCache::default();
     }
 
     fn next_request_id(&self) -> String {
@@ -159,6 +172,48 @@ impl MockServer {
     /// A copy of the journal, oldest first.
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.state.journal.entries()
+    }
+
+    /// The requests the mock accepted, oldest first.
+    pub fn accepted(&self) -> Vec<JournalEntry> {
+        self.journal().into_iter().filter(|e| e.verdict == crate::services::Verdict::Accepted).collect()
+    }
+
+    /// The requests the mock refused (every refusal: signature, parameters, HTTP limits),
+    /// oldest first.
+    pub fn refused(&self) -> Vec<JournalEntry> {
+        self.journal().into_iter().filter(|e| e.verdict == crate::services::Verdict::Refused).collect()
+    }
+
+    /// The last request the mock received, if any.
+    pub fn last(&self) -> Option<JournalEntry> {
+        self.state.journal.last()
+    }
+
+    /// Resets the key `access_key_id` to `secret`: the old secret stops working at once
+    /// (as `POST /__amzsig/keys/{id}/rotate`).
+    pub fn rotate_key(&self, access_key_id: &str, secret: &str) -> Result<(), AdminError> {
+        self.state.with_keystore_mut(|k| k.rotate_key(access_key_id, crate::crypto::SecretKey::new(secret)))
+    }
+
+    /// Sets a key's status (as `POST /__amzsig/keys/{id}/status`).
+    pub fn set_key_status(&self, access_key_id: &str, status: KeyStatus) -> Result<(), AdminError> {
+        self.state.with_keystore_mut(|k| k.set_key_status(access_key_id, status))
+    }
+
+    /// A seller authorises an MWS developer with an MWSAuthToken.
+    pub fn authorize(&self, seller_id: &str, developer_id: &str, mws_auth_token: &str) -> Result<(), AdminError> {
+        self.state.with_keystore_mut(|k| k.authorize(seller_id, developer_id, mws_auth_token))
+    }
+
+    /// A seller revokes a developer's authorisation.
+    pub fn revoke(&self, seller_id: &str, developer_id: &str) -> Result<(), AdminError> {
+        self.state.with_keystore_mut(|k| k.revoke(seller_id, developer_id))
+    }
+
+    /// Back to the state it started in (as `POST /__amzsig/reset`; see [`AppState::reset`]).
+    pub fn reset(&self) {
+        self.state.reset();
     }
 
     /// Stops accepting, lets in-flight requests finish (within `limits.shutdown_grace`),

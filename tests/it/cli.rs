@@ -126,3 +126,15 @@ fn errors_are_one_line_and_exit_2() {
     let usage = amzsig(&["sign"], &[]);
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[test]
+fn serve_admin_access_is_loopback_or_any() {
+    // A word that is neither is a usage error (exit 2) naming the choices, flag or env.
+    let flag = amzsig(&["serve", "--admin", "everyone", "--listen", "127.0.0.1:0"], &[]);
+    let env = amzsig(&["serve", "--listen", "127.0.0.1:0"], &[("AMZSIG_ADMIN", "everyone")]);
+    for out in [flag, env] {
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("'everyone'") && err.contains("loopback") && err.contains("any"), "{err}");
+    }
+}

@@ -169,3 +169,68 @@ async fn malformed_queries_get_the_services_error_format() {
     assert_eq!(journal[0].error_code.as_deref(), Some("MalformedQueryString"));
     server.stop().await;
 }
+
+/// The MockServer API as the README shows it, inside `#[tokio::test]`: start, a signed
+/// request, the journal, a key rotation that refuses the old secret, and `reset()`.
+#[tokio::test]
+async fn mock_server_api_start_journal_rotate_reset() {
+    let server = MockServer::start(fixed_config()).await.unwrap();
+    let c = client();
+    let url = format!("{}/onca/xml?{}", server.base_url(), wire(&dg_item_lookup(&server.addr().to_string())));
+    assert_eq!(c.get(&url).send().await.unwrap().status().as_u16(), 200);
+    let last = server.last().unwrap();
+    assert_eq!((last.operation.as_deref(), last.error_code.as_deref()), (Some("ItemLookup"), None));
+    assert_eq!((server.accepted().len(), server.refused().len()), (1, 0));
+
+    server.rotate_key("AKIAIOSFODNN7EXAMPLE", "a new secret").unwrap();
+    let refused = c.get(&url).send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+    assert_eq!(server.last().unwrap().error_code.as_deref(), Some("SignatureDoesNotMatch"));
+    assert_eq!(server.refused().len(), 1);
+    assert!(server.rotate_key("NOSUCHKEY", "x").is_err());
+
+    server.reset();
+    assert!(server.journal().is_empty(), "reset empties the journal");
+    assert_eq!(c.get(&url).send().await.unwrap().status().as_u16(), 200, "reset restores the loaded secret");
+    assert_eq!(server.last().unwrap().seq, 3, "sequence numbers go on after a reset");
+    server.stop().await;
+}
+
+/// `POST /__amzsig/reset` undoes rotations and status changes, empties the journal and the
+/// throttle buckets.
+#[tokio::test]
+async fn reset_endpoint_restores_the_loaded_state() {
+    let server = MockServer::start(fixed_config()).await.unwrap();
+    let (base, c) = (server.base_url(), client());
+    let url = format!("{base}/onca/xml?{}", wire(&dg_item_lookup(&server.addr().to_string())));
+    let post = |path: &str, body: &'static str| c.post(format!("{base}{path}")).body(body).send();
+    assert_eq!(post("/__amzsig/keys/AKIAIOSFODNN7EXAMPLE/status", "status=inactive").await.unwrap().status(), 204);
+    assert_eq!(c.get(&url).send().await.unwrap().status().as_u16(), 403);
+    // PA-API allows one request per second per key: a second one now is throttled.
+    assert_eq!(post("/__amzsig/keys/AKIAIOSFODNN7EXAMPLE/status", "status=active").await.unwrap().status(), 204);
+    assert_eq!(c.get(&url).send().await.unwrap().status().as_u16(), 200);
+    assert_eq!(c.get(&url).send().await.unwrap().status().as_u16(), 503);
+    assert_eq!(post("/__amzsig/keys/AKIAIOSFODNN7EXAMPLE/status", "status=deleted").await.unwrap().status(), 204);
+
+    assert_eq!(post("/__amzsig/reset", "").await.unwrap().status(), 204);
+    assert!(server.journal().is_empty());
+    assert_eq!(c.get(&url).send().await.unwrap().status().as_u16(), 200, "key active again, bucket full again");
+    server.stop().await;
+}
+
+/// The admin API answers loopback peers only, unless `admin: any` (`serve --admin any`).
+#[tokio::test]
+async fn admin_api_refuses_other_hosts_unless_told() {
+    use amzsig::server::{app, AdminAccess, AppState};
+    use axum::extract::ConnectInfo;
+    use std::sync::Arc;
+    use tower::ServiceExt as _;
+    let remote: std::net::SocketAddr = "192.0.2.7:40000".parse().unwrap();
+    for (access, want) in [(AdminAccess::Loopback, 403), (AdminAccess::Any, 204)] {
+        let state = Arc::new(AppState::new(ServerConfig { admin: access, ..fixed_config() }));
+        let mut request = axum::http::Request::post("/__amzsig/reset").body(axum::body::Body::empty()).unwrap();
+        request.extensions_mut().insert(ConnectInfo(remote));
+        let response = app(state).oneshot(request).await.unwrap();
+        assert_eq!(response.status().as_u16(), want, "{access:?}");
+    }
+}

@@ -12,6 +12,7 @@
 //! | POST | `/__amzsig/sellers/{seller}/authorizations` | `developer_id=…&mws_auth_token=…` |
 //! | DELETE | `/__amzsig/sellers/{seller}/authorizations/{developer_id}` | |
 //! | POST | `/__amzsig/throttle/reset` | |
+//! | POST | `/__amzsig/reset` | | (journal, throttle, keystore as loaded)
 
 use super::super::{AdminAccess, AppState};
 use crate::crypto::SecretKey;
@@ -25,7 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
 use std::net::SocketAddr;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 pub(crate) fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
@@ -36,6 +37,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/__amzsig/sellers/{seller}/authorizations", post(authorize))
         .route("/__amzsig/sellers/{seller}/authorizations/{developer}", delete(revoke))
         .route("/__amzsig/throttle/reset", post(reset_throttle))
+        .route("/__amzsig/reset", post(reset))
         .route_layer(middleware::from_fn_with_state(state, loopback_only))
 }
 
@@ -45,7 +47,10 @@ async fn loopback_only(State(state): State<Arc<AppState>>, request: Request, nex
     if allowed {
         next.run(request).await
     } else {
-        text(StatusCode::FORBIDDEN, "the admin API answers loopback peers only (config: admin: any)\n")
+        text(
+            StatusCode::FORBIDDEN,
+            "the admin API answers loopback peers only (serve --admin any, AMZSIG_ADMIN=any, or config admin: any)\n",
+        )
     }
 }
 
@@ -59,7 +64,12 @@ async fn clear_journal(State(state): State<Arc<AppState>>) -> StatusCode {
 }
 
 async fn reset_throttle(State(state): State<Arc<AppState>>) -> StatusCode {
-    state.buckets.0.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    state.reset_throttle();
+    StatusCode::NO_CONTENT
+}
+
+async fn reset(State(state): State<Arc<AppState>>) -> StatusCode {
+    state.reset();
     StatusCode::NO_CONTENT
 }
 
