@@ -49,6 +49,15 @@ impl UtcTime {
     }
 
     /// Parses an ISO 8601 timestamp in the forms listed in the module docs.
+    ///
+    /// ```
+    /// use amzsig::clock::UtcTime;
+    ///
+    /// let t = UtcTime::parse_iso8601("2015-08-30T12:36:00Z")?;
+    /// assert_eq!(t.to_amz_date(), "20150830T123600Z");
+    /// assert!(UtcTime::parse_iso8601("30 Aug 2015").is_err());
+    /// # Ok::<(), amzsig::clock::TimeParseError>(())
+    /// ```
     pub fn parse_iso8601(text: &str) -> Result<Self, TimeParseError> {
         parse_iso8601(text).ok_or_else(|| TimeParseError { text: text.to_owned() })
     }

@@ -317,6 +317,13 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Compares two byte strings in time that depends only on their lengths.
+///
+/// ```
+/// use amzsig::crypto::constant_time_eq;
+///
+/// assert!(constant_time_eq(b"j7bZM0LX", b"j7bZM0LX"));
+/// assert!(!constant_time_eq(b"j7bZM0LX", b"j7bZM0LY"));
+/// ```
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && bool::from(a.ct_eq(b))
 }

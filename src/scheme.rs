@@ -50,6 +50,15 @@ impl fmt::Display for SchemeId {
 /// `headers` are `(name, value)` pairs as received; `raw_query` is the query string as
 /// sent (without `?`). Form bodies are not looked at: a SigV2 form POST is told apart by
 /// its service.
+///
+/// ```
+/// use amzsig::scheme::{detect, SchemeId};
+///
+/// let auth = vec![("Authorization".to_owned(), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/sts/aws4_request".to_owned())];
+/// assert_eq!(detect(&auth, ""), Some(SchemeId::V4));
+/// assert_eq!(detect(&[], "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=abc%3D"), Some(SchemeId::V2Query));
+/// assert_eq!(detect(&[], "Action=ListUsers"), None);
+/// ```
 pub fn detect(headers: &[(String, String)], raw_query: &str) -> Option<SchemeId> {
     let authorization = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("authorization")).map(|(_, v)| v.as_str());
     // Every request asks this: a name is looked for only when the query contains it.

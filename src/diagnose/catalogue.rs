@@ -192,6 +192,15 @@ impl Mistake {
     }
 
     /// The mistake with this id, in any catalogue.
+    ///
+    /// ```
+    /// use amzsig::diagnose::{v2, Mistake, SchemeId};
+    ///
+    /// let m = Mistake::from_id("space-as-plus").unwrap();
+    /// assert_eq!((m, m.scheme()), (v2::SPACE_AS_PLUS, SchemeId::V2Query));
+    /// assert_eq!(Mistake::from_id("v4-wrong-region").map(Mistake::scheme), Some(SchemeId::V4));
+    /// assert_eq!(Mistake::from_id("no-such-mistake"), None);
+    /// ```
     pub fn from_id(id: &str) -> Option<Mistake> {
         Mistake::all().find(|m| m.id() == id)
     }

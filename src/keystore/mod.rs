@@ -174,6 +174,15 @@ impl Keystore {
     /// # Panics
     ///
     /// Never in a tested build: a unit test loads the embedded file.
+    ///
+    /// ```
+    /// use amzsig::keystore::Keystore;
+    /// use amzsig::sigv2::{KeyState, SecretLookup};
+    ///
+    /// let keys = Keystore::embedded_default();
+    /// assert!(matches!(keys.lookup("AKIDEXAMPLE"), KeyState::Active(_)));
+    /// assert!(matches!(keys.lookup("AKIDUNKNOWN"), KeyState::Unknown));
+    /// ```
     pub fn embedded_default() -> Self {
         // Checked by a unit test, so this cannot fail at run time.
         Self::from_yaml_str(include_str!("default.yaml"), "<embedded default keystore>")

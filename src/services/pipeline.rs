@@ -100,6 +100,36 @@ pub enum Processed {
 
 /// Answers `raw` as the mock does: route, decode, the service's rules, and the diagnosis
 /// of a refused signature.
+///
+/// ```
+/// use amzsig::catalogue::Catalogue;
+/// use amzsig::clock::UtcTime;
+/// use amzsig::keystore::Keystore;
+/// use amzsig::request::Scheme;
+/// use amzsig::services::pipeline::{process, PipelineLimits, Processed, RawRequest};
+/// use amzsig::services::{Ctx, ServiceOptions, Unlimited};
+///
+/// let (keys, catalogue, options) = (Keystore::embedded_default(), Catalogue::embedded_default(), ServiceOptions::default());
+/// let ctx = Ctx {
+///     keys: &keys,
+///     catalogue: &catalogue,
+///     now: UtcTime::parse_iso8601("2014-08-18T12:00:00Z")?,
+///     options: &options,
+///     request_id: "e220a839-7b1d-4daf-ae78-9e6aa1b965f4",
+///     throttle: &Unlimited,
+///     signing_keys: None,
+/// };
+/// let headers = vec![("host".to_owned(), "webservices.amazon.com".to_owned())];
+/// // A bad percent-escape is PA-API's own XML error, not a crash.
+/// let raw = RawRequest { method: "GET", scheme: Scheme::Https, target: "/onca/xml?Operation=%ZZ", headers: &headers, body: b"" };
+/// let Processed::Answered { outcome, .. } = process(&raw, &ctx, &PipelineLimits::default()) else { panic!() };
+/// assert_eq!((outcome.status, outcome.record.error_code.as_deref()), (400, Some("MalformedQueryString")));
+/// // Nothing Amazon serves lives at this path on a non-Amazon host.
+/// let headers = vec![("host".to_owned(), "127.0.0.1:8080".to_owned())];
+/// let raw = RawRequest { target: "/nowhere", headers: &headers, ..raw };
+/// assert_eq!(process(&raw, &ctx, &PipelineLimits::default()), Processed::NoService);
+/// # Ok::<(), amzsig::clock::TimeParseError>(())
+/// ```
 pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> Processed {
     let (host, path, query_text) = (raw.host(), raw.path(), raw.query());
     let key = RouteKey { method: raw.method, host, path, query: query_text, headers: raw.headers };
