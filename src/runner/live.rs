@@ -17,11 +17,23 @@ use crate::scenario::{Inputs, Scenario};
 use crate::scheme::SchemeId;
 use crate::server::{MockServer, ServerConfig};
 
-/// The mock a live run talks to.
+/// The mock a live run talks to. It runs on a runtime of its own, started from a thread
+/// of its own, so a live run works from plain code and from inside an async test alike
+/// (`#[tokio::test]`: the runner's calls block, the mock keeps serving).
 pub(super) struct LiveMock {
-    // Keeps the server's tasks running; dropped after the server (field order).
+    // Dropped first: stops accepting.
     server: MockServer,
-    _runtime: tokio::runtime::Runtime,
+    // Then shut down without blocking (dropping a runtime blocks, which panics inside an
+    // async context).
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for LiveMock {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 impl LiveMock {
@@ -35,8 +47,13 @@ impl LiveMock {
             .map_err(super::RunError::Runtime)?;
         let clock = if own_clock { Clock::System } else { Clock::Fixed(suite_time()) };
         let config = ServerConfig { clock, ..ServerConfig::default() };
-        let server = runtime.block_on(MockServer::start(config)).map_err(super::RunError::Server)?;
-        Ok(LiveMock { server, _runtime: runtime })
+        // `block_on` may not run on a thread that is already inside a runtime.
+        let handle = runtime.handle().clone();
+        let started = std::thread::spawn(move || handle.block_on(MockServer::start(config)))
+            .join()
+            .map_err(|_| super::RunError::Runtime(std::io::Error::other("the mock's start thread panicked")))?;
+        let server = started.map_err(super::RunError::Server)?;
+        Ok(LiveMock { server, runtime: Some(runtime) })
     }
 
     /// `http://127.0.0.1:PORT`.

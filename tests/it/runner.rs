@@ -187,3 +187,13 @@ fn shipped_adapters_announce_only_known_capabilities() {
     }
     assert!(seen > 40, "found only {seen} capability words in {} files", files.len());
 }
+
+/// A live run works from inside an async test: the mock runs on a runtime of its own.
+#[tokio::test]
+async fn live_mode_runs_inside_an_async_test() {
+    let all = scenarios();
+    let some: Vec<&Scenario> = all.iter().take(5).collect();
+    let report = run_reference_adapter("", &some, Mode::Live);
+    assert!(failures(&report).is_empty(), "{}", failures(&report).join("\n"));
+    assert!(report.count(Status::Pass) >= 4, "{:?}", report.results);
+}
