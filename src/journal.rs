@@ -130,6 +130,58 @@ impl JournalEntry {
     }
 }
 
+impl JournalEntry {
+    /// Asserts that the mock accepted this request (for tests).
+    ///
+    /// # Panics
+    ///
+    /// When it did not, with what a person needs to fix the client: the answer, the
+    /// failure, the diagnosis and the two strings to sign ([`JournalEntry::account`]).
+    #[track_caller]
+    pub fn assert_accepted(&self) {
+        assert!(self.verdict == Verdict::Accepted, "expected the request to be accepted; {}", self.account());
+    }
+
+    /// Asserts that the mock refused this request with error code `code` (for tests).
+    ///
+    /// # Panics
+    ///
+    /// When it did not, with [`JournalEntry::account`].
+    #[track_caller]
+    pub fn assert_refused_with(&self, code: &str) {
+        assert!(
+            self.verdict == Verdict::Refused && self.error_code.as_deref() == Some(code),
+            "expected the request to be refused with {code}; {}",
+            self.account()
+        );
+    }
+
+    /// What happened to the request, for a person (no secret: session tokens redacted).
+    pub fn account(&self) -> String {
+        use std::fmt::Write as _;
+        let mut text = format!("{} {}{}", self.method, self.host, self.path);
+        match (self.verdict, self.error_code.as_deref()) {
+            (Verdict::Accepted, None) => text.push_str(" was accepted"),
+            (Verdict::Accepted, Some(code)) => {
+                let _ = write!(text, " was accepted (in-band {code})");
+            }
+            (Verdict::Refused, code) => {
+                let _ = write!(text, " got {} ({})", code.unwrap_or("a refusal"), self.status);
+            }
+        }
+        if let Some(f) = &self.failure {
+            let _ = write!(text, "; the signature check said: {f}");
+        }
+        if let Some(d) = &self.diagnosis {
+            let _ = write!(text, "; diagnosis: {d}");
+        }
+        if let Some(d) = &self.explanation {
+            let _ = write!(text, "\n\n{d}");
+        }
+        services::aws::redact_session_token(&text).into_owned()
+    }
+}
+
 /// The JSON form of [`JournalEntry::time`]: `YYYY-MM-DDThh:mm:ss.mmmZ`.
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` hands the field by reference
 fn iso8601_millis<S: Serializer>(time: &UtcTime, serializer: S) -> Result<S::Ok, S::Error> {

@@ -234,3 +234,45 @@ async fn admin_api_refuses_other_hosts_unless_told() {
         assert_eq!(response.status().as_u16(), want, "{access:?}");
     }
 }
+
+/// The journal's assertions fail with what a person needs: the answer, the diagnosis and
+/// both strings to sign (and never the secret).
+#[tokio::test]
+async fn journal_assertions_explain_a_refusal() {
+    use amzsig::diagnose::v2::{sign_with_mistakes, SPACE_AS_PLUS};
+    let server = MockServer::start(fixed_config()).await.unwrap();
+    let host = server.addr().to_string();
+    let mut params: ParamList = [
+        ("Service", "AWSECommerceService"),
+        ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
+        ("AssociateTag", "mytag-20"),
+        ("Operation", "ItemSearch"),
+        ("SearchIndex", "Books"),
+        ("Keywords", "Harry Potter"),
+        ("Timestamp", DG_TIME),
+    ]
+    .into_iter()
+    .collect();
+    let view = RequestView { method: "GET", scheme: Scheme::Http, host: &host, path: "/onca/xml", params: &params };
+    let signature =
+        sign_with_mistakes(&view, &SecretKey::new("1234567890"), SignatureMethod::HmacSha256, &[SPACE_AS_PLUS]).unwrap();
+    params.push(sigv2::SIGNATURE_PARAM, signature);
+    client().get(format!("{}/onca/xml?{}", server.base_url(), wire(&params))).send().await.unwrap();
+    let last = server.last().unwrap();
+    last.assert_refused_with("SignatureDoesNotMatch");
+    let panic = std::panic::catch_unwind(|| last.assert_accepted()).unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    for want in [
+        "expected the request to be accepted",
+        "SignatureDoesNotMatch (403)",
+        "diagnosis: space-as-plus",
+        "The client signed:",
+        "Keywords=Harry+Potter",
+        "It should have signed:",
+        "Keywords=Harry%20Potter",
+    ] {
+        assert!(message.contains(want), "'{want}' missing from: {message}");
+    }
+    assert!(!message.contains("1234567890"), "a secret reached the message");
+    server.stop().await;
+}
