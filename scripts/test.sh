@@ -18,6 +18,15 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --all-targets --locked -- -D warnings
 
+step "features: the pure core alone (at most 30 packages), then each feature alone"
+core=$(cargo tree --locked -p amzsig --no-default-features -e normal --prefix none | sed 's/ (\*)//' | sort -u | wc -l)
+echo "the pure core (--no-default-features) builds from $core packages, amzsig included"
+[ "$core" -le 30 ] || { echo "the pure core needs $core packages: at most 30" >&2; exit 1; }
+cargo clippy --locked --no-default-features --lib --tests -- -D warnings
+INSTA_UPDATE=no cargo test --locked --no-default-features --lib
+cargo clippy --locked --no-default-features --features server --all-targets -- -D warnings
+cargo clippy --locked --no-default-features --features harness --all-targets -- -D warnings
+
 step "cargo test"
 # A missing official suite fails the tests (AMZSIG_ALLOW_MISSING_SUITES=1 skips them, saying so).
 INSTA_UPDATE=no cargo test --all-targets --locked

@@ -163,23 +163,42 @@
 //! ([`journal`], [`server`]); the harness ([`scenario`], [`adapter`], [`runner`],
 //! [`report`], [`fuzzer`]); and the command line ([`cli`]).
 
-pub mod adapter;
-pub mod catalogue;
-pub mod cli;
+// The pure core: always built.
 pub mod clock;
 pub mod crypto;
 pub mod diagnose;
 pub mod encoding;
-pub mod fuzzer;
-pub mod journal;
-pub mod keystore;
-pub mod report;
 pub mod request;
-pub mod runner;
-pub mod scenario;
 pub mod scheme;
-pub mod server;
-pub mod services;
 pub mod sigv2;
 pub mod sigv4;
+
+// The mock endpoint (feature `server`).
+#[cfg(feature = "server")]
+pub mod catalogue;
+#[cfg(feature = "server")]
+pub mod journal;
+#[cfg(feature = "server")]
+pub mod keystore;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "server")]
+pub mod services;
+#[cfg(feature = "server")]
 pub mod xml;
+
+// The harness (feature `harness`).
+#[cfg(feature = "harness")]
+pub mod adapter;
+#[cfg(feature = "harness")]
+pub mod fuzzer;
+#[cfg(feature = "harness")]
+pub mod report;
+#[cfg(feature = "harness")]
+pub mod runner;
+#[cfg(feature = "harness")]
+pub mod scenario;
+
+// The command line (feature `cli`, the default).
+#[cfg(feature = "cli")]
+pub mod cli;

@@ -255,7 +255,8 @@ async fn journal_assertions_explain_a_refusal() {
     .collect();
     let view = RequestView { method: "GET", scheme: Scheme::Http, host: &host, path: "/onca/xml", params: &params };
     let signature =
-        sign_with_mistakes(&view, &SecretKey::new("1234567890"), SignatureMethod::HmacSha256, &[SPACE_AS_PLUS]).unwrap();
+        sign_with_mistakes(&view, &SecretKey::new("1234567890"), SignatureMethod::HmacSha256, &[SPACE_AS_PLUS])
+            .unwrap();
     params.push(sigv2::SIGNATURE_PARAM, signature);
     client().get(format!("{}/onca/xml?{}", server.base_url(), wire(&params))).send().await.unwrap();
     let last = server.last().unwrap();
