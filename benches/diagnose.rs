@@ -14,10 +14,11 @@
 
 use amzsig::clock::UtcTime;
 use amzsig::crypto::SecretKey;
+use amzsig::crypto::SingleKey;
 use amzsig::diagnose;
 use amzsig::encoding::{parse_query, ParamList, PlusMeans};
 use amzsig::request::{RequestView, Scheme};
-use amzsig::sigv2::{self, SignatureMethod, SingleKey, VerifyPolicy};
+use amzsig::sigv2::{self, SignatureMethod, VerifyPolicy};
 use amzsig::sigv4::{self, Payload, SignableRequest, SigningParams, SigningSettings};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;

@@ -5,9 +5,10 @@
 
 use amzsig::clock::UtcTime;
 use amzsig::crypto::SecretKey;
+use amzsig::crypto::SingleKey;
 use amzsig::encoding::ParamList;
 use amzsig::request::{RequestView, Scheme};
-use amzsig::sigv2::{self, SignatureMethod, SingleKey, VerifyPolicy};
+use amzsig::sigv2::{self, SignatureMethod, VerifyPolicy};
 use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
 use std::hint::black_box;

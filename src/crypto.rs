@@ -343,6 +343,50 @@ impl MacBytes {
     }
 }
 
+// Key lookup: how a verifier (of any scheme) finds the secret of an access key id.
+
+/// What a key lookup found for an access key id.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyState<'a> {
+    /// The key exists and may sign.
+    Active(&'a SecretKey),
+    /// The key exists but was deactivated.
+    Inactive,
+    /// No such key.
+    Unknown,
+}
+
+/// Finds the secret for an access key id (a keystore, a map, a single key).
+pub trait SecretLookup {
+    /// The state of `access_key_id`.
+    fn lookup(&self, access_key_id: &str) -> KeyState<'_>;
+}
+
+impl<S: std::hash::BuildHasher> SecretLookup for std::collections::HashMap<String, SecretKey, S> {
+    fn lookup(&self, access_key_id: &str) -> KeyState<'_> {
+        self.get(access_key_id).map_or(KeyState::Unknown, KeyState::Active)
+    }
+}
+
+/// One secret that answers for one access key id, or for any id when `id` is `None`
+/// (the CLI's `verify --secret-env`).
+#[derive(Debug)]
+pub struct SingleKey<'a> {
+    /// The access key id it answers for; `None` answers for every id.
+    pub id: Option<&'a str>,
+    /// The secret.
+    pub secret: &'a SecretKey,
+}
+
+impl SecretLookup for SingleKey<'_> {
+    fn lookup(&self, access_key_id: &str) -> KeyState<'_> {
+        match self.id {
+            Some(id) if id != access_key_id => KeyState::Unknown,
+            _ => KeyState::Active(self.secret),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

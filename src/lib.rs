@@ -12,7 +12,8 @@
 //! use amzsig::clock::UtcTime;
 //! use amzsig::crypto::SecretKey;
 //! use amzsig::request::OwnedRequest;
-//! use amzsig::sigv2::{self, SingleKey, VerifyPolicy};
+//! use amzsig::sigv2::{self, VerifyPolicy};
+//! use amzsig::crypto::SingleKey;
 //!
 //! let url = "http://webservices.amazon.com/onca/xml?Service=AWSECommerceService\
 //!     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Operation=ItemLookup\
@@ -36,7 +37,7 @@
 //! ```
 //! use amzsig::clock::UtcTime;
 //! use amzsig::crypto::SecretKey;
-//! use amzsig::sigv2::SingleKey;
+//! use amzsig::crypto::SingleKey;
 //! use amzsig::sigv4::{self, ParsedRequest, SigningParams, SigningSettings, VerifyPolicy};
 //!
 //! let text = "GET / HTTP/1.1\r\nHost:example.amazonaws.com\r\nX-Amz-Date:20150830T123600Z\r\n\

@@ -16,13 +16,14 @@
 use amzsig::adapter::protocol::{decode_answer, decode_request};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::{base64_decode, hmac, SecretKey};
+use amzsig::crypto::{KeyState, SecretLookup, SingleKey};
 use amzsig::diagnose::v2::{self, sign_with_mistakes, Recipe};
 use amzsig::diagnose::{diagnose, Budget, Mistake, Subject};
 use amzsig::encoding::{cmp_encoded, decode, encode, encode_bytes_into, is_unreserved, parse_query, Param};
 use amzsig::encoding::{ParamList, PlusMeans};
 use amzsig::keystore::{Keystore, PAAPI_LOCALES};
 use amzsig::request::{OwnedRequest, RequestView, Scheme};
-use amzsig::sigv2::{self, HostMatch, KeyState, SecretLookup, SignatureMethod, SingleKey, VerifyPolicy};
+use amzsig::sigv2::{self, HostMatch, SignatureMethod, VerifyPolicy};
 use amzsig::sigv4::{self, ParsedRequest, SignableRequest, SignatureLocation, SigningSettings};
 use amzsig::xml::{self, Element, Node};
 

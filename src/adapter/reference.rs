@@ -186,7 +186,8 @@ mod tests {
     use super::*;
     use crate::adapter::protocol::WireCredentials;
     use crate::clock::UtcTime;
-    use crate::sigv2::{SingleKey, VerifyPolicy};
+    use crate::crypto::SingleKey;
+    use crate::sigv2::VerifyPolicy;
 
     fn dg_request() -> Request {
         Request {

@@ -4,7 +4,8 @@
 use super::input::{RequestArgs, SecretArgs, V4Args};
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::clock::Clock;
-use crate::sigv2::{self, HostForm, HostMatch, SingleKey, VerifyFailure, VerifyPolicy};
+use crate::crypto::SingleKey;
+use crate::sigv2::{self, HostForm, HostMatch, VerifyFailure, VerifyPolicy};
 use crate::sigv4::{self, SignatureLocation};
 use anyhow::{bail, Context, Result};
 use clap::Args;

@@ -23,8 +23,8 @@
 mod file;
 
 use crate::clock::UtcTime;
+use crate::crypto::{KeyState, SecretLookup};
 use crate::crypto::{SecretKey, SessionToken};
-use crate::sigv2::{KeyState, SecretLookup};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
@@ -177,7 +177,7 @@ impl Keystore {
     ///
     /// ```
     /// use amzsig::keystore::Keystore;
-    /// use amzsig::sigv2::{KeyState, SecretLookup};
+    /// use amzsig::crypto::{KeyState, SecretLookup};
     ///
     /// let keys = Keystore::embedded_default();
     /// assert!(matches!(keys.lookup("AKIDEXAMPLE"), KeyState::Active(_)));

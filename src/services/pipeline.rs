@@ -15,12 +15,13 @@
 //! received, in order.
 
 use super::{Ctx, Outcome, Route, RouteKey, ServiceRequest};
+use crate::crypto::{KeyState, SecretLookup};
 use crate::diagnose::{diagnose, Budget, Diagnosis, Subject};
 use crate::encoding::{parse_query, PlusMeans};
 use crate::keystore::Keystore;
 use crate::request::{RequestView, Scheme};
 use crate::scheme::Failure;
-use crate::sigv2::{KeyState, SecretLookup, SignatureMethod};
+use crate::sigv2::SignatureMethod;
 
 /// A request as it arrived: what the HTTP layer read, nothing interpreted yet.
 #[derive(Debug, Clone, Copy)]

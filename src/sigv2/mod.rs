@@ -17,9 +17,7 @@
 
 mod verify;
 
-pub use verify::{
-    verify, HostForm, HostMatch, KeyState, SecretLookup, SingleKey, Verified, VerifyFailure, VerifyPolicy,
-};
+pub use verify::{verify, HostForm, HostMatch, Verified, VerifyFailure, VerifyPolicy};
 
 use crate::crypto::{hmac, HmacAlgorithm, SecretKey};
 use crate::encoding::{cmp_encoded, encode_bytes_into, encode_into, ParamList};

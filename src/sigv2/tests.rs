@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::clock::UtcTime;
+use crate::crypto::SingleKey;
 use crate::encoding::Param;
 use proptest::prelude::*;
 

@@ -10,51 +10,8 @@
 
 use super::{canonical_host, canonicalize_with_host, host_without_port, signature, Canonical, SignatureMethod};
 use crate::clock::UtcTime;
-use crate::crypto::{base64_decode, constant_time_eq, SecretKey};
+use crate::crypto::{base64_decode, constant_time_eq, KeyState, SecretKey, SecretLookup};
 use crate::request::RequestView;
-use std::collections::HashMap;
-
-/// What a key lookup found for an access key id.
-#[derive(Debug, Clone, Copy)]
-pub enum KeyState<'a> {
-    /// The key exists and may sign.
-    Active(&'a SecretKey),
-    /// The key exists but was deactivated.
-    Inactive,
-    /// No such key.
-    Unknown,
-}
-
-/// Finds the secret for an access key id (a keystore, a map, a single key).
-pub trait SecretLookup {
-    /// The state of `access_key_id`.
-    fn lookup(&self, access_key_id: &str) -> KeyState<'_>;
-}
-
-impl<S: std::hash::BuildHasher> SecretLookup for HashMap<String, SecretKey, S> {
-    fn lookup(&self, access_key_id: &str) -> KeyState<'_> {
-        self.get(access_key_id).map_or(KeyState::Unknown, KeyState::Active)
-    }
-}
-
-/// One secret that answers for one access key id, or for any id when `id` is `None`
-/// (the CLI's `verify --secret-env`).
-#[derive(Debug)]
-pub struct SingleKey<'a> {
-    /// The access key id it answers for; `None` answers for every id.
-    pub id: Option<&'a str>,
-    /// The secret.
-    pub secret: &'a SecretKey,
-}
-
-impl SecretLookup for SingleKey<'_> {
-    fn lookup(&self, access_key_id: &str) -> KeyState<'_> {
-        match self.id {
-            Some(id) if id != access_key_id => KeyState::Unknown,
-            _ => KeyState::Active(self.secret),
-        }
-    }
-}
 
 /// Which host lines a verifier accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

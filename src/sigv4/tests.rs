@@ -6,8 +6,8 @@
 use super::*;
 use crate::clock::UtcTime;
 use crate::crypto::SecretKey;
+use crate::crypto::{KeyState, SecretLookup, SingleKey};
 use crate::encoding::{parse_query, Param, PlusMeans};
-use crate::sigv2::{KeyState, SecretLookup, SingleKey};
 use proptest::prelude::*;
 
 const AKID: &str = "AKIDEXAMPLE";

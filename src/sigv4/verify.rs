@@ -27,7 +27,7 @@ use super::{
 };
 use crate::clock::UtcTime;
 use crate::crypto::{constant_time_eq, sha256_hex};
-use crate::sigv2::{KeyState, SecretLookup};
+use crate::crypto::{KeyState, SecretLookup};
 
 /// How strict a verifier is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

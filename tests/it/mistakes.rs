@@ -10,11 +10,12 @@
 use crate::support::{files_with_ext, root};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::SecretKey;
+use amzsig::crypto::{KeyState, SecretLookup};
 use amzsig::diagnose::{diagnose, Budget, Mistake, Subject};
 use amzsig::encoding::{parse_query, ParamList, PlusMeans};
 use amzsig::keystore::Keystore;
 use amzsig::request::{RequestView, Scheme};
-use amzsig::sigv2::{self, KeyState, SecretLookup, SignatureMethod, VerifyPolicy};
+use amzsig::sigv2::{self, SignatureMethod, VerifyPolicy};
 use amzsig::sigv4::{self, Payload, SignableRequest, SigningSettings};
 use serde::Deserialize;
 use std::collections::BTreeSet;

@@ -8,9 +8,10 @@
 use crate::support::{files_with_ext, root};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::SecretKey;
+use amzsig::crypto::SingleKey;
 use amzsig::encoding::{parse_query, ParamList, PlusMeans};
 use amzsig::request::{RequestView, Scheme};
-use amzsig::sigv2::{self, SignatureMethod, SingleKey, VerifyFailure, VerifyPolicy};
+use amzsig::sigv2::{self, SignatureMethod, VerifyFailure, VerifyPolicy};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]

@@ -18,8 +18,8 @@
 use crate::support::{classic_cases, root, sigv4_suite_dir, Credentials, CrtContext};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::SecretKey;
+use amzsig::crypto::SingleKey;
 use amzsig::encoding::{decode, parse_query, PlusMeans};
-use amzsig::sigv2::SingleKey;
 use amzsig::sigv4::{
     self, ContentSha256Header, ParsedRequest, PathNormalization, Payload, PresignedPayload, SessionTokenMode,
     SignatureLocation, SigningOutput, SigningParams, SigningSettings, UriEncoding,

@@ -5,9 +5,9 @@
 use super::recipe::{date_header_as_amz, strip_port};
 use super::*;
 use crate::clock::UtcTime;
+use crate::crypto::SingleKey;
 use crate::diagnose::{Budget, Subject};
 use crate::encoding::{parse_query, PlusMeans};
-use crate::sigv2::SingleKey;
 use crate::sigv4::{self, Payload, SigningParams, SigningSettings};
 use proptest::prelude::*;
 

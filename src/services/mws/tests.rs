@@ -13,12 +13,13 @@ use super::*;
 use crate::catalogue::Catalogue;
 use crate::clock::UtcTime;
 use crate::crypto::SecretKey;
+use crate::crypto::{KeyState, SecretLookup};
 use crate::encoding::ParamList;
 use crate::keystore::{KeyStatus, Keystore};
 use crate::request::{RequestView, Scheme};
 use crate::services::throttle::Buckets;
 use crate::services::{Quota, ServiceOptions, Throttle, ThrottleDecision, Unlimited};
-use crate::sigv2::{self, HostForm, HostMatch, KeyState, SecretLookup, SignatureMethod, VerifyFailure};
+use crate::sigv2::{self, HostForm, HostMatch, SignatureMethod, VerifyFailure};
 use std::fmt::Write as _;
 use std::sync::Mutex;
 
