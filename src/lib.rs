@@ -118,13 +118,12 @@
 //! use amzsig::crypto::SecretKey;
 //! use amzsig::encoding::ParamList;
 //! use amzsig::request::{RequestView, Scheme};
-//! use amzsig::server::{MockServer, ServerConfig};
+//! use amzsig::server::MockServer;
 //! use amzsig::sigv2::{self, SignatureMethod};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = ServerConfig { clock: "fixed:2014-08-18T12:00:00Z".parse()?, ..ServerConfig::default() };
-//! let server = MockServer::start(config).await?;
+//! let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
 //! let host = server.addr().to_string(); // the Host header the client will send
 //! let params: ParamList = [
 //!     ("Service", "AWSECommerceService"),

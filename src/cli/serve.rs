@@ -173,7 +173,7 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
     runtime.block_on(async {
         let keystore_origin = config.keystore.origin().to_owned();
-        let server = MockServer::start(config).await?;
+        let server = MockServer::start_with(config).await?;
         // Install the handlers before announcing the URL: a script that reads the URL and
         // sends SIGTERM at once must get a graceful stop, not the default kill.
         let stop = shutdown_signal()?;

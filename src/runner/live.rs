@@ -49,7 +49,7 @@ impl LiveMock {
         let config = ServerConfig { clock, ..ServerConfig::default() };
         // `block_on` may not run on a thread that is already inside a runtime.
         let handle = runtime.handle().clone();
-        let started = std::thread::spawn(move || handle.block_on(MockServer::start(config)))
+        let started = std::thread::spawn(move || handle.block_on(MockServer::start_with(config)))
             .join()
             .map_err(|_| super::RunError::Runtime(std::io::Error::other("the mock's start thread panicked")))?;
         let server = started.map_err(super::RunError::Server)?;

@@ -141,9 +141,45 @@ pub struct MockServer {
 }
 
 impl MockServer {
+    /// Starts the mock on a free loopback port with the defaults: the embedded keystore
+    /// (Amazon's documentation keys) and catalogue, the system clock, throttling on.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), amzsig::server::ServerError> {
+    /// let server = amzsig::server::MockServer::start().await?;
+    /// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+    /// server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn start() -> Result<MockServer, ServerError> {
+        Self::start_with(ServerConfig::default()).await
+    }
+
+    /// A builder: the defaults of [`MockServer::start`], changed one setting at a time.
+    ///
+    /// ```
+    /// use amzsig::services::Throttling;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = amzsig::server::MockServer::builder()
+    ///     .clock("fixed:2014-08-18T12:00:00Z".parse()?)
+    ///     .throttling(Throttling::Off)
+    ///     .start()
+    ///     .await?;
+    /// server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
     /// Binds `config.listen` (port 0: a free port) and serves in the background, with
     /// the HTTP layer's [`Limits`] (`config.limits`).
-    pub async fn start(config: ServerConfig) -> Result<MockServer, ServerError> {
+    pub async fn start_with(config: ServerConfig) -> Result<MockServer, ServerError> {
         config.limits.validate().map_err(ServerError::Limits)?;
         let listen = config.listen;
         let listener = TcpListener::bind(listen).await.map_err(|e| ServerError::Bind(listen, e))?;
@@ -225,6 +261,69 @@ impl MockServer {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+    }
+}
+
+/// Settings for a [`MockServer`] ([`MockServer::builder`]); unset ones keep the defaults
+/// of [`ServerConfig::default`].
+#[derive(Debug, Clone, Default)]
+pub struct MockServerBuilder {
+    config: ServerConfig,
+}
+
+impl MockServerBuilder {
+    /// The clock the mock judges time with (`Clock::Fixed(..)` replays recorded requests).
+    #[must_use]
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.config.clock = clock;
+        self
+    }
+
+    /// The keys, accounts and sellers.
+    #[must_use]
+    pub fn keystore(mut self, keystore: Keystore) -> Self {
+        self.config.keystore = keystore;
+        self
+    }
+
+    /// The items, browse nodes, orders, products and reports the services answer from.
+    #[must_use]
+    pub fn catalogue(mut self, catalogue: Catalogue) -> Self {
+        self.config.catalogue = catalogue;
+        self
+    }
+
+    /// Whether throttling rules apply.
+    #[must_use]
+    pub fn throttling(mut self, throttling: crate::services::Throttling) -> Self {
+        self.config.options.throttling = throttling;
+        self
+    }
+
+    /// The HTTP layer's limits.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
+        self
+    }
+
+    /// The address to listen on (port 0: a free port; the default is 127.0.0.1:0).
+    #[must_use]
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.config.listen = addr;
+        self
+    }
+
+    /// The whole configuration, for the settings without a method of their own.
+    #[must_use]
+    pub fn config(mut self, f: impl FnOnce(&mut ServerConfig)) -> Self {
+        f(&mut self.config);
+        self
+    }
+
+    /// Starts the mock ([`MockServer::start_with`]).
+    pub async fn start(self) -> Result<MockServer, ServerError> {
+        MockServer::start_with(self.config).await
     }
 }
 

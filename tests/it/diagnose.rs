@@ -103,7 +103,7 @@ fn request_for(p: &Plan, m: Mistake, nonce: u32) -> Request {
 
 #[tokio::test]
 async fn every_mistake_is_named_by_the_mock_and_by_explain() {
-    let server = MockServer::start(fixed_config()).await.unwrap();
+    let server = MockServer::start_with(fixed_config()).await.unwrap();
     let base = server.base_url();
     let mock_host = server.addr().to_string();
     let http = client();

@@ -38,7 +38,7 @@ struct Live {
 impl Live {
     fn start(config: ServerConfig) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let server = rt.block_on(MockServer::start(config)).unwrap();
+        let server = rt.block_on(MockServer::start_with(config)).unwrap();
         let addr = server.addr();
         Self { rt, server: Some(server), addr }
     }

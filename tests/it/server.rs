@@ -60,7 +60,7 @@ pub(crate) fn dg_item_lookup(host: &str) -> ParamList {
 
 #[tokio::test]
 async fn journal_records_every_request_and_can_be_cleared() {
-    let server = MockServer::start(fixed_config()).await.unwrap();
+    let server = MockServer::start_with(fixed_config()).await.unwrap();
     let base = server.base_url();
     let host = server.addr().to_string();
     let c = client();
@@ -92,7 +92,7 @@ async fn journal_records_every_request_and_can_be_cleared() {
 
 #[tokio::test]
 async fn journal_is_bounded() {
-    let server = MockServer::start(ServerConfig { journal_capacity: 3, ..fixed_config() }).await.unwrap();
+    let server = MockServer::start_with(ServerConfig { journal_capacity: 3, ..fixed_config() }).await.unwrap();
     let c = client();
     for i in 0..5 {
         c.get(format!("{}/nowhere/{i}", server.base_url())).send().await.unwrap();
@@ -104,7 +104,7 @@ async fn journal_is_bounded() {
 
 #[tokio::test]
 async fn admin_rejects_bad_input_and_unknown_ids() {
-    let server = MockServer::start(fixed_config()).await.unwrap();
+    let server = MockServer::start_with(fixed_config()).await.unwrap();
     let base = server.base_url();
     let c = client();
     let cases: &[(&str, &str, &str, u16)] = &[
@@ -146,7 +146,7 @@ fn serve_binary_prints_its_url_and_shuts_down_gracefully() {
 /// and the journal still records what arrived.
 #[tokio::test]
 async fn malformed_queries_get_the_services_error_format() {
-    let server = MockServer::start(fixed_config()).await.unwrap();
+    let server = MockServer::start_with(fixed_config()).await.unwrap();
     let base = server.base_url();
     let c = client();
     let cases = [
@@ -170,22 +170,39 @@ async fn malformed_queries_get_the_services_error_format() {
     server.stop().await;
 }
 
-/// The MockServer API as the README shows it, inside `#[tokio::test]`: start, a signed
-/// request, the journal, a key rotation that refuses the old secret, and `reset()`.
+/// The MockServer API exactly as the README shows it, inside `#[tokio::test]`: `start()`
+/// with the defaults (system clock), a request signed now, the journal, a key rotation that
+/// refuses the old secret, and `reset()`.
 #[tokio::test]
 async fn mock_server_api_start_journal_rotate_reset() {
-    let server = MockServer::start(fixed_config()).await.unwrap();
+    let server = MockServer::start().await.unwrap();
     let c = client();
-    let url = format!("{}/onca/xml?{}", server.base_url(), wire(&dg_item_lookup(&server.addr().to_string())));
+    let now = Clock::System.now().to_iso8601();
+    let params = signed(
+        "GET",
+        &server.addr().to_string(),
+        "/onca/xml",
+        &[
+            ("Service", "AWSECommerceService"),
+            ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
+            ("AssociateTag", "mytag-20"),
+            ("Operation", "ItemLookup"),
+            ("ItemId", "0679722769"),
+            ("Timestamp", &now),
+        ],
+        "1234567890",
+    );
+    let url = format!("{}/onca/xml?{}", server.base_url(), wire(&params));
     assert_eq!(c.get(&url).send().await.unwrap().status().as_u16(), 200);
-    let last = server.last().unwrap();
-    assert_eq!((last.operation.as_deref(), last.error_code.as_deref()), (Some("ItemLookup"), None));
+    assert_eq!(server.last().unwrap().error_code, None);
+    server.last().unwrap().assert_accepted();
     assert_eq!((server.accepted().len(), server.refused().len()), (1, 0));
 
     server.rotate_key("AKIAIOSFODNN7EXAMPLE", "a new secret").unwrap();
-    let refused = c.get(&url).send().await.unwrap();
-    assert_eq!(refused.status().as_u16(), 403);
-    assert_eq!(server.last().unwrap().error_code.as_deref(), Some("SignatureDoesNotMatch"));
+    // One request per second per key (PA-API's throttle): let the bucket refill.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(c.get(&url).send().await.unwrap().status().as_u16(), 403);
+    server.last().unwrap().assert_refused_with("SignatureDoesNotMatch");
     assert_eq!(server.refused().len(), 1);
     assert!(server.rotate_key("NOSUCHKEY", "x").is_err());
 
@@ -196,11 +213,28 @@ async fn mock_server_api_start_journal_rotate_reset() {
     server.stop().await;
 }
 
+/// The builder changes one setting at a time: no throttling here, so two requests in the
+/// same second are both accepted.
+#[tokio::test]
+async fn mock_server_builder() {
+    let server = MockServer::builder()
+        .clock(format!("fixed:{DG_TIME}").parse().unwrap())
+        .throttling(amzsig::services::Throttling::Off)
+        .start()
+        .await
+        .unwrap();
+    let url = format!("{}/onca/xml?{}", server.base_url(), wire(&dg_item_lookup(&server.addr().to_string())));
+    for _ in 0..2 {
+        assert_eq!(client().get(&url).send().await.unwrap().status().as_u16(), 200);
+    }
+    server.stop().await;
+}
+
 /// `POST /__amzsig/reset` undoes rotations and status changes, empties the journal and the
 /// throttle buckets.
 #[tokio::test]
 async fn reset_endpoint_restores_the_loaded_state() {
-    let server = MockServer::start(fixed_config()).await.unwrap();
+    let server = MockServer::start_with(fixed_config()).await.unwrap();
     let (base, c) = (server.base_url(), client());
     let url = format!("{base}/onca/xml?{}", wire(&dg_item_lookup(&server.addr().to_string())));
     let post = |path: &str, body: &'static str| c.post(format!("{base}{path}")).body(body).send();
@@ -240,7 +274,7 @@ async fn admin_api_refuses_other_hosts_unless_told() {
 #[tokio::test]
 async fn journal_assertions_explain_a_refusal() {
     use amzsig::diagnose::v2::{sign_with_mistakes, SPACE_AS_PLUS};
-    let server = MockServer::start(fixed_config()).await.unwrap();
+    let server = MockServer::start_with(fixed_config()).await.unwrap();
     let host = server.addr().to_string();
     let mut params: ParamList = [
         ("Service", "AWSECommerceService"),

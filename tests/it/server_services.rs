@@ -140,7 +140,7 @@ fn signed_params(c: &Case) -> ParamList {
 
 #[tokio::test]
 async fn every_operation_and_error_over_http() {
-    let server = MockServer::start(fixed_config()).await.unwrap();
+    let server = MockServer::start_with(fixed_config()).await.unwrap();
     let base = server.base_url();
     let http = client();
     let mut problems = Vec::new();
@@ -221,7 +221,7 @@ async fn accepted_on_every_locale_host() {
         ("ecs.amazonaws.jp", "mytag-22"),
         ("ecs.amazonaws.ca", "mytag-20"),
     ];
-    let server = MockServer::start(fixed_config()).await.unwrap();
+    let server = MockServer::start_with(fixed_config()).await.unwrap();
     let http = client();
     for (host, tag) in hosts {
         server.state().reset_throttle();
@@ -261,7 +261,7 @@ async fn accepted_on_every_locale_host() {
 /// a developer refuses it at once.
 #[tokio::test]
 async fn admin_changes_take_effect_at_once() {
-    let server = MockServer::start(fixed_config()).await.unwrap();
+    let server = MockServer::start_with(fixed_config()).await.unwrap();
     let base = server.base_url();
     let http = client();
     let host = server.addr().to_string();

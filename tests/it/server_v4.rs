@@ -207,7 +207,7 @@ fn get_items(ids: &[&str]) -> Value {
 
 #[tokio::test]
 async fn paapi5_every_operation_answers_json_from_the_shared_catalogue() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let host = server.addr().to_string();
     let common = |mut v: Value| {
         v["PartnerTag"] = json!("mytag-20");
@@ -285,7 +285,7 @@ async fn paapi5_every_operation_answers_json_from_the_shared_catalogue() {
 
 #[tokio::test]
 async fn paapi5_every_locale_host_accepts_its_region_and_refuses_another() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let keys = amzsig::keystore::Keystore::embedded_default();
     let tags = &keys.account_for_key(PAAPI_KEY).unwrap().associate_tags;
     for l in amzsig::services::paapi5::locale::LOCALES {
@@ -514,7 +514,7 @@ fn paapi5_refusals(host: &str) -> Vec<Refused> {
 
 #[tokio::test]
 async fn paapi5_refusals_carry_the_real_type_code_status_and_message() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let host = "webservices.amazon.com";
     for c in paapi5_refusals(host) {
         let a = send(&server, &c.req).await;
@@ -539,7 +539,7 @@ async fn paapi5_refusals_carry_the_real_type_code_status_and_message() {
 
 #[tokio::test]
 async fn paapi5_allows_one_request_per_second_per_key() {
-    let server = MockServer::start(config(Throttling::On)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::On)).await.unwrap();
     let req = paapi5("webservices.amazon.com", "GetItems", &get_items(&["0679722769"])).signed(&us_signer());
     let first = send(&server, &req).await;
     assert_eq!(first.status, 200, "{}", first.body);
@@ -568,7 +568,7 @@ async fn paapi5_allows_one_request_per_second_per_key() {
 
 #[tokio::test]
 async fn paapi5_refuses_every_one_character_change() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let good = paapi5("webservices.amazon.com", "GetItems", &get_items(&["0679722769"])).signed(&us_signer());
     assert_eq!(send(&server, &good).await.status, 200);
     let flip = |s: &str, i: usize| {
@@ -603,7 +603,7 @@ async fn paapi5_refuses_every_one_character_change() {
 
 #[tokio::test]
 async fn paapi5_mismatch_is_diagnosed() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let req = paapi5("webservices.amazon.com", "GetItems", &get_items(&["0679722769"]));
     let query = ParamList::default();
     let signable = req.signable(&query);
@@ -631,7 +631,7 @@ const CALLER: &str = "Action=GetCallerIdentity&Version=2011-06-15";
 
 #[tokio::test]
 async fn sts_get_caller_identity_answers_the_keystore_account() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let host = server.addr().to_string();
     let a = send(&server, &form(&host, CALLER).signed(&signer(AWS_KEY, AWS_SECRET, "us-east-1", "sts"))).await;
     assert_eq!(a.status, 200, "{}", a.body);
@@ -830,7 +830,7 @@ fn generic_error(a: &Answer) -> (String, String) {
 
 #[tokio::test]
 async fn generic_refusals_speak_each_protocol() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     for c in generic_refusals(LOCAL_HOST) {
         let a = send(&server, &c.req).await;
         assert_eq!(a.status, c.status, "{}: {}", c.name, a.body);
@@ -859,7 +859,7 @@ async fn generic_refusals_speak_each_protocol() {
 
 #[tokio::test]
 async fn generic_successes_take_each_protocols_shape() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let host = server.addr().to_string();
     let ddb = Req::new("POST", &host, "/")
         .header("content-type", "application/x-amz-json-1.0")
@@ -898,7 +898,7 @@ fn s3_signer() -> Signer {
 
 #[tokio::test]
 async fn s3_list_buckets_and_get_object_with_headers_and_presigned_urls() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let host = server.addr().to_string();
     let list = send(&server, &Req::new("GET", &host, "/").signed(&s3_signer())).await;
     assert_eq!(list.status, 200, "{}", list.body);
@@ -1028,7 +1028,7 @@ fn s3_refusals(host: &str) -> Vec<Generic> {
 
 #[tokio::test]
 async fn s3_refusals_carry_s3s_codes_and_details() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let host = LOCAL_HOST;
     for c in s3_refusals(host) {
         let a = send(&server, &c.req).await;
@@ -1072,7 +1072,7 @@ async fn s3_refusals_carry_s3s_codes_and_details() {
 
 #[tokio::test]
 async fn s3_one_character_changes_of_a_presigned_url_are_refused() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let host = server.addr().to_string();
     let presign = Signer { settings: SigningSettings::s3().presigned(300), ..s3_signer() };
     let good = Req::new("GET", &host, "/amzsig-example/hello.txt").query("versionId=1").signed(&presign);
@@ -1143,7 +1143,7 @@ fn answer_text(a: &Answer) -> String {
 
 #[tokio::test]
 async fn temporary_credentials_are_accepted_with_their_token_by_header_and_presigned_url() {
-    let server = MockServer::start(config(Throttling::Off)).await.unwrap();
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let host = server.addr().to_string();
     let sts = Signer { token: Some(STS_TOKEN), ..signer(STS_KEY, STS_SECRET, "us-east-1", "sts") };
     let req = form(&host, CALLER).signed(&sts);
@@ -1303,7 +1303,7 @@ fn token_refusals(host: &str) -> Vec<Generic> {
 
 #[tokio::test]
 async fn temporary_credentials_are_refused_without_their_token_with_another_or_expired() {
-    let server = MockServer::start(temp_server_config()).await.unwrap();
+    let server = MockServer::start_with(temp_server_config()).await.unwrap();
     for c in token_refusals(LOCAL_HOST) {
         let a = send(&server, &c.req).await;
         assert_eq!(a.status, c.status, "{}: {}", c.name, a.body);
@@ -1335,7 +1335,7 @@ async fn temporary_credentials_are_refused_without_their_token_with_another_or_e
 
 #[tokio::test]
 async fn paapi5_checks_the_session_token_too() {
-    let server = MockServer::start(temp_server_config()).await.unwrap();
+    let server = MockServer::start_with(temp_server_config()).await.unwrap();
     let host = "webservices.amazon.com";
     let body = get_items(&["0679722769"]);
     let s = |key, secret, token| Signer { token, ..signer(key, secret, "us-east-1", "ProductAdvertisingAPI") };
