@@ -12,6 +12,7 @@ use std::fmt;
 
 /// A signature scheme amzsig verifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub enum SchemeId {
     /// Signature Version 2 over the query string or form body (PA-API 4, MWS, the classic
     /// Query APIs).
@@ -75,6 +76,7 @@ pub fn detect(headers: &[(String, String)], raw_query: &str) -> Option<SchemeId>
 
 /// Why a request's signature check failed, whatever the scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Failure {
     /// A SigV2 (query) failure.
     V2(sigv2::VerifyFailure),

@@ -65,6 +65,7 @@ pub struct Verified {
 /// Why a request did not verify. Services map each variant to their own error code,
 /// HTTP status and message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyFailure {
     /// A required authentication parameter is absent.
     #[error("the request must contain the parameter {0}")]

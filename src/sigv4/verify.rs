@@ -76,6 +76,7 @@ pub struct Verified {
 /// Why a request did not verify. Services map each variant to their own error code,
 /// HTTP status and message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyFailure {
     /// Neither an `Authorization` header nor `X-Amz-Algorithm` in the query.
     #[error("the request carries no authentication (no Authorization header, no X-Amz-Algorithm parameter)")]
