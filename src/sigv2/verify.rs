@@ -133,6 +133,27 @@ pub enum VerifyFailure {
 }
 
 /// Verifies a received SigV2 request against a key lookup at instant `now`.
+///
+/// ```
+/// use amzsig::clock::UtcTime;
+/// use amzsig::crypto::{SecretKey, SingleKey};
+/// use amzsig::request::OwnedRequest;
+/// use amzsig::sigv2::{verify, VerifyFailure, VerifyPolicy};
+///
+/// // The PA-API Developer Guide's signed ItemLookup (secret 1234567890).
+/// let url = "http://webservices.amazon.com/onca/xml?Service=AWSECommerceService&AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE\
+///     &AssociateTag=mytag-20&Operation=ItemLookup&ItemId=0679722769&ResponseGroup=Images%2CItemAttributes%2COffers%2CReviews\
+///     &Version=2013-08-01&Timestamp=2014-08-18T12%3A00%3A00Z&Signature=j7bZM0LXZ9eXeZruTqWm2DIvDYVUU3wxPPpp%2BiXxzQc%3D";
+/// let request = OwnedRequest::from_url("GET", url)?;
+/// let secret = SecretKey::new("1234567890");
+/// let keys = SingleKey { id: None, secret: &secret };
+/// let policy = VerifyPolicy::default();
+/// assert!(verify(&request.view(), &keys, UtcTime::parse_iso8601("2014-08-18T12:10:00Z")?, &policy).is_ok());
+/// // Twenty minutes later it is outside Amazon's 15-minute window.
+/// let late = verify(&request.view(), &keys, UtcTime::parse_iso8601("2014-08-18T12:20:00Z")?, &policy);
+/// assert!(matches!(late, Err(VerifyFailure::Expired { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify(
     req: &RequestView<'_>,
     keys: &impl SecretLookup,
