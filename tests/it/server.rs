@@ -40,6 +40,11 @@ pub(crate) fn wire(params: &ParamList) -> String {
 
 /// A PA-API ItemLookup as the Developer Guide writes it, signed for `host`.
 pub(crate) fn dg_item_lookup(host: &str) -> ParamList {
+    item_lookup(host, DG_TIME)
+}
+
+/// The Developer Guide's ItemLookup at `timestamp`, signed for `host`.
+fn item_lookup(host: &str, timestamp: &str) -> ParamList {
     signed(
         "GET",
         host,
@@ -52,7 +57,7 @@ pub(crate) fn dg_item_lookup(host: &str) -> ParamList {
             ("ItemId", "0679722769"),
             ("ResponseGroup", "Images,ItemAttributes,Offers,Reviews"),
             ("Version", "2013-08-01"),
-            ("Timestamp", DG_TIME),
+            ("Timestamp", timestamp),
         ],
         "1234567890",
     )
@@ -177,21 +182,7 @@ async fn malformed_queries_get_the_services_error_format() {
 async fn mock_server_api_start_journal_rotate_reset() {
     let server = MockServer::start().await.unwrap();
     let c = client();
-    let now = Clock::System.now().to_iso8601();
-    let params = signed(
-        "GET",
-        &server.addr().to_string(),
-        "/onca/xml",
-        &[
-            ("Service", "AWSECommerceService"),
-            ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
-            ("AssociateTag", "mytag-20"),
-            ("Operation", "ItemLookup"),
-            ("ItemId", "0679722769"),
-            ("Timestamp", &now),
-        ],
-        "1234567890",
-    );
+    let params = item_lookup(&server.addr().to_string(), &Clock::System.now().to_iso8601());
     let url = format!("{}/onca/xml?{}", server.base_url(), wire(&params));
     assert_eq!(c.get(&url).send().await.unwrap().status().as_u16(), 200);
     assert_eq!(server.last().unwrap().error_code, None);
