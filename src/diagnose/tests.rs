@@ -97,13 +97,20 @@ fn pairs_of_mistakes_are_diagnosed_as_the_pair() {
     }
 }
 
-#[test]
-fn a_wrong_secret_is_unknown_and_says_so() {
-    let c = case_for(SPACE_AS_PLUS);
-    let mut params = params_of(&c);
+/// The parameters of `c` signed with a secret that is not the key's (no mistake explains
+/// the signature: the search's worst case).
+fn signed_with_wrong_secret(c: &Case) -> ParamList {
+    let mut params = params_of(c);
     let view = RequestView { method: c.method, scheme: Scheme::Https, host: c.host, path: c.path, params: &params };
     let sig = sigv2::sign(&view, SignatureMethod::HmacSha256, &SecretKey::new("not the secret")).signature;
     params.push(sigv2::SIGNATURE_PARAM, sig);
+    params
+}
+
+#[test]
+fn a_wrong_secret_is_unknown_and_says_so() {
+    let c = case_for(SPACE_AS_PLUS);
+    let params = signed_with_wrong_secret(&c);
     let view = RequestView { method: c.method, scheme: Scheme::Https, host: c.host, path: c.path, params: &params };
     let d = diagnose(&view, &SecretKey::new(SECRET), SignatureMethod::HmacSha256);
     assert!(d.findings.is_empty());
@@ -189,10 +196,7 @@ fn the_memoised_search_finds_what_the_unoptimised_one_finds() {
 #[test]
 fn a_spent_budget_stops_the_search_and_says_so() {
     let c = case_for(SPACE_AS_PLUS);
-    let mut params = params_of(&c);
-    let view = RequestView { method: c.method, scheme: Scheme::Https, host: c.host, path: c.path, params: &params };
-    let sig = sigv2::sign(&view, SignatureMethod::HmacSha256, &SecretKey::new("not the secret")).signature;
-    params.push(sigv2::SIGNATURE_PARAM, sig);
+    let params = signed_with_wrong_secret(&c);
     let view = RequestView { method: c.method, scheme: Scheme::Https, host: c.host, path: c.path, params: &params };
     let subject = Subject::V2 { view, default_method: SignatureMethod::HmacSha256 };
     let secret = SecretKey::new(SECRET);

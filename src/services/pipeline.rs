@@ -177,19 +177,16 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
 /// the default [`Budget`] (the request path stays bounded; the header says when it ran out).
 fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Outcome) -> Option<Diagnosis> {
     let failure = outcome.record.failure.as_ref().filter(|f| f.is_signature_mismatch())?;
+    // Every service records the access key id the request claims.
+    let secret = active_secret(ctx.keys, outcome.record.access_key_id.as_deref()?)?;
     let rules;
-    let (subject, access_key_id) = match failure {
-        Failure::V2(_) => (
-            Subject::V2 { view: req.view, default_method: SignatureMethod::HmacSha256 },
-            req.view.params.get("AWSAccessKeyId")?,
-        ),
+    let subject = match failure {
+        Failure::V2(_) => Subject::V2 { view: req.view, default_method: SignatureMethod::HmacSha256 },
         Failure::V4(_) => {
             rules = super::v4_rules(route, req)?;
-            let policy = rules.policy(ctx.options.max_skew_secs);
-            (Subject::V4 { request: req.signable(), policy }, outcome.record.access_key_id.as_deref()?)
+            Subject::V4 { request: req.signable(), policy: rules.policy(ctx.options.max_skew_secs) }
         }
     };
-    let secret = active_secret(ctx.keys, access_key_id)?;
     Some(diagnose(subject, secret, Budget::DEFAULT))
 }
 
