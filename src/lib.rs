@@ -158,10 +158,27 @@
 //!
 //! The crate is layered (see `ARCHITECTURE.md`): a pure signing core ([`encoding`],
 //! [`crypto`], [`clock`], [`request`], [`sigv2`], [`sigv4`], [`scheme`]) with no IO; domain
-//! data and the diagnosis ([`keystore`], [`catalogue`], [`xml`], [`diagnose`]); pure
+//! data and the diagnosis ([`keystore`], [`catalogue`], [`xml`], [`diagnose`](mod@diagnose)); pure
 //! service rules behind one request pipeline ([`services::pipeline`]); the IO shells
 //! ([`journal`], [`server`]); the harness ([`scenario`], [`adapter`], [`runner`],
 //! [`report`], [`fuzzer`]); and the command line ([`cli`]).
+
+// The names most programs need, at the root: verify and sign with [`sigv2`] and [`sigv4`],
+// explain with [`diagnose()`], run the mock with [`MockServer`].
+pub use clock::{Clock, UtcTime};
+pub use crypto::{KeyState, SecretKey, SecretLookup, SingleKey};
+pub use diagnose::{diagnose, Budget, Diagnosis, Subject};
+pub use encoding::ParamList;
+#[cfg(feature = "server")]
+pub use journal::JournalEntry;
+#[cfg(feature = "server")]
+pub use keystore::Keystore;
+pub use request::{OwnedRequest, RequestView, Scheme};
+pub use scheme::{Failure, SchemeId};
+#[cfg(feature = "server")]
+pub use server::{MockServer, MockServerBuilder};
+#[cfg(feature = "server")]
+pub use services::Verdict;
 
 // The pure core: always built.
 pub mod clock;
@@ -199,6 +216,8 @@ pub mod runner;
 #[cfg(feature = "harness")]
 pub mod scenario;
 
-// The command line (feature `cli`, the default).
+// The command line (feature `cli`, the default): public only so that the `amzsig` binary
+// can call it; not an API (hidden from the docs, free to change).
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;

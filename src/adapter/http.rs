@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// Why a request could not be made.
 #[derive(Debug, thiserror::Error)]
-pub enum HttpError {
+pub(crate) enum HttpError {
     /// Not `http://host:port/...`.
     #[error("'{0}' is not an http:// URL with a host")]
     BadUrl(String),
@@ -24,7 +24,12 @@ pub enum HttpError {
 }
 
 /// Sends one request and returns the status and body.
-pub fn send(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) -> Result<(u16, String), HttpError> {
+pub(crate) fn send(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<(u16, String), HttpError> {
     let rest = url.strip_prefix("http://").ok_or_else(|| HttpError::BadUrl(url.to_owned()))?;
     let (authority, target) = rest.find('/').map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
     let addr: SocketAddr = authority

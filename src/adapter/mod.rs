@@ -5,13 +5,13 @@
 //! - [`Adapter`]: a spawned child with bounded waits for every answer.
 //! - [`mod@reference`]: amzsig's own signer behind the same protocol (`amzsig adapter`),
 //!   optionally with deliberate [`crate::diagnose::Mistake`]s (the broken test fixtures).
-//! - [`reference_v4`]: its SigV4 side ([`crate::sigv4::sign`]).
-//! - [`http`]: the reference adapter's minimal HTTP/1.1 client for live mode (loopback only).
+//! - `reference_v4`: its SigV4 side ([`crate::sigv4::sign`]).
+//! - `http`: the reference adapter's minimal HTTP/1.1 client for live mode (loopback only).
 
-pub mod http;
+pub(crate) mod http;
 pub mod protocol;
 pub mod reference;
-pub mod reference_v4;
+pub(crate) mod reference_v4;
 
 pub use protocol::{Answer, AnyRequest, Capability, Hello, Request, RequestKind, RequestV4, Sent, Signed};
 

@@ -20,7 +20,7 @@ use crate::sigv4::{self, ContentSha256Header, Payload, SignableRequest, SigningP
 
 /// What [`prepare`] makes of a request: the wire pieces before signing.
 #[derive(Debug, Clone)]
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// The URL split up (host: the authority as written).
     pub url: OwnedRequest,
     /// The raw query string as given (without `?`).
@@ -34,7 +34,7 @@ pub struct Prepared {
 }
 
 /// Checks and splits a SigV4 request (no signing yet).
-pub fn prepare(req: &RequestV4) -> Result<Prepared, AdapterError> {
+pub(crate) fn prepare(req: &RequestV4) -> Result<Prepared, AdapterError> {
     let url = OwnedRequest::from_url(&req.method, &req.endpoint).map_err(AdapterError::BadEndpoint)?;
     let raw_query = req.endpoint.split('#').next().unwrap_or("").split_once('?').map_or("", |(_, q)| q).to_owned();
     let time = UtcTime::parse_iso8601(&req.timestamp).map_err(AdapterError::BadTimestamp)?;
@@ -59,7 +59,7 @@ pub fn prepare(req: &RequestV4) -> Result<Prepared, AdapterError> {
 
 /// Signs `req` as a client that makes `mistakes` would (none: correctly, with
 /// [`sigv4::sign`]; else with [`sign_with_mistakes`]).
-pub fn sign(req: &RequestV4, mistakes: &[Mistake]) -> Answer {
+pub(crate) fn sign(req: &RequestV4, mistakes: &[Mistake]) -> Answer {
     let error = |message: String| Answer::Error { id: Some(req.id.clone()), message, unsupported: false };
     let p = match prepare(req) {
         Ok(p) => p,

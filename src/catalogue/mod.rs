@@ -1,9 +1,9 @@
-//! The mock's data: PA-API items and browse nodes ([`paapi`]) and MWS orders, products,
-//! feeds and reports ([`mws`]). Loaded from YAML, embedded defaults included; parsing is
+//! The mock's data: PA-API items and browse nodes (`paapi`) and MWS orders, products,
+//! feeds and reports (`mws`). Loaded from YAML, embedded defaults included; parsing is
 //! pure and separate from reading files.
 
-pub mod mws;
-pub mod paapi;
+pub(crate) mod mws;
+pub(crate) mod paapi;
 
 use serde::Deserialize;
 use std::path::Path;

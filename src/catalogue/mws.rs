@@ -10,6 +10,9 @@
 //! Orders, `+00:00` for Feeds and Reports); [`MwsCatalogue::validate`] checks that every
 //! one parses, that ids are unique and that cross references resolve.
 
+// Field names mirror MWS's own elements (`OrderStatus`, `OrderTotal`, `IsBusinessOrder`…).
+#![allow(clippy::struct_field_names)]
+
 use crate::clock::UtcTime;
 use serde::Deserialize;
 use std::collections::BTreeSet;

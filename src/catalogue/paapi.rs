@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 /// An amount in the currency's minor unit (cents, pence; yen for JPY), keyed by PA-API
 /// locale code (`us`, `uk`, `de`, `jp`, ...).
-pub type LocalePrices = BTreeMap<String, i64>;
+pub(crate) type LocalePrices = BTreeMap<String, i64>;
 
 /// The validated PA-API catalogue.
 #[derive(Debug, Clone, Default, Deserialize)]

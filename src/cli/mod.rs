@@ -4,6 +4,10 @@
 //! Each subcommand turns its parsed arguments into plain values before doing any work,
 //! and keeps no logic a test would want: that lives in the library layers below.
 
+// The doc comments in this module are clap's `--help` texts, written for a terminal: bare
+// URLs and `<placeholders>` are meant literally.
+#![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
+
 /// `println!` that ends quietly when stdout is a closed pipe (`amzsig explain … | head`).
 macro_rules! emitln {
     ($($arg:tt)*) => { $crate::cli::emit(&format!("{}\n", format_args!($($arg)*))) };

@@ -17,12 +17,12 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How long a line may wait in the buffer.
-pub const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
+pub(crate) const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
 /// Buffered bytes above which the writer that crossed it flushes at once.
-pub const FLUSH_BYTES: usize = 64 * 1024;
+pub(crate) const FLUSH_BYTES: usize = 64 * 1024;
 
 /// Where flushed bytes go (stderr for `serve`; anything in tests).
-pub type Sink = Box<dyn Write + Send>;
+pub(crate) type Sink = Box<dyn Write + Send>;
 
 struct Shared {
     /// Lines not yet written.
@@ -50,7 +50,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A `tracing_subscriber` writer (`MakeWriter`) that buffers: cheap to clone, shared by
 /// every thread.
 #[derive(Clone)]
-pub struct BufferedLog {
+pub(crate) struct BufferedLog {
     shared: Arc<Shared>,
 }
 
@@ -62,7 +62,7 @@ impl std::fmt::Debug for BufferedLog {
 
 /// Flushes a [`BufferedLog`] periodically while alive, and what is left when dropped.
 #[derive(Debug)]
-pub struct LogFlusher {
+pub(crate) struct LogFlusher {
     log: BufferedLog,
     stop: Option<mpsc::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -70,12 +70,12 @@ pub struct LogFlusher {
 
 impl BufferedLog {
     /// A buffered log to stderr and the flusher that must outlive its use.
-    pub fn stderr() -> (BufferedLog, LogFlusher) {
+    pub(crate) fn stderr() -> (BufferedLog, LogFlusher) {
         Self::to(Box::new(std::io::stderr()))
     }
 
     /// A buffered log to `sink`, flushed by the returned [`LogFlusher`].
-    pub fn to(sink: Sink) -> (BufferedLog, LogFlusher) {
+    pub(crate) fn to(sink: Sink) -> (BufferedLog, LogFlusher) {
         let log = BufferedLog {
             shared: Arc::new(Shared { buffer: Mutex::new(Vec::with_capacity(FLUSH_BYTES)), sink: Mutex::new(sink) }),
         };
@@ -95,13 +95,6 @@ impl BufferedLog {
     }
 }
 
-impl LogFlusher {
-    /// Writes out everything buffered so far.
-    pub fn flush(&self) {
-        self.log.shared.flush();
-    }
-}
-
 impl Drop for LogFlusher {
     fn drop(&mut self) {
         drop(self.stop.take());
@@ -114,7 +107,7 @@ impl Drop for LogFlusher {
 
 /// One writer handle: holds the buffer for one tracing event.
 #[derive(Debug)]
-pub struct LogLine<'a> {
+pub(crate) struct LogLine<'a> {
     log: &'a BufferedLog,
 }
 

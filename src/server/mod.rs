@@ -9,14 +9,15 @@
 //! - `routes/amazon.rs` answers every Amazon request (service chosen by
 //!   [`crate::services::dispatch`]); `routes/admin.rs` serves `/__amzsig/…` (journal,
 //!   key rotation and status, seller authorisations), loopback-only by default.
-//! - [`log`]: the buffered log writer `serve` installs (one write to stderr per batch of
+//! - `log`: the buffered log writer `serve` installs (one write to stderr per batch of
 //!   lines, not per request; flushed on stop).
 //! - `listener.rs` is the accept loop and HTTP/1.1 layer (hyper): connection count, head
 //!   and body sizes, read and keep-alive timeouts ([`Limits`]), graceful stop.
 
 mod config;
 mod listener;
-pub mod log;
+#[cfg(feature = "cli")]
+pub(crate) mod log;
 mod routes;
 
 pub use config::{AdminAccess, ConfigError, LimitError, LimitOverrides, Limits, ServerConfig};

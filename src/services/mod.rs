@@ -2,13 +2,13 @@
 //! context (keystore, catalogue, clock reading, options, throttle), decide the answer.
 //! Nothing here knows an HTTP framework or reads the clock; XML comes from [`crate::xml`].
 //!
-//! - [`paapi`]: Product Advertising API 4.x (`/onca/xml`, SigV2).
-//! - [`mws`]: Amazon MWS (sections Orders, Products, Sellers, Feeds, Reports; SigV2).
-//! - [`paapi5`]: Product Advertising API 5.0 (`POST /paapi5/{operation}`, SigV4, JSON).
-//! - [`aws`]: any other SigV4-signed request (service and region from the credential
+//! - `paapi`: Product Advertising API 4.x (`/onca/xml`, SigV2).
+//! - `mws`: Amazon MWS (sections Orders, Products, Sellers, Feeds, Reports; SigV2).
+//! - `paapi5`: Product Advertising API 5.0 (`POST /paapi5/{operation}`, SigV4, JSON).
+//! - `aws`: any other SigV4-signed request (service and region from the credential
 //!   scope), answered in the protocol's usual shape (Query, JSON, REST-XML/S3, REST-JSON).
-//! - [`throttle`]: token buckets (PA-API's one request per second, MWS quotas).
-//! - [`request_id`]: deterministic request ids.
+//! - `throttle`: token buckets (PA-API's one request per second, MWS quotas).
+//! - `request_id`: deterministic request ids.
 //! - [`pipeline`]: the one way in: a raw request (method, target, headers, body) and the
 //!   context → the outcome and, for a refused signature, its explanation. The server, the
 //!   runner and the benchmarks all call [`pipeline::process`].
@@ -16,16 +16,16 @@
 //! [`dispatch`] picks the service: `/paapi5/…` is PA-API 5.0 on any host; a request that
 //! carries SigV4 (`Authorization: AWS4-…`, `X-Amz-Algorithm` in the query), an
 //! `X-Amz-Target` header or a `*.amazonaws.com` host that no SigV2 service owns goes to
-//! [`aws`]; the rest is told apart by the Host header (when it names a real Amazon host)
+//! `aws`; the rest is told apart by the Host header (when it names a real Amazon host)
 //! or else by the path.
 
-pub mod aws;
-pub mod mws;
-pub mod paapi;
-pub mod paapi5;
+pub(crate) mod aws;
+pub(crate) mod mws;
+pub(crate) mod paapi;
+pub(crate) mod paapi5;
 pub mod pipeline;
-pub mod request_id;
-pub mod throttle;
+pub(crate) mod request_id;
+pub(crate) mod throttle;
 
 use crate::catalogue::Catalogue;
 use crate::clock::UtcTime;

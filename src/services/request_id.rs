@@ -4,13 +4,13 @@
 
 /// A splitmix64 sequence: fast, seedable, not cryptographic (ids need not be secret).
 #[derive(Debug, Clone)]
-pub struct RequestIds {
+pub(crate) struct RequestIds {
     state: u64,
 }
 
 impl RequestIds {
     /// A generator starting from `seed`.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self { state: seed }
     }
 
@@ -23,7 +23,7 @@ impl RequestIds {
     }
 
     /// The next id as a version-4-shaped UUID (`8-4-4-4-12` lowercase hex).
-    pub fn next_uuid(&mut self) -> String {
+    pub(crate) fn next_uuid(&mut self) -> String {
         let (a, b) = (self.next_u64(), self.next_u64());
         uuid_from(a, b)
     }

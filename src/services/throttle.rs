@@ -55,19 +55,19 @@ impl Throttle for Unlimited {
 
 /// One token bucket.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     tokens: f64,
     last: UtcTime,
 }
 
 impl Bucket {
     /// A full bucket.
-    pub fn full(quota: Quota, now: UtcTime) -> Self {
+    pub(crate) fn full(quota: Quota, now: UtcTime) -> Self {
         Self { tokens: quota.burst, last: now }
     }
 
     /// Refills for the time since the last call, then tries to take one token.
-    pub fn take(&mut self, quota: Quota, now: UtcTime) -> ThrottleDecision {
+    pub(crate) fn take(&mut self, quota: Quota, now: UtcTime) -> ThrottleDecision {
         #[allow(clippy::cast_precision_loss)] // milliseconds fit f64 exactly for 285 000 years
         let elapsed = now.millis_since(self.last).max(0) as f64 / 1000.0;
         self.tokens = (self.tokens + elapsed / quota.restore_secs).min(quota.burst);
@@ -92,13 +92,13 @@ fn secs_to_time(now: UtcTime, secs: f64) -> UtcTime {
 
 /// A map of buckets (the server wraps it in a mutex).
 #[derive(Debug, Default)]
-pub struct Buckets {
+pub(crate) struct Buckets {
     map: HashMap<String, Bucket>,
 }
 
 impl Buckets {
     /// Takes one request from `key`'s bucket.
-    pub fn take(&mut self, key: &str, quota: Quota, now: UtcTime) -> ThrottleDecision {
+    pub(crate) fn take(&mut self, key: &str, quota: Quota, now: UtcTime) -> ThrottleDecision {
         if let Some(b) = self.map.get_mut(key) {
             return b.take(quota, now);
         }
@@ -109,7 +109,7 @@ impl Buckets {
     }
 
     /// Forgets every bucket.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.map.clear();
     }
 }

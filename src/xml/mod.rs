@@ -5,11 +5,11 @@
 //! Amazon's XML: PA-API 4.x success and error envelopes (Developer Guide, "Error
 //! Messages"; recorded responses in redtoad/python-amazon-product-api tests) and MWS
 //! (Developer Guide, "Response format", "Errors"). Each service's envelopes (error
-//! responses, success wrappers) live in [`paapi`] and [`mws`]; operation bodies are
+//! responses, success wrappers) live in `paapi` and `mws`; operation bodies are
 //! assembled by the services from [`Element`]s.
 
-pub mod mws;
-pub mod paapi;
+pub(crate) mod mws;
+pub(crate) mod paapi;
 mod writer;
 
 pub use writer::Writer;

@@ -14,11 +14,11 @@
 use super::Element;
 
 /// The namespace of the Products attribute sets (`xmlns:ns2` on `Products`/`Product`).
-pub const PRODUCTS_ATTRIBUTES_NS: &str = "http://mws.amazonservices.com/schema/Products/2011-10-01/default.xsd";
+pub(crate) const PRODUCTS_ATTRIBUTES_NS: &str = "http://mws.amazonservices.com/schema/Products/2011-10-01/default.xsd";
 
 /// How the request-id element of an `ErrorResponse` is spelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestIdElement {
+pub(crate) enum RequestIdElement {
     /// `<RequestID>`: gateway errors (InvalidAccessKeyId, SignatureDoesNotMatch, AccessDenied,
     /// InvalidAddress, RequestThrottled, ...).
     Gateway,
@@ -29,7 +29,7 @@ pub enum RequestIdElement {
 
 impl RequestIdElement {
     /// The element name.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Gateway => "RequestID",
             Self::Section => "RequestId",
@@ -39,11 +39,9 @@ impl RequestIdElement {
 
 /// `Error/Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorType {
+pub(crate) enum ErrorType {
     /// `Sender`: the client's fault.
     Sender,
-    /// `Server`: Amazon's fault.
-    Server,
     /// An empty `<Type></Type>`, as live throttling responses had (peddler
     /// `test/vcr_cassettes/Errors.yml`, Orders GetOrder, 2016).
     Empty,
@@ -51,10 +49,9 @@ pub enum ErrorType {
 
 impl ErrorType {
     /// The element's text.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Sender => "Sender",
-            Self::Server => "Server",
             Self::Empty => "",
         }
     }
@@ -62,7 +59,7 @@ impl ErrorType {
 
 /// One `Error` of an `ErrorResponse`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorItem<'a> {
+pub(crate) struct ErrorItem<'a> {
     /// `Type`.
     pub kind: ErrorType,
     /// `Code`.
@@ -74,7 +71,12 @@ pub struct ErrorItem<'a> {
 }
 
 /// `<ErrorResponse xmlns=namespace><Error>…</Error><RequestID|RequestId>…</…></ErrorResponse>`.
-pub fn error_response(namespace: &str, error: &ErrorItem<'_>, request_id: &str, spelling: RequestIdElement) -> Element {
+pub(crate) fn error_response(
+    namespace: &str,
+    error: &ErrorItem<'_>,
+    request_id: &str,
+    spelling: RequestIdElement,
+) -> Element {
     let mut e = Element::new("Error")
         .child(Element::new("Type").text(error.kind.as_str()))
         .leaf("Code", error.code)
@@ -86,12 +88,12 @@ pub fn error_response(namespace: &str, error: &ErrorItem<'_>, request_id: &str, 
 }
 
 /// The empty `{action}Result` element, to be filled by the operation.
-pub fn result(action: &str) -> Element {
+pub(crate) fn result(action: &str) -> Element {
     Element::new(format!("{action}Result"))
 }
 
 /// `<{action}Response xmlns=namespace>{results…}<ResponseMetadata><RequestId>…</RequestId></ResponseMetadata></…>`.
-pub fn response(
+pub(crate) fn response(
     action: &str,
     namespace: &str,
     results: impl IntoIterator<Item = Element>,
@@ -105,13 +107,13 @@ pub fn response(
 
 /// `<name><CurrencyCode>…</CurrencyCode><Amount>…</Amount></name>` (Orders and Products
 /// price types).
-pub fn money(name: &str, currency: &str, amount: &str) -> Element {
+pub(crate) fn money(name: &str, currency: &str, amount: &str) -> Element {
     Element::new(name).leaf("CurrencyCode", currency).leaf("Amount", amount)
 }
 
 /// An in-band per-item error inside a successful response (`GetMatchingProductForIdResult
 /// status="ClientError"`): `<Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>`.
-pub fn item_error(code: &str, message: &str) -> Element {
+pub(crate) fn item_error(code: &str, message: &str) -> Element {
     Element::new("Error").leaf("Type", ErrorType::Sender.as_str()).leaf("Code", code).leaf("Message", message)
 }
 

@@ -22,12 +22,12 @@ use super::{Element, Writer};
 
 /// The gateway error namespace: `http://ecs.amazonaws.com/doc/{version}/` (note the host
 /// and the trailing slash, both unlike the success namespace).
-pub fn error_namespace(version: &str) -> String {
+pub(crate) fn error_namespace(version: &str) -> String {
     format!("http://ecs.amazonaws.com/doc/{version}/")
 }
 
 /// The response namespace: `http://webservices.amazon.com/AWSECommerceService/{version}`.
-pub fn response_namespace(version: &str) -> String {
+pub(crate) fn response_namespace(version: &str) -> String {
     format!("http://webservices.amazon.com/AWSECommerceService/{version}")
 }
 
@@ -35,7 +35,7 @@ pub fn response_namespace(version: &str) -> String {
 /// error: `RequestId` for SignatureDoesNotMatch and RequestExpired, `RequestID` for the
 /// others).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestIdSpelling {
+pub(crate) enum RequestIdSpelling {
     /// `<RequestId>`.
     RequestId,
     /// `<RequestID>`.
@@ -44,7 +44,7 @@ pub enum RequestIdSpelling {
 
 impl RequestIdSpelling {
     /// The element name.
-    pub fn element_name(self) -> &'static str {
+    pub(crate) fn element_name(self) -> &'static str {
         match self {
             Self::RequestId => "RequestId",
             Self::RequestID => "RequestID",
@@ -54,7 +54,7 @@ impl RequestIdSpelling {
 
 /// A gateway error body: `<{root} xmlns=…><Error><Code/><Message/></Error><RequestId/>`.
 /// `namespace` is `None` for the bare per-IP `ErrorResponse`.
-pub fn error_response(
+pub(crate) fn error_response(
     root: &str,
     namespace: Option<&str>,
     code: &str,
@@ -70,17 +70,17 @@ pub fn error_response(
 }
 
 /// One in-band error: `(Code, Message)`.
-pub type InBandError<'a> = (&'a str, &'a str);
+pub(crate) type InBandError<'a> = (&'a str, &'a str);
 
 /// `<Errors><Error><Code/><Message/></Error>…</Errors>`.
-pub fn errors(list: &[InBandError<'_>]) -> Element {
+pub(crate) fn errors(list: &[InBandError<'_>]) -> Element {
     Element::new("Errors").children(
         list.iter().map(|(code, message)| Element::new("Error").leaf("Code", *code).leaf("Message", *message)),
     )
 }
 
 /// The `OperationRequest` element.
-pub struct OperationRequest<'a> {
+pub(crate) struct OperationRequest<'a> {
     /// The client's `User-Agent` (`HTTPHeaders/Header[@Name="UserAgent"]`), when sent.
     pub user_agent: Option<&'a str>,
     /// `RequestId`.
@@ -94,8 +94,8 @@ pub struct OperationRequest<'a> {
 }
 
 impl OperationRequest<'_> {
-    /// Writes the element (the same text as [`Self::to_element`], without the tree).
-    pub fn write(&self, w: &mut Writer) {
+    /// Writes the element (the same text as `to_element`, without the tree).
+    pub(crate) fn write(&self, w: &mut Writer) {
         w.element("OperationRequest", &[], |w| {
             if let Some(ua) = self.user_agent {
                 w.element("HTTPHeaders", &[], |w| {
@@ -118,7 +118,8 @@ impl OperationRequest<'_> {
     }
 
     /// The element.
-    pub fn to_element(&self) -> Element {
+    #[cfg(test)]
+    pub(crate) fn to_element(&self) -> Element {
         let mut e = Element::new("OperationRequest");
         if let Some(ua) = self.user_agent {
             e.push(
@@ -140,7 +141,7 @@ impl OperationRequest<'_> {
 
 /// `<Request><IsValid/>{echo}<Errors/></Request>`: the first child of an operation's
 /// container.
-pub fn request(is_valid: bool, echo: Option<Element>, errs: &[InBandError<'_>]) -> Element {
+pub(crate) fn request(is_valid: bool, echo: Option<Element>, errs: &[InBandError<'_>]) -> Element {
     let mut e = Element::new("Request").leaf("IsValid", if is_valid { "True" } else { "False" });
     if let Some(echo) = echo {
         e.push(echo);
@@ -152,12 +153,18 @@ pub fn request(is_valid: bool, echo: Option<Element>, errs: &[InBandError<'_>]) 
 }
 
 /// `<{operation}Response xmlns=…>{OperationRequest}{body…}</…>`.
-pub fn response(root: &str, version: &str, operation_request: &OperationRequest<'_>, body: Vec<Element>) -> Element {
+#[cfg(test)]
+pub(crate) fn response(
+    root: &str,
+    version: &str,
+    operation_request: &OperationRequest<'_>,
+    body: Vec<Element>,
+) -> Element {
     Element::new(root).attr("xmlns", response_namespace(version)).child(operation_request.to_element()).children(body)
 }
 
 /// A `Price`-typed element: `<{name}><Amount/><CurrencyCode/><FormattedPrice/></{name}>`.
-pub fn price(name: &str, amount: i64, currency: &str, formatted: &str) -> Element {
+pub(crate) fn price(name: &str, amount: i64, currency: &str, formatted: &str) -> Element {
     Element::new(name)
         .leaf("Amount", amount.to_string())
         .leaf("CurrencyCode", currency)

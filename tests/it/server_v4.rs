@@ -288,16 +288,34 @@ async fn paapi5_every_locale_host_accepts_its_region_and_refuses_another() {
     let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
     let keys = amzsig::keystore::Keystore::embedded_default();
     let tags = &keys.account_for_key(PAAPI_KEY).unwrap().associate_tags;
-    for l in amzsig::services::paapi5::locale::LOCALES {
-        let body = json!({"ItemIds": ["0679722769"], "PartnerTag": tags[l.code], "PartnerType": "Associates",
-            "Marketplace": l.marketplace});
-        let s = Signer { region: l.region, ..us_signer() };
-        let ok = send(&server, &paapi5(l.host, "GetItems", &body).signed(&s)).await;
-        assert_eq!(ok.status, 200, "{}: {}", l.host, ok.body);
-        assert_eq!(ok.json()["ItemsResult"]["Items"][0]["ASIN"], "0679722769", "{}", l.host);
-        let other = if l.region == "eu-west-1" { "us-east-1" } else { "eu-west-1" };
-        let bad = send(&server, &paapi5(l.host, "GetItems", &body).signed(&Signer { region: other, ..s })).await;
-        assert_eq!(bad.status, 401, "{}", l.host);
+    // (locale code, host, region, marketplace), from the PA-API 5.0 "Locale Reference" and
+    // "Common Request Parameters: Host and Region" (webservices.amazon.com/paapi5/documentation/
+    // locale-reference.html, common-request-parameters.html#host-and-region): written out here,
+    // not read from the mock's own table.
+    let locales = [
+        ("us", "webservices.amazon.com", "us-east-1", "www.amazon.com"),
+        ("ca", "webservices.amazon.ca", "us-east-1", "www.amazon.ca"),
+        ("mx", "webservices.amazon.com.mx", "us-east-1", "www.amazon.com.mx"),
+        ("br", "webservices.amazon.com.br", "us-east-1", "www.amazon.com.br"),
+        ("uk", "webservices.amazon.co.uk", "eu-west-1", "www.amazon.co.uk"),
+        ("de", "webservices.amazon.de", "eu-west-1", "www.amazon.de"),
+        ("fr", "webservices.amazon.fr", "eu-west-1", "www.amazon.fr"),
+        ("it", "webservices.amazon.it", "eu-west-1", "www.amazon.it"),
+        ("es", "webservices.amazon.es", "eu-west-1", "www.amazon.es"),
+        ("in", "webservices.amazon.in", "eu-west-1", "www.amazon.in"),
+        ("jp", "webservices.amazon.co.jp", "us-west-2", "www.amazon.co.jp"),
+        ("au", "webservices.amazon.com.au", "us-west-2", "www.amazon.com.au"),
+    ];
+    for (code, host, region, marketplace) in locales {
+        let body = json!({"ItemIds": ["0679722769"], "PartnerTag": tags[code], "PartnerType": "Associates",
+            "Marketplace": marketplace});
+        let s = Signer { region, ..us_signer() };
+        let ok = send(&server, &paapi5(host, "GetItems", &body).signed(&s)).await;
+        assert_eq!(ok.status, 200, "{host}: {}", ok.body);
+        assert_eq!(ok.json()["ItemsResult"]["Items"][0]["ASIN"], "0679722769", "{host}");
+        let other = if region == "eu-west-1" { "us-east-1" } else { "eu-west-1" };
+        let bad = send(&server, &paapi5(host, "GetItems", &body).signed(&Signer { region: other, ..s })).await;
+        assert_eq!(bad.status, 401, "{host}");
         let (ty, code, message) = bad.paapi_error();
         assert_eq!((ty.as_str(), code.as_str()), ("com.amazon.paapi5#InvalidSignatureException", "InvalidSignature"));
         assert_eq!(message, format!("Credential should be scoped to a valid region, not '{other}'. "));

@@ -60,29 +60,30 @@ use crate::sigv4::AuthorizationErrorKind;
 use std::fmt::Write as _;
 
 /// `SignatureDoesNotMatch`'s message in the Query and JSON protocols.
-pub const SIGNATURE_MISMATCH: &str = "The request signature we calculated does not match the signature you provided. \
+pub(crate) const SIGNATURE_MISMATCH: &str =
+    "The request signature we calculated does not match the signature you provided. \
                                       Check your AWS Secret Access Key and signing method. Consult the service \
                                       documentation for details.";
 
 /// S3's `SignatureDoesNotMatch` message (S3 API Reference, "Error Responses").
-pub const S3_SIGNATURE_MISMATCH: &str =
+pub(crate) const S3_SIGNATURE_MISMATCH: &str =
     "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
 
 /// `InvalidClientTokenId` / `UnrecognizedClientException`.
-pub const INVALID_TOKEN: &str = "The security token included in the request is invalid.";
+pub(crate) const INVALID_TOKEN: &str = "The security token included in the request is invalid.";
 
 /// `ExpiredToken` (Query) / `ExpiredTokenException` (JSON): temporary credentials past
 /// their expiry (no final full stop, as captured).
-pub const EXPIRED_TOKEN: &str = "The security token included in the request is expired";
+pub(crate) const EXPIRED_TOKEN: &str = "The security token included in the request is expired";
 
 /// S3's `InvalidToken`.
-pub const S3_INVALID_TOKEN: &str = "The provided token is malformed or otherwise invalid.";
+pub(crate) const S3_INVALID_TOKEN: &str = "The provided token is malformed or otherwise invalid.";
 
 /// S3's `ExpiredToken`.
-pub const S3_EXPIRED_TOKEN: &str = "The provided token has expired.";
+pub(crate) const S3_EXPIRED_TOKEN: &str = "The provided token has expired.";
 
 /// `MissingAuthenticationToken` (Query) / `MissingAuthenticationTokenException` (JSON).
-pub const MISSING_TOKEN: &str = "Request is missing Authentication Token";
+pub(crate) const MISSING_TOKEN: &str = "Request is missing Authentication Token";
 
 fn minutes(secs: i64) -> String {
     if secs % 60 == 0 {
@@ -93,7 +94,7 @@ fn minutes(secs: i64) -> String {
 }
 
 /// "Signature expired: …" / "Signature not yet current: …" for time failures.
-pub fn signature_expired(f: &crate::sigv4::VerifyFailure, now: UtcTime, max_skew_secs: i64) -> Option<String> {
+pub(crate) fn signature_expired(f: &crate::sigv4::VerifyFailure, now: UtcTime, max_skew_secs: i64) -> Option<String> {
     let n = now.to_amz_date();
     let past = |t: &str, window: i64| {
         format!(
@@ -123,7 +124,7 @@ pub fn signature_expired(f: &crate::sigv4::VerifyFailure, now: UtcTime, max_skew
 }
 
 /// The scope problems' messages.
-pub fn scope(f: &crate::sigv4::VerifyFailure) -> Option<String> {
+pub(crate) fn scope(f: &crate::sigv4::VerifyFailure) -> Option<String> {
     match f {
         crate::sigv4::VerifyFailure::WrongRegion { found, .. } => {
             Some(format!("Credential should be scoped to a valid region, not '{found}'. "))
@@ -145,7 +146,7 @@ pub fn scope(f: &crate::sigv4::VerifyFailure) -> Option<String> {
 /// `IncompleteSignature`'s message for a request whose authentication is not complete,
 /// naming everything that is missing as AWS does (`authorization`: the header as sent,
 /// echoed; `has_date`: whether `X-Amz-Date` or `Date` was sent).
-pub fn incomplete(f: &crate::sigv4::VerifyFailure, authorization: Option<&str>, has_date: bool) -> String {
+pub(crate) fn incomplete(f: &crate::sigv4::VerifyFailure, authorization: Option<&str>, has_date: bool) -> String {
     let echo = authorization.map(|a| format!(" Authorization={a}")).unwrap_or_default();
     match f {
         crate::sigv4::VerifyFailure::MalformedAuthorization(e) => match &e.kind {

@@ -34,9 +34,9 @@
 //!   failure (our reading of that order; the parse and scope checks still come first).
 //! - No throttling (AWS's per-service limits are out of scope).
 
-pub mod messages;
-pub mod ops;
-pub mod protocol;
+pub(crate) mod messages;
+pub(crate) mod ops;
+pub(crate) mod protocol;
 
 use super::{Ctx, Outcome, Record, ServiceKind, ServiceRequest, Verdict};
 use crate::keystore::SessionCheck;
@@ -44,12 +44,12 @@ use crate::sigv4::{parse_credential, SigningSettings, X_AMZ_CREDENTIAL, X_AMZ_SE
 use protocol::{Failure, Protocol, TokenProblem};
 
 /// True for a real AWS host (`*.amazonaws.com`, `*.amazonaws.com.cn`), lowercase, no port.
-pub fn is_aws_host(host: &str) -> bool {
+pub(crate) fn is_aws_host(host: &str) -> bool {
     host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")
 }
 
 /// The (service, region) a real AWS host serves, when `host` is one.
-pub fn host_scope(host: &str) -> Option<(String, String)> {
+pub(crate) fn host_scope(host: &str) -> Option<(String, String)> {
     let rest = host.strip_suffix(".amazonaws.com").or_else(|| host.strip_suffix(".amazonaws.com.cn"))?;
     let labels: Vec<&str> = rest.split('.').collect();
     let is_region = |l: &str| l.contains('-') && l.ends_with(|c: char| c.is_ascii_digit());
@@ -85,7 +85,7 @@ fn new_record() -> Record {
 
 /// The protocol of `req` and the SigV4 rules it is verified with: the host's service and
 /// region on a real AWS host (none elsewhere), S3's canonicalisation for S3.
-pub fn rules(req: &ServiceRequest<'_>) -> (Protocol, super::V4Rules) {
+pub(crate) fn rules(req: &ServiceRequest<'_>) -> (Protocol, super::V4Rules) {
     let bare = crate::sigv2::host_without_port(req.view.host).to_ascii_lowercase();
     let from_host = host_scope(&bare);
     let service =
@@ -97,7 +97,7 @@ pub fn rules(req: &ServiceRequest<'_>) -> (Protocol, super::V4Rules) {
 }
 
 /// Answers a request for the generic SigV4 endpoint.
-pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
+pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
     let claimed = claimed_scope(req);
     let (proto, rules) = rules(req);
     let mut record = new_record();
@@ -147,7 +147,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
 /// canonical header line) or `=` (a query parameter) replaced by `<redacted>`; the value
 /// ends at the first character a token cannot have. For canonical requests, URLs and log
 /// lines: a session token is a secret.
-pub fn redact_session_token(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn redact_session_token(text: &str) -> std::borrow::Cow<'_, str> {
     const NAME: &[u8] = b"x-amz-security-token";
     let bytes = text.as_bytes();
     let mut out = String::new();
@@ -176,7 +176,7 @@ pub fn redact_session_token(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// True for the failures `sigv4::verify` finds after it has looked the key up (the key
 /// exists and is active): the point where AWS has read the session token.
-pub fn after_key_lookup(f: &crate::sigv4::VerifyFailure) -> bool {
+pub(crate) fn after_key_lookup(f: &crate::sigv4::VerifyFailure) -> bool {
     use crate::sigv4::VerifyFailure as F;
     matches!(
         f,
@@ -201,7 +201,7 @@ fn token_failure(check: SessionCheck) -> Option<Failure<'static>> {
 
 /// The answer to a request whose query string or form body does not decode: AWS Query's
 /// `MalformedQueryString` (AWS "Common Errors"), in the Query error envelope.
-pub fn malformed(request_id: &str, message: &str) -> Outcome {
+pub(crate) fn malformed(request_id: &str, message: &str) -> Outcome {
     let mut record = new_record();
     record.error_code = Some("MalformedQueryString".to_owned());
     let out = protocol::query_error(400, "Sender", "MalformedQueryString", message, request_id, None);

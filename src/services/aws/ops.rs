@@ -22,11 +22,11 @@ use crate::services::{Ctx, ServiceRequest};
 use crate::xml::Element;
 
 /// The one bucket the mock's S3 has.
-pub const BUCKET: &str = "amzsig-example";
+pub(crate) const BUCKET: &str = "amzsig-example";
 /// The one object in it.
-pub const KEY: &str = "hello.txt";
+pub(crate) const KEY: &str = "hello.txt";
 /// Its contents.
-pub const OBJECT_BODY: &str = "Hello from amzsig.\n";
+pub(crate) const OBJECT_BODY: &str = "Hello from amzsig.\n";
 /// The bucket's creation date.
 const CREATED: &str = "2014-08-18T12:00:00.000Z";
 

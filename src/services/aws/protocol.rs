@@ -59,7 +59,7 @@ use crate::xml::Element;
 
 /// The protocol a request speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protocol {
+pub(crate) enum Protocol {
     /// AWS Query (`Action`/`Version` in the query or a form body).
     Query,
     /// AWS JSON (`X-Amz-Target`), 1.0 or 1.1.
@@ -77,7 +77,7 @@ pub enum Protocol {
 
 impl Protocol {
     /// Detects the protocol from the scope's (or host's) service and the request.
-    pub fn detect(req: &ServiceRequest<'_>, service: &str) -> Self {
+    pub(crate) fn detect(req: &ServiceRequest<'_>, service: &str) -> Self {
         let content_type = req.header("content-type").unwrap_or("").to_ascii_lowercase();
         if service == "s3" {
             Self::S3
@@ -94,7 +94,7 @@ impl Protocol {
 
     /// The operation for the journal: the `X-Amz-Target` operation, `Action`, or
     /// `METHOD path`.
-    pub fn operation(self, req: &ServiceRequest<'_>) -> String {
+    pub(crate) fn operation(self, req: &ServiceRequest<'_>) -> String {
         match self {
             Self::Json { .. } => {
                 let target = req.header("x-amz-target").unwrap_or("").trim();
@@ -108,7 +108,7 @@ impl Protocol {
 
 /// Why a request is refused (a verification failure, or a later check).
 #[derive(Debug, Clone, Copy)]
-pub enum Failure<'a> {
+pub(crate) enum Failure<'a> {
     /// The SigV4 check failed.
     Verify(&'a crate::sigv4::VerifyFailure),
     /// The session token does not fit the key: a temporary key without one, a long-term
@@ -124,7 +124,7 @@ pub enum Failure<'a> {
 
 /// How a session token fails to fit its key (S3 answers each differently).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenProblem {
+pub(crate) enum TokenProblem {
     /// A temporary key sent without its token.
     Missing,
     /// A long-term key sent with a token, or a temporary key with another token.
@@ -133,7 +133,7 @@ pub enum TokenProblem {
 
 /// A rendered answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// HTTP status.
     pub status: u16,
     /// The error code (for the journal; empty for successes).
@@ -232,7 +232,7 @@ fn neutral(f: &Failure<'_>, ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Neutral 
 }
 
 /// Renders a refusal in `proto`'s shape.
-pub fn error(proto: Protocol, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, f: &Failure<'_>) -> Rendered {
+pub(crate) fn error(proto: Protocol, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, f: &Failure<'_>) -> Rendered {
     if proto == Protocol::S3 {
         return s3_error(ctx, req, f);
     }
@@ -299,7 +299,7 @@ fn service_of(req: &ServiceRequest<'_>) -> String {
 }
 
 /// The Query error envelope.
-pub fn query_error(
+pub(crate) fn query_error(
     status: u16,
     kind: &str,
     code: &'static str,
@@ -324,7 +324,7 @@ pub fn query_error(
 }
 
 /// S3's `x-amz-id-2` / `HostId`, derived from the request id (reproducible answers).
-pub fn host_id(request_id: &str) -> String {
+pub(crate) fn host_id(request_id: &str) -> String {
     crate::crypto::base64_encode(crate::crypto::sha256_hex(request_id.as_bytes()).as_bytes())
 }
 
@@ -333,7 +333,7 @@ fn hex_bytes(s: &str) -> String {
 }
 
 /// S3's headers for any answer.
-pub fn s3_headers(request_id: &str) -> Vec<(String, String)> {
+pub(crate) fn s3_headers(request_id: &str) -> Vec<(String, String)> {
     vec![("x-amz-request-id".to_owned(), request_id.to_owned()), ("x-amz-id-2".to_owned(), host_id(request_id))]
 }
 

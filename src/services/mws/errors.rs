@@ -29,7 +29,7 @@ use crate::xml::mws::{error_response, ErrorItem, ErrorType, RequestIdElement};
 
 /// An MWS error response, before it is rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MwsError {
+pub(crate) struct MwsError {
     /// HTTP status.
     pub status: u16,
     /// `Error/Type`.
@@ -46,7 +46,7 @@ pub struct MwsError {
 
 impl MwsError {
     /// A gateway error (`Type` Sender, `RequestID`).
-    pub fn gateway(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn gateway(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             kind: ErrorType::Sender,
@@ -58,36 +58,36 @@ impl MwsError {
     }
 
     /// A section's own validation error (`Type` Sender, `RequestId`).
-    pub fn section(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn section(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self { spelling: RequestIdElement::Section, ..Self::gateway(status, code, message) }
     }
 
     /// A Feeds error in the older shape (`RequestID` and an empty `<Detail/>`, as in the
     /// example responses of the `amazonmws` Python package's README for
     /// FeedProcessingResultNotReady, InvalidFeedSubmissionId and InvalidRequest).
-    pub fn feeds(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn feeds(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self { detail: true, ..Self::gateway(status, code, message) }
     }
 
     /// 400 InvalidParameterValue "Missing required parameter {name}." (`RequestID`), the
     /// observed answer for a missing SellerId, used for every missing required parameter.
-    pub fn missing(name: &str) -> Self {
+    pub(crate) fn missing(name: &str) -> Self {
         Self::gateway(400, "InvalidParameterValue", format!("Missing required parameter {name}."))
     }
 
     /// 400 InvalidParameterValue "Value {value} for parameter {name} is invalid."
     /// (`RequestId`). Message chosen: no recorded MWS message for a malformed value.
-    pub fn invalid_value(name: &str, value: &str) -> Self {
+    pub(crate) fn invalid_value(name: &str, value: &str) -> Self {
         Self::section(400, "InvalidParameterValue", format!("Value {value} for parameter {name} is invalid."))
     }
 
     /// 400 InvalidParameterValue with a message (`RequestId`).
-    pub fn invalid(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::section(400, "InvalidParameterValue", message)
     }
 
     /// 404 InvalidAddress "Operation {action} is not available for section {section}/{version}".
-    pub fn invalid_address(action: &str, section: &str, version: &str) -> Self {
+    pub(crate) fn invalid_address(action: &str, section: &str, version: &str) -> Self {
         Self::gateway(
             404,
             "InvalidAddress",
@@ -96,12 +96,12 @@ impl MwsError {
     }
 
     /// 401 AccessDenied "Access to {Section}.{Operation} is denied".
-    pub fn access_denied(section: Section, action: &str) -> Self {
+    pub(crate) fn access_denied(section: Section, action: &str) -> Self {
         Self::gateway(401, "AccessDenied", format!("Access to {}.{action} is denied", section.name()))
     }
 
     /// 503 RequestThrottled "Request is throttled", with the empty `Type` seen live.
-    pub fn throttled() -> Self {
+    pub(crate) fn throttled() -> Self {
         Self { kind: ErrorType::Empty, ..Self::gateway(503, "RequestThrottled", "Request is throttled") }
     }
 
@@ -109,7 +109,7 @@ impl MwsError {
     /// exceeded your quota of 30.0 requests per 1 hour for operation
     /// Feeds/2009-01-01/SubmitFeed. Your quota will reset on …"); the reset time's format
     /// is not known, ISO 8601 with milliseconds is used.
-    pub fn quota_exceeded(hourly: f64, section: Section, action: &str, resets_on: &str) -> Self {
+    pub(crate) fn quota_exceeded(hourly: f64, section: Section, action: &str, resets_on: &str) -> Self {
         Self::gateway(
             503,
             "QuotaExceeded",
@@ -123,18 +123,19 @@ impl MwsError {
     }
 
     /// The `ErrorResponse` document in `namespace`.
-    pub fn to_document(&self, namespace: &str, request_id: &str) -> String {
+    pub(crate) fn to_document(&self, namespace: &str, request_id: &str) -> String {
         let item = ErrorItem { kind: self.kind, code: self.code, message: &self.message, detail: self.detail };
         error_response(namespace, &item, request_id, self.spelling).to_document()
     }
 }
 
 /// The exact SignatureDoesNotMatch message (bhushankummar/amazon-mws issue #162).
-pub const SIGNATURE_MESSAGE: &str = "The request signature we calculated does not match the signature you provided. \
+pub(crate) const SIGNATURE_MESSAGE: &str =
+    "The request signature we calculated does not match the signature you provided. \
      Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
 /// The exact InvalidAccessKeyId message (peddler `Errors.yml`).
-pub const ACCESS_KEY_MESSAGE: &str = "The AWS Access Key Id you provided does not exist in our records.";
+pub(crate) const ACCESS_KEY_MESSAGE: &str = "The AWS Access Key Id you provided does not exist in our records.";
 
 /// The table: every SigV2 verification failure as MWS answers it.
 ///
@@ -151,7 +152,7 @@ pub const ACCESS_KEY_MESSAGE: &str = "The AWS Access Key Id you provided does no
 /// | TimestampInFuture | 400 | InvalidParameterValue | "Request is not yet valid. Timestamp date is {raw}." (chosen) |
 ///
 /// All are gateway errors (`RequestID`).
-pub fn verify_failure(failure: &VerifyFailure) -> MwsError {
+pub(crate) fn verify_failure(failure: &VerifyFailure) -> MwsError {
     let bad = |m: String| MwsError::gateway(400, "InvalidParameterValue", m);
     match failure {
         VerifyFailure::MissingParameter(p) => MwsError::missing(p),

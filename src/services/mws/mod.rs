@@ -37,14 +37,14 @@
 //! request id, and later lookups of such ids are unknown ids (only the catalogue's feeds,
 //! report requests and reports can be looked up).
 
-pub mod errors;
+pub(crate) mod errors;
 mod feeds;
 mod orders;
 mod params;
 mod products;
-pub mod quota;
+pub(crate) mod quota;
 mod reports;
-pub mod section;
+pub(crate) mod section;
 mod sellers;
 #[cfg(test)]
 mod tests;
@@ -59,12 +59,12 @@ use errors::MwsError;
 use section::{Address, Operation, Section};
 
 /// True for an MWS endpoint host (lowercase, no port): the hosts of `protocols.md` §3.1.
-pub fn is_mws_host(host: &str) -> bool {
+pub(crate) fn is_mws_host(host: &str) -> bool {
     section::HOSTS.contains(&host)
 }
 
 /// True for a path of an MWS section (or `/`, where Feeds and Reports live).
-pub fn is_mws_path(path: &str) -> bool {
+pub(crate) fn is_mws_path(path: &str) -> bool {
     matches!(path, "/" | "")
         || ["/Orders/", "/Products/", "/Sellers/", "/Feeds/", "/Reports/"].iter().any(|p| path.starts_with(p))
 }
@@ -72,7 +72,7 @@ pub fn is_mws_path(path: &str) -> bool {
 /// Answers an MWS request sent to `host` (the endpoint the request is treated as sent to,
 /// e.g. `mws.amazonservices.com`; it decides which MarketplaceIds are valid). The
 /// signature is checked against the Host header as sent.
-pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, host: &str) -> Outcome {
+pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, host: &str) -> Outcome {
     let params = req.view.params;
     let mut exchange = Exchange {
         record: Record {

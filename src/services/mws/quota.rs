@@ -26,15 +26,15 @@ use crate::encoding::ParamList;
 use crate::services::{Ctx, Quota, ThrottleDecision, Throttling};
 
 /// The quota headers' names.
-pub const MAX: &str = "x-mws-quota-max";
+pub(crate) const MAX: &str = "x-mws-quota-max";
 /// Requests left this hour.
-pub const REMAINING: &str = "x-mws-quota-remaining";
+pub(crate) const REMAINING: &str = "x-mws-quota-remaining";
 /// When the hourly quota is full again (note the camel case `On`, as MWS documents it).
-pub const RESETS_ON: &str = "x-mws-quota-resetsOn";
+pub(crate) const RESETS_ON: &str = "x-mws-quota-resetsOn";
 
 /// Takes a request (or its items) from the seller/key/operation buckets; appends the quota
 /// headers for operations with an hourly quota.
-pub fn take(
+pub(crate) fn take(
     ctx: &Ctx<'_>,
     params: &ParamList,
     seller_id: &str,

@@ -14,7 +14,7 @@
 //! `api_action` values where boto has them.
 
 /// The MWS endpoint hosts (`protocols.md` §3.1).
-pub const HOSTS: &[&str] = &[
+pub(crate) const HOSTS: &[&str] = &[
     "mws.amazonservices.com",
     "mws-eu.amazonservices.com",
     "mws-fe.amazonservices.com",
@@ -28,16 +28,16 @@ pub const HOSTS: &[&str] = &[
 
 /// Namespace of Feeds and Reports responses, observed live (note `amazonaws`, trailing
 /// slash); the Developer Guide prints `http://mws.amazonservices.com/doc/2009-01-01/`.
-pub const LEGACY_NAMESPACE: &str = "http://mws.amazonaws.com/doc/2009-01-01/";
+pub(crate) const LEGACY_NAMESPACE: &str = "http://mws.amazonaws.com/doc/2009-01-01/";
 
 /// The name used in messages for the shared Feeds/Reports endpoint at `/`, whose service is
 /// "MarketplaceWebService" (MWS Developer Guide, "Example HTTP errors": `ServiceName=
 /// MarketplaceWebService`).
-pub const ROOT_SECTION_NAME: &str = "MarketplaceWebService";
+pub(crate) const ROOT_SECTION_NAME: &str = "MarketplaceWebService";
 
 /// An MWS API section the mock serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Section {
+pub(crate) enum Section {
     /// Orders 2013-09-01.
     Orders,
     /// Products 2011-10-01.
@@ -54,7 +54,7 @@ impl Section {
     const ALL: [Section; 5] = [Self::Orders, Self::Products, Self::Sellers, Self::Feeds, Self::Reports];
 
     /// The name in paths and messages (`Orders`).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Orders => "Orders",
             Self::Products => "Products",
@@ -65,7 +65,7 @@ impl Section {
     }
 
     /// The `Version` the section answers.
-    pub fn version(self) -> &'static str {
+    pub(crate) fn version(self) -> &'static str {
         match self {
             Self::Orders => "2013-09-01",
             Self::Products => "2011-10-01",
@@ -75,7 +75,7 @@ impl Section {
     }
 
     /// The response namespace, as observed live (the same on every regional host).
-    pub fn namespace(self) -> &'static str {
+    pub(crate) fn namespace(self) -> &'static str {
         match self {
             Self::Orders => "https://mws.amazonservices.com/Orders/2013-09-01",
             Self::Products => "http://mws.amazonservices.com/schema/Products/2011-10-01",
@@ -91,7 +91,7 @@ impl Section {
 
 /// What a request path addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Address<'a> {
+pub(crate) enum Address<'a> {
     /// `/` (or empty): the shared Feeds/Reports endpoint; `Action` picks the section.
     Root,
     /// `/{Section}/{Version}` of a section the mock serves (the version may be wrong).
@@ -104,7 +104,7 @@ pub enum Address<'a> {
 
 impl Address<'_> {
     /// The namespace errors at this address are answered in.
-    pub fn namespace(&self) -> String {
+    pub(crate) fn namespace(&self) -> String {
         match self {
             Address::Root | Address::Unknown => LEGACY_NAMESPACE.to_owned(),
             Address::Section(s, _) => s.namespace().to_owned(),
@@ -115,7 +115,7 @@ impl Address<'_> {
 }
 
 /// Reads a request path (as sent, without the query).
-pub fn address(path: &str) -> Address<'_> {
+pub(crate) fn address(path: &str) -> Address<'_> {
     if path.is_empty() || path == "/" {
         return Address::Root;
     }
@@ -131,7 +131,7 @@ pub fn address(path: &str) -> Address<'_> {
 
 /// The operations the mock implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
+pub(crate) enum Operation {
     /// Orders, Products, Sellers.
     GetServiceStatus,
     /// Orders.
@@ -168,7 +168,7 @@ pub enum Operation {
 /// quota, restore rate, optional hourly request quota), counted per seller, developer
 /// access key and `group`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Operations that share a bucket share a group name.
     pub group: &'static str,
     /// Maximum request quota (bucket size).
@@ -309,22 +309,22 @@ impl Operation {
     }
 
     /// The `Action` value.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         self.entry().name
     }
 
     /// Its throttling limits.
-    pub fn limits(self) -> Limits {
+    pub(crate) fn limits(self) -> Limits {
         self.entry().limits
     }
 
     /// The operation named `action` in `section`.
-    pub fn find(section: Section, action: &str) -> Option<Self> {
+    pub(crate) fn find(section: Section, action: &str) -> Option<Self> {
         OPERATIONS.iter().find(|e| e.name == action && e.sections.contains(&section)).map(|e| e.op)
     }
 
     /// At `/`: the Feeds or Reports operation named `action`.
-    pub fn find_at_root(action: &str) -> Option<(Section, Self)> {
+    pub(crate) fn find_at_root(action: &str) -> Option<(Section, Self)> {
         [Section::Feeds, Section::Reports].into_iter().find_map(|s| Self::find(s, action).map(|op| (s, op)))
     }
 }

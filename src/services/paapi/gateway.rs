@@ -49,7 +49,7 @@ use crate::xml::paapi::RequestIdSpelling;
 
 /// Why the gateway refuses a request.
 #[derive(Debug, Clone, Copy)]
-pub enum Refusal<'a> {
+pub(crate) enum Refusal<'a> {
     /// The SigV2 check failed.
     Verify(&'a VerifyFailure),
     /// The key's one request per second is used up.
@@ -79,7 +79,7 @@ pub enum Refusal<'a> {
 
 /// What the gateway answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
+pub(crate) struct Answer {
     /// HTTP status.
     pub status: u16,
     /// `Error/Code`.
@@ -91,11 +91,12 @@ pub struct Answer {
 }
 
 /// "The request signature we calculated does not match …" (recorded live).
-pub const SIGNATURE_DOES_NOT_MATCH: &str = "The request signature we calculated does not match the signature you \
+pub(crate) const SIGNATURE_DOES_NOT_MATCH: &str =
+    "The request signature we calculated does not match the signature you \
      provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
 /// The one table: refusal → (status, code, message, request-id spelling).
-pub fn answer(refusal: &Refusal<'_>) -> Answer {
+pub(crate) fn answer(refusal: &Refusal<'_>) -> Answer {
     use RequestIdSpelling::{RequestID, RequestId};
     let a = |status, code, message: String, spelling| Answer { status, code, message, spelling };
     match *refusal {
@@ -186,7 +187,7 @@ pub fn answer(refusal: &Refusal<'_>) -> Answer {
 
 /// Operations Amazon retired; calling them answers 410 `Deprecated` (redtoad
 /// `tests/2011-08-01/DeprecatedOperations-*`, the 13 features listed there).
-pub const DEPRECATED_OPERATIONS: &[&str] = &[
+pub(crate) const DEPRECATED_OPERATIONS: &[&str] = &[
     "CustomerContentLookup",
     "CustomerContentSearch",
     "Help",

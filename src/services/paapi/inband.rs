@@ -33,12 +33,12 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{PoisonError, RwLock};
 
 /// The operations PA-API 2011-08-01 serves, as listed in `AWS.InvalidOperationParameter`.
-pub const VALID_OPERATIONS: &str =
+pub(crate) const VALID_OPERATIONS: &str =
     "BrowseNodeLookup, CartAdd, CartClear, CartCreate, CartGet, CartModify, ItemLookup, ItemSearch, SimilarityLookup";
 
 /// One in-band error.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InBand {
+pub(crate) enum InBand {
     /// `AWS.MissingParameters`.
     MissingParameters(&'static str),
     /// `AWS.InvalidParameterValue` for a bad id (`IsValid` stays `True`).
@@ -140,7 +140,7 @@ const ID_TYPES_NEEDING_INDEX: &str = "['DPCI', 'SKU',\n\t\t\t\t'UPC', 'EAN','ISB
 
 impl InBand {
     /// `Error/Code`.
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             Self::MissingParameters(_) => "AWS.MissingParameters",
             Self::InvalidParameterValue { .. } | Self::InvalidAssociateTag(_) => "AWS.InvalidParameterValue",
@@ -166,7 +166,7 @@ impl InBand {
     }
 
     /// Whether this error makes `IsValid` `False`.
-    pub fn invalidates(&self) -> bool {
+    pub(crate) fn invalidates(&self) -> bool {
         !matches!(
             self,
             Self::InvalidParameterValue { .. }
@@ -180,7 +180,7 @@ impl InBand {
 
     /// `Error/Message` in the locale's language (Japanese only where a JP capture shows
     /// the translation; English otherwise).
-    pub fn message(&self, lang: Lang) -> String {
+    pub(crate) fn message(&self, lang: Lang) -> String {
         if lang == Lang::Ja {
             if let Some(m) = self.message_ja() {
                 return m;
@@ -307,7 +307,7 @@ impl InBand {
 
 /// `<Request>` with `IsValid` computed from the errors, the echo (left out when it has
 /// nothing to echo, as recorded for a CartCreate without items), and the errors.
-pub fn request_element(errors: &[InBand], echo: Option<Element>, lang: Lang) -> Element {
+pub(crate) fn request_element(errors: &[InBand], echo: Option<Element>, lang: Lang) -> Element {
     let echo = echo.filter(|e| !e.children.is_empty());
     let texts: Vec<(&str, String)> = errors.iter().map(|e| (e.code(), e.message(lang))).collect();
     let pairs: Vec<(&str, &str)> = texts.iter().map(|(c, m)| (*c, m.as_str())).collect();
@@ -318,23 +318,24 @@ pub fn request_element(errors: &[InBand], echo: Option<Element>, lang: Lang) -> 
 
 /// Every response group name, as listed by `AWS.InvalidEnumeratedParameter` (recorded,
 /// `ItemLookup-us-invalid-response-group.xml`, whitespace included).
-pub const ALL_RESPONSE_GROUPS: &str = "[\n    \t\t'Tags', 'Help', 'ListMinimum', 'VariationSummary', 'VariationMatrix',\n    \t\t'TransactionDetails', 'VariationMinimum', 'VariationImages',\n    \t\t'PartBrandBinsSummary', 'CustomerFull', 'CartNewReleases',\n    \t\t'ItemIds', 'SalesRank', 'TagsSummary', 'Fitments',\n    \t\t'Subjects', 'Medium', 'ListmaniaLists',\n    \t\t'PartBrowseNodeBinsSummary', 'TopSellers', 'Request',\n    \t\t'HasPartCompatibility', 'PromotionDetails', 'ListFull',\n    \t\t'Small', 'Seller', 'OfferFull', 'Accessories',\n    \t\t'VehicleMakes', 'MerchantItemAttributes', 'TaggedItems',\n    \t\t'VehicleParts', 'BrowseNodeInfo', 'ItemAttributes',\n    \t\t'PromotionalTag', 'VehicleOptions', 'ListItems', 'Offers',\n    \t\t'TaggedGuides', 'NewReleases', 'VehiclePartFit',\n    \t\t'OfferSummary', 'VariationOffers', 'CartSimilarities',\n    \t\t'Reviews', 'ShippingCharges', 'ShippingOptions', 'EditorialReview',\n    \t\t'CustomerInfo', 'PromotionSummary', 'BrowseNodes',\n    \t\t'PartnerTransactionDetails', 'VehicleYears', 'SearchBins',\n    \t\t'VehicleTrims', 'Similarities', 'AlternateVersions',\n    \t\t'SearchInside', 'CustomerReviews', 'SellerListing',\n    \t\t'OfferListings', 'Cart', 'TaggedListmaniaLists',\n    \t\t'VehicleModels', 'ListInfo', 'Large', 'CustomerLists',\n    \t\t'Tracks', 'CartTopSellers', 'Images', 'Variations',\n    \t'RelatedItems','Collections'\n    \t]";
+pub(crate) const ALL_RESPONSE_GROUPS: &str = "[\n    \t\t'Tags', 'Help', 'ListMinimum', 'VariationSummary', 'VariationMatrix',\n    \t\t'TransactionDetails', 'VariationMinimum', 'VariationImages',\n    \t\t'PartBrandBinsSummary', 'CustomerFull', 'CartNewReleases',\n    \t\t'ItemIds', 'SalesRank', 'TagsSummary', 'Fitments',\n    \t\t'Subjects', 'Medium', 'ListmaniaLists',\n    \t\t'PartBrowseNodeBinsSummary', 'TopSellers', 'Request',\n    \t\t'HasPartCompatibility', 'PromotionDetails', 'ListFull',\n    \t\t'Small', 'Seller', 'OfferFull', 'Accessories',\n    \t\t'VehicleMakes', 'MerchantItemAttributes', 'TaggedItems',\n    \t\t'VehicleParts', 'BrowseNodeInfo', 'ItemAttributes',\n    \t\t'PromotionalTag', 'VehicleOptions', 'ListItems', 'Offers',\n    \t\t'TaggedGuides', 'NewReleases', 'VehiclePartFit',\n    \t\t'OfferSummary', 'VariationOffers', 'CartSimilarities',\n    \t\t'Reviews', 'ShippingCharges', 'ShippingOptions', 'EditorialReview',\n    \t\t'CustomerInfo', 'PromotionSummary', 'BrowseNodes',\n    \t\t'PartnerTransactionDetails', 'VehicleYears', 'SearchBins',\n    \t\t'VehicleTrims', 'Similarities', 'AlternateVersions',\n    \t\t'SearchInside', 'CustomerReviews', 'SellerListing',\n    \t\t'OfferListings', 'Cart', 'TaggedListmaniaLists',\n    \t\t'VehicleModels', 'ListInfo', 'Large', 'CustomerLists',\n    \t\t'Tracks', 'CartTopSellers', 'Images', 'Variations',\n    \t'RelatedItems','Collections'\n    \t]";
 
 /// ItemLookup's response groups (recorded `AWS.InvalidResponseGroup`).
-pub const ITEM_LOOKUP_RESPONSE_GROUPS: &str = "['Request','ItemIds','Small','Medium','Large','Offers','OfferFull','OfferSummary','OfferListings','PromotionSummary','PromotionDetails','Variations','VariationImages','VariationMinimum','VariationSummary','TagsSummary','Tags','VariationMatrix','VariationOffers','ItemAttributes','MerchantItemAttributes','Tracks','Accessories','EditorialReview','SalesRank','BrowseNodes','Images','Similarities','Subjects','Reviews','ListmaniaLists','SearchInside','PromotionalTag','AlternateVersions','Collections','ShippingCharges','RelatedItems','ShippingOptions']";
+pub(crate) const ITEM_LOOKUP_RESPONSE_GROUPS: &str = "['Request','ItemIds','Small','Medium','Large','Offers','OfferFull','OfferSummary','OfferListings','PromotionSummary','PromotionDetails','Variations','VariationImages','VariationMinimum','VariationSummary','TagsSummary','Tags','VariationMatrix','VariationOffers','ItemAttributes','MerchantItemAttributes','Tracks','Accessories','EditorialReview','SalesRank','BrowseNodes','Images','Similarities','Subjects','Reviews','ListmaniaLists','SearchInside','PromotionalTag','AlternateVersions','Collections','ShippingCharges','RelatedItems','ShippingOptions']";
 
 /// ItemSearch's response groups (recorded; the message names "ItemLookup" anyway).
-pub const ITEM_SEARCH_RESPONSE_GROUPS: &str = "['Request','ItemIds','Small','Medium','Large','Offers','OfferFull','OfferSummary','OfferListings','PromotionSummary','PromotionDetails','VariationMinimum','VariationSummary','VariationMatrix','VariationOffers','Variations','TagsSummary','Tags','ItemAttributes','MerchantItemAttributes','Tracks','Accessories','EditorialReview','SalesRank','BrowseNodes','Images','Similarities','Subjects','Reviews','ListmaniaLists','SearchInside','PromotionalTag','SearchBins','AlternateVersions','Collections','RelatedItems','ShippingCharges','ShippingOptions']";
+pub(crate) const ITEM_SEARCH_RESPONSE_GROUPS: &str = "['Request','ItemIds','Small','Medium','Large','Offers','OfferFull','OfferSummary','OfferListings','PromotionSummary','PromotionDetails','VariationMinimum','VariationSummary','VariationMatrix','VariationOffers','Variations','TagsSummary','Tags','ItemAttributes','MerchantItemAttributes','Tracks','Accessories','EditorialReview','SalesRank','BrowseNodes','Images','Similarities','Subjects','Reviews','ListmaniaLists','SearchInside','PromotionalTag','SearchBins','AlternateVersions','Collections','RelatedItems','ShippingCharges','ShippingOptions']";
 
 /// SimilarityLookup's response groups (not captured: ItemLookup's item groups, our
 /// choice).
-pub const SIMILARITY_RESPONSE_GROUPS: &str = "['Request','ItemIds','Small','Medium','Large','Offers','OfferFull','OfferSummary','OfferListings','PromotionSummary','PromotionDetails','Variations','VariationImages','VariationMinimum','VariationSummary','TagsSummary','Tags','VariationMatrix','VariationOffers','ItemAttributes','MerchantItemAttributes','Tracks','Accessories','EditorialReview','SalesRank','BrowseNodes','Images','Similarities','Subjects','Reviews','ListmaniaLists','SearchInside','PromotionalTag','ShippingCharges','ShippingOptions']";
+pub(crate) const SIMILARITY_RESPONSE_GROUPS: &str = "['Request','ItemIds','Small','Medium','Large','Offers','OfferFull','OfferSummary','OfferListings','PromotionSummary','PromotionDetails','Variations','VariationImages','VariationMinimum','VariationSummary','TagsSummary','Tags','VariationMatrix','VariationOffers','ItemAttributes','MerchantItemAttributes','Tracks','Accessories','EditorialReview','SalesRank','BrowseNodes','Images','Similarities','Subjects','Reviews','ListmaniaLists','SearchInside','PromotionalTag','ShippingCharges','ShippingOptions']";
 
 /// The cart operations' response groups (not captured; DG "CartCreate" lists these).
-pub const CART_RESPONSE_GROUPS: &str = "['Request','Cart','CartSimilarities','CartTopSellers','CartNewReleases']";
+pub(crate) const CART_RESPONSE_GROUPS: &str =
+    "['Request','Cart','CartSimilarities','CartTopSellers','CartNewReleases']";
 
 /// BrowseNodeLookup's response groups, in the `AWS.InvalidResponseGroup` order (recorded).
-pub const BROWSE_NODE_RESPONSE_GROUPS: &str =
+pub(crate) const BROWSE_NODE_RESPONSE_GROUPS: &str =
     "Request, BrowseNodeInfo, TopSellers, NewReleases, MostWishedFor, MostGifted";
 
 /// BrowseNodeLookup's `AWS.InvalidEnumeratedParameter` list (recorded, English and JP).
@@ -343,13 +344,13 @@ const BROWSE_NODE_ENUMERATION_JA: &str =
     "BrowseNodeInfo\u{3001} MostGifted\u{3001} MostWishedFor\u{3001} NewReleases\u{3001} Request\u{3001} TopSellers";
 
 /// ItemLookup's search indices (recorded US list).
-pub const ITEM_LOOKUP_SEARCH_INDICES: &str = "[\n\t\t\t\t'All','Apparel','Appliances','ArtsAndCrafts','Automotive','Baby','Beauty','Blended','Books','Classical','DVD','DigitalMusic','Electronics','GiftCards','GourmetFood','Grocery','HealthPersonalCare','HomeGarden','Industrial','Jewelry','KindleStore','Kitchen','MP3Downloads','Magazines','Merchants','Miscellaneous','Music','MusicTracks','MusicalInstruments','MobileApps','OfficeProducts','OutdoorLiving','PCHardware','PetSupplies','Photo','Shoes','SilverMerchants','Software','SportingGoods','Tools','Toys','UnboxVideo','VHS','Video','VideoGames','Watches','Wireless','WirelessAccessories'\n\t\t\t\t]";
+pub(crate) const ITEM_LOOKUP_SEARCH_INDICES: &str = "[\n\t\t\t\t'All','Apparel','Appliances','ArtsAndCrafts','Automotive','Baby','Beauty','Blended','Books','Classical','DVD','DigitalMusic','Electronics','GiftCards','GourmetFood','Grocery','HealthPersonalCare','HomeGarden','Industrial','Jewelry','KindleStore','Kitchen','MP3Downloads','Magazines','Merchants','Miscellaneous','Music','MusicTracks','MusicalInstruments','MobileApps','OfficeProducts','OutdoorLiving','PCHardware','PetSupplies','Photo','Shoes','SilverMerchants','Software','SportingGoods','Tools','Toys','UnboxVideo','VHS','Video','VideoGames','Watches','Wireless','WirelessAccessories'\n\t\t\t\t]";
 
 /// ItemSearch's search indices (recorded US list, with Amazon's `,,`).
-pub const ITEM_SEARCH_SEARCH_INDICES: &str = "[\n\t\t\t\t'All','Apparel','Appliances','ArtsAndCrafts','Automotive','Baby','Beauty','Blended','Books','Classical','Collectibles','DVD','DigitalMusic','Electronics','GiftCards','GourmetFood','Grocery','HealthPersonalCare','HomeGarden','Industrial','Jewelry','KindleStore','Kitchen','LawnAndGarden','Marketplace','MP3Downloads','Magazines',,'Miscellaneous','Music','MusicTracks','MusicalInstruments','MobileApps','OfficeProducts','OutdoorLiving','PCHardware','PetSupplies','Photo','Shoes','Software','SportingGoods','Tools','Toys','UnboxVideo','VHS','Video','VideoGames','Watches','Wireless','WirelessAccessories'\n\t\t\t\t]";
+pub(crate) const ITEM_SEARCH_SEARCH_INDICES: &str = "[\n\t\t\t\t'All','Apparel','Appliances','ArtsAndCrafts','Automotive','Baby','Beauty','Blended','Books','Classical','Collectibles','DVD','DigitalMusic','Electronics','GiftCards','GourmetFood','Grocery','HealthPersonalCare','HomeGarden','Industrial','Jewelry','KindleStore','Kitchen','LawnAndGarden','Marketplace','MP3Downloads','Magazines',,'Miscellaneous','Music','MusicTracks','MusicalInstruments','MobileApps','OfficeProducts','OutdoorLiving','PCHardware','PetSupplies','Photo','Shoes','Software','SportingGoods','Tools','Toys','UnboxVideo','VHS','Video','VideoGames','Watches','Wireless','WirelessAccessories'\n\t\t\t\t]";
 
 /// The names in a printed list: quoted (`'A','B'`) or plain (`A, B`).
-pub fn listed_names(list: &str) -> Vec<&str> {
+pub(crate) fn listed_names(list: &str) -> Vec<&str> {
     if list.contains('\'') {
         list.split('\'').skip(1).step_by(2).filter(|s| !s.is_empty()).collect()
     } else {
@@ -362,7 +363,7 @@ pub fn listed_names(list: &str) -> Vec<&str> {
 /// `ResponseGroup` against lists of up to 73 names, so each list is split once into a set
 /// that is kept for the life of the process (the lists are this module's constants: a
 /// dozen small sets).
-pub fn is_listed(list: &'static str, name: &str) -> bool {
+pub(crate) fn is_listed(list: &'static str, name: &str) -> bool {
     type Sets = BTreeMap<(usize, usize), &'static HashSet<&'static str>>;
     static SETS: RwLock<Sets> = RwLock::new(BTreeMap::new());
     let key = (list.as_ptr() as usize, list.len());
@@ -376,13 +377,13 @@ pub fn is_listed(list: &'static str, name: &str) -> bool {
 
 /// The enumerated-value error for a value not in a printed list (same list in English
 /// and Japanese).
-pub fn invalid_enumerated(param: &'static str, valid: &'static str) -> InBand {
+pub(crate) fn invalid_enumerated(param: &'static str, valid: &'static str) -> InBand {
     InBand::InvalidEnumeratedParameter { param, valid, valid_ja: valid }
 }
 
 /// How an operation validates `ResponseGroup`.
 #[derive(Debug, Clone, Copy)]
-pub struct ResponseGroupRules {
+pub(crate) struct ResponseGroupRules {
     /// The operation's own list.
     pub valid: &'static str,
     /// The operation named in `AWS.InvalidResponseGroup`.
@@ -393,23 +394,23 @@ pub struct ResponseGroupRules {
 }
 
 /// Item operations (`ItemLookup`).
-pub const ITEM_LOOKUP_RULES: ResponseGroupRules =
+pub(crate) const ITEM_LOOKUP_RULES: ResponseGroupRules =
     ResponseGroupRules { valid: ITEM_LOOKUP_RESPONSE_GROUPS, label: "ItemLookup", browse_node: false };
 /// `ItemSearch` (labelled "ItemLookup" by Amazon).
-pub const ITEM_SEARCH_RULES: ResponseGroupRules =
+pub(crate) const ITEM_SEARCH_RULES: ResponseGroupRules =
     ResponseGroupRules { valid: ITEM_SEARCH_RESPONSE_GROUPS, label: "ItemLookup", browse_node: false };
 /// `SimilarityLookup`.
-pub const SIMILARITY_RULES: ResponseGroupRules =
+pub(crate) const SIMILARITY_RULES: ResponseGroupRules =
     ResponseGroupRules { valid: SIMILARITY_RESPONSE_GROUPS, label: "SimilarityLookup", browse_node: false };
 /// The cart operations (the label is set to the operation's name).
-pub const CART_RULES: ResponseGroupRules =
+pub(crate) const CART_RULES: ResponseGroupRules =
     ResponseGroupRules { valid: CART_RESPONSE_GROUPS, label: "CartGet", browse_node: false };
 /// `BrowseNodeLookup`.
-pub const BROWSE_NODE_RULES: ResponseGroupRules =
+pub(crate) const BROWSE_NODE_RULES: ResponseGroupRules =
     ResponseGroupRules { valid: BROWSE_NODE_RESPONSE_GROUPS, label: "", browse_node: true };
 
 /// Checks requested response groups; errors in Amazon's order.
-pub fn check_response_groups(groups: &[String], rules: ResponseGroupRules) -> Vec<InBand> {
+pub(crate) fn check_response_groups(groups: &[String], rules: ResponseGroupRules) -> Vec<InBand> {
     let (enumeration, enumeration_ja) = if rules.browse_node {
         (BROWSE_NODE_ENUMERATION, BROWSE_NODE_ENUMERATION_JA)
     } else {

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 /// The language of in-band error messages (DG "Error Messages": English for most
 /// locales, Japanese for JP; confirmed by redtoad `tests/2011-08-01/*-jp-*.xml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
+pub(crate) enum Lang {
     /// English.
     En,
     /// Japanese.
@@ -28,7 +28,7 @@ pub enum Lang {
 
 /// How a locale writes amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PriceFormat {
+pub(crate) struct PriceFormat {
     /// Text before the number (`$`, `EUR `, `￥ `).
     pub prefix: &'static str,
     /// Thousands separator.
@@ -41,7 +41,7 @@ pub struct PriceFormat {
 
 /// A PA-API locale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Locale {
+pub(crate) struct Locale {
     /// The locale code (`us`, `uk`, ...; `keystore::PAAPI_LOCALES`).
     pub code: &'static str,
     /// Endpoint hosts, current first.
@@ -67,7 +67,7 @@ const DOLLAR: PriceFormat = PriceFormat { prefix: "$", thousands: ',', decimal: 
 const EURO: PriceFormat = PriceFormat { prefix: "EUR ", thousands: '.', decimal: ',', decimals: 2 };
 
 /// Every locale, in `keystore::PAAPI_LOCALES` order.
-pub const LOCALES: &[Locale] = &[
+pub(crate) const LOCALES: &[Locale] = &[
     Locale {
         code: "us",
         hosts: &["webservices.amazon.com", "ecs.amazonaws.com", "aws.amazonaws.com"],
@@ -214,19 +214,19 @@ pub const LOCALES: &[Locale] = &[
 ];
 
 /// The locale of an endpoint host (lowercase, no port).
-pub fn for_host(host: &str) -> Option<&'static Locale> {
+pub(crate) fn for_host(host: &str) -> Option<&'static Locale> {
     LOCALES.iter().find(|l| l.hosts.contains(&host))
 }
 
 /// The locale with this code.
-pub fn by_code(code: &str) -> Option<&'static Locale> {
+pub(crate) fn by_code(code: &str) -> Option<&'static Locale> {
     LOCALES.iter().find(|l| l.code == code)
 }
 
 impl Locale {
     /// `FormattedPrice` for an amount in minor units (`6001` → `$60.01`, `4730` →
     /// `EUR 47,30`, `5546` → `￥ 5,546`).
-    pub fn format_price(&self, amount: i64) -> String {
+    pub(crate) fn format_price(&self, amount: i64) -> String {
         let f = self.price_format;
         let scale = 10_i64.pow(f.decimals);
         let (sign, abs) = if amount < 0 { ("-", amount.unsigned_abs()) } else { ("", amount.unsigned_abs()) };
@@ -249,7 +249,7 @@ impl Locale {
     }
 
     /// `http://www.amazon.…`, the base of item links (recorded 2011-08-01 links use http).
-    pub fn retail_base(&self) -> String {
+    pub(crate) fn retail_base(&self) -> String {
         format!("http://{}", self.retail_host)
     }
 }

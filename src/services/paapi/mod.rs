@@ -34,9 +34,9 @@
 //!   so [`Outcome::headers`] is empty; the content type is `text/xml;charset=UTF-8`.
 //! - `RequestProcessingTime` is derived from the request id, so answers are reproducible.
 
-pub mod gateway;
-pub mod inband;
-pub mod locale;
+pub(crate) mod gateway;
+pub(crate) mod inband;
+pub(crate) mod locale;
 
 mod browse;
 mod cart;
@@ -60,30 +60,30 @@ use items::{Aspects, OfferFilter};
 use locale::{Lang, Locale};
 
 /// The path PA-API answers at.
-pub const PATH: &str = "/onca/xml";
+pub(crate) const PATH: &str = "/onca/xml";
 /// The `Service` parameter's only value.
-pub const SERVICE: &str = "AWSECommerceService";
+pub(crate) const SERVICE: &str = "AWSECommerceService";
 /// The version assumed when a request has no `Version`.
-pub const DEFAULT_VERSION: &str = "2005-10-05";
+pub(crate) const DEFAULT_VERSION: &str = "2005-10-05";
 /// `Content-Type` of every XML answer.
-pub const CONTENT_TYPE: &str = "text/xml;charset=UTF-8";
+pub(crate) const CONTENT_TYPE: &str = "text/xml;charset=UTF-8";
 /// One request per second per access key (PA-API "Efficiency Guidelines", from
 /// 2012-09-03), no burst.
-pub const QUOTA: Quota = Quota { burst: 1.0, restore_secs: 1.0 };
+pub(crate) const QUOTA: Quota = Quota { burst: 1.0, restore_secs: 1.0 };
 
 /// Locale code of a PA-API host (lowercase, no port), e.g. `webservices.amazon.co.uk` → `uk`.
-pub fn locale_for_host(host: &str) -> Option<&'static str> {
+pub(crate) fn locale_for_host(host: &str) -> Option<&'static str> {
     locale::for_host(host).map(|l| l.code)
 }
 
 /// The static locale code equal to `code`, if it is one.
-pub fn locale_code(code: &str) -> Option<&'static str> {
+pub(crate) fn locale_code(code: &str) -> Option<&'static str> {
     crate::keystore::PAAPI_LOCALES.iter().copied().find(|c| *c == code)
 }
 
 /// The operations served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
+pub(crate) enum Operation {
     /// `ItemLookup`.
     ItemLookup,
     /// `ItemSearch`.
@@ -106,7 +106,7 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation.
-    pub const ALL: [Operation; 9] = [
+    pub(crate) const ALL: [Operation; 9] = [
         Self::ItemLookup,
         Self::ItemSearch,
         Self::BrowseNodeLookup,
@@ -119,7 +119,7 @@ impl Operation {
     ];
 
     /// The `Operation` value.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::ItemLookup => "ItemLookup",
             Self::ItemSearch => "ItemSearch",
@@ -134,7 +134,7 @@ impl Operation {
     }
 
     /// The operation with this exact (case-sensitive) name.
-    pub fn parse(name: &str) -> Option<Self> {
+    pub(crate) fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|o| o.name() == name)
     }
 
@@ -265,7 +265,7 @@ fn processing_time(request_id: &str) -> String {
 }
 
 /// Answers a PA-API request sent to a host of `locale`.
-pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> Outcome {
+pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> Outcome {
     let params = req.view.params;
     let operation = params.get("Operation").filter(|o| !o.is_empty());
     let requested_version = params.get("Version").filter(|v| !v.is_empty());

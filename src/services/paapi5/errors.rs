@@ -50,7 +50,7 @@ use crate::services::aws::messages;
 
 /// Why PA-API 5.0 refuses a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// The SigV4 check failed.
     Verify(crate::sigv4::VerifyFailure),
     /// One request per second per key used up.
@@ -89,7 +89,7 @@ pub enum Refusal {
 
 /// What to answer: status, exception type, code, message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
+pub(crate) struct Answer {
     /// HTTP status.
     pub status: u16,
     /// The exception name after `com.amazon.paapi5#`.
@@ -112,7 +112,7 @@ fn associates_central(locale: &Locale5) -> String {
 
 /// The one table from a refusal to its answer.
 /// `now` and `max_skew_secs` word the time errors.
-pub fn answer_for(refusal: &Refusal, locale: &Locale5, now: UtcTime, max_skew_secs: i64) -> Answer {
+pub(crate) fn answer_for(refusal: &Refusal, locale: &Locale5, now: UtcTime, max_skew_secs: i64) -> Answer {
     match refusal {
         Refusal::Verify(f) => verify_answer(f, locale, now, max_skew_secs),
         Refusal::InvalidToken => unrecognized_client(),

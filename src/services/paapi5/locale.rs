@@ -11,7 +11,7 @@
 
 /// A PA-API 5.0 locale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Locale5 {
+pub(crate) struct Locale5 {
     /// The locale code (`keystore::PAAPI_LOCALES`).
     pub code: &'static str,
     /// The endpoint host.
@@ -38,7 +38,7 @@ const fn l(
 }
 
 /// Every locale served, US first (the default).
-pub const LOCALES: &[Locale5] = &[
+pub(crate) const LOCALES: &[Locale5] = &[
     l("us", "webservices.amazon.com", "us-east-1", "www.amazon.com", "USD", "en_US"),
     l("ca", "webservices.amazon.ca", "us-east-1", "www.amazon.ca", "CAD", "en_CA"),
     l("mx", "webservices.amazon.com.mx", "us-east-1", "www.amazon.com.mx", "MXN", "es_MX"),
@@ -54,16 +54,11 @@ pub const LOCALES: &[Locale5] = &[
 ];
 
 /// The locale whose endpoint host is `host` (lowercase, no port).
-pub fn for_host(host: &str) -> Option<&'static Locale5> {
+pub(crate) fn for_host(host: &str) -> Option<&'static Locale5> {
     LOCALES.iter().find(|l| l.host == host)
 }
 
 /// The locale with code `code`.
-pub fn by_code(code: &str) -> Option<&'static Locale5> {
+pub(crate) fn by_code(code: &str) -> Option<&'static Locale5> {
     LOCALES.iter().find(|l| l.code == code)
-}
-
-/// The locale whose marketplace is `marketplace` (`www.amazon.co.uk`).
-pub fn by_marketplace(marketplace: &str) -> Option<&'static Locale5> {
-    LOCALES.iter().find(|l| l.marketplace.eq_ignore_ascii_case(marketplace))
 }

@@ -35,8 +35,8 @@
 //! gives only `ASIN` and `DetailPageURL`; GetVariations returns the item and its
 //! catalogue `similar` items as its variations; `x-amzn-RequestId` is sent on every answer.
 
-pub mod errors;
-pub mod locale;
+pub(crate) mod errors;
+pub(crate) mod locale;
 mod ops;
 
 use super::{Ctx, Outcome, Quota, Record, ServiceKind, ServiceRequest, ThrottleDecision, Throttling, Verdict};
@@ -47,17 +47,17 @@ use locale::Locale5;
 use serde_json::Value;
 
 /// The SigV4 service name of PA-API 5.0.
-pub const SERVICE: &str = "ProductAdvertisingAPI";
+pub(crate) const SERVICE: &str = "ProductAdvertisingAPI";
 /// The `X-Amz-Target` prefix; the operation name follows.
-pub const TARGET_PREFIX: &str = "com.amazon.paapi5.v1.ProductAdvertisingAPIv1.";
+pub(crate) const TARGET_PREFIX: &str = "com.amazon.paapi5.v1.ProductAdvertisingAPIv1.";
 /// `Content-Type` of every answer.
-pub const CONTENT_TYPE: &str = "application/json";
+pub(crate) const CONTENT_TYPE: &str = "application/json";
 /// One request per second per access key ("API Rates": 1 TPS initially), no burst.
-pub const QUOTA: Quota = Quota { burst: 1.0, restore_secs: 1.0 };
+pub(crate) const QUOTA: Quota = Quota { burst: 1.0, restore_secs: 1.0 };
 
 /// The operations served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
+pub(crate) enum Operation {
     /// `GetItems`.
     GetItems,
     /// `SearchItems`.
@@ -70,10 +70,11 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation.
-    pub const ALL: [Operation; 4] = [Self::GetItems, Self::SearchItems, Self::GetVariations, Self::GetBrowseNodes];
+    pub(crate) const ALL: [Operation; 4] =
+        [Self::GetItems, Self::SearchItems, Self::GetVariations, Self::GetBrowseNodes];
 
     /// The operation's name (`X-Amz-Target` suffix).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::GetItems => "GetItems",
             Self::SearchItems => "SearchItems",
@@ -83,7 +84,7 @@ impl Operation {
     }
 
     /// The operation at `/paapi5/{lowercase name}`.
-    pub fn from_path(path: &str) -> Option<Self> {
+    pub(crate) fn from_path(path: &str) -> Option<Self> {
         let op = path.strip_prefix(super::PAAPI5_PREFIX)?;
         Self::ALL.into_iter().find(|o| o.name().eq_ignore_ascii_case(op) && op.bytes().all(|b| b.is_ascii_lowercase()))
     }
@@ -91,7 +92,7 @@ impl Operation {
 
 /// The SigV4 rules of a locale's endpoint: scope `…/{region}/ProductAdvertisingAPI/…`,
 /// the general canonicalisation.
-pub fn rules(locale: &str) -> super::V4Rules {
+pub(crate) fn rules(locale: &str) -> super::V4Rules {
     let loc = locale::by_code(locale).unwrap_or(&locale::LOCALES[0]);
     super::V4Rules {
         service: Some(SERVICE.to_owned()),
@@ -101,12 +102,12 @@ pub fn rules(locale: &str) -> super::V4Rules {
 }
 
 /// Locale code of a PA-API 5.0 host (lowercase, no port).
-pub fn locale_for_host(host: &str) -> Option<&'static str> {
+pub(crate) fn locale_for_host(host: &str) -> Option<&'static str> {
     locale::for_host(host).map(|l| l.code)
 }
 
 /// The static locale code equal to `code`, if PA-API 5.0 serves it.
-pub fn locale_code(code: &str) -> Option<&'static str> {
+pub(crate) fn locale_code(code: &str) -> Option<&'static str> {
     locale::by_code(code).map(|l| l.code)
 }
 
@@ -120,7 +121,7 @@ fn target_operation<'a>(req: &ServiceRequest<'a>) -> Option<&'a str> {
 }
 
 /// Answers a PA-API 5.0 request sent to a host of `locale`.
-pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> Outcome {
+pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static str) -> Outcome {
     let loc = locale::by_code(locale).unwrap_or(&locale::LOCALES[0]);
     let op = Operation::from_path(req.view.path).filter(|_| req.view.method == "POST");
     let mut record = new_record(op.map(Operation::name).or_else(|| target_operation(req)));
@@ -258,7 +259,7 @@ fn refused(ctx: &Ctx<'_>, locale: &Locale5, mut record: Record, refusal: &Refusa
 
 /// The answer to a request whose query string does not decode (PA-API 5.0 takes no query
 /// parameters; the text is the AWS Query front end's `MalformedQueryString`).
-pub fn malformed(request_id: &str, message: &str) -> Outcome {
+pub(crate) fn malformed(request_id: &str, message: &str) -> Outcome {
     let mut record = new_record(None);
     record.error_code = Some("MalformedQueryString".to_owned());
     let answer = errors::Answer {
