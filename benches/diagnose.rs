@@ -98,7 +98,7 @@ fn v4_signed(secret: &str, query: &ParamList) -> Vec<(String, String)> {
         method: "POST",
         path: "/",
         query,
-        headers: &headers,
+        headers: (&headers).into(),
         payload: Payload::Bytes(CALLER.as_bytes()),
     };
     let params = SigningParams {
@@ -119,7 +119,13 @@ fn v4_time() -> UtcTime {
 }
 
 fn v4_request<'a>(query: &'a ParamList, headers: &'a [(String, String)]) -> SignableRequest<'a> {
-    SignableRequest { method: "POST", path: "/", query, headers, payload: Payload::Bytes(CALLER.as_bytes()) }
+    SignableRequest {
+        method: "POST",
+        path: "/",
+        query,
+        headers: headers.into(),
+        payload: Payload::Bytes(CALLER.as_bytes()),
+    }
 }
 
 fn sigv4_sts_get_caller_identity(c: &mut Criterion) {

@@ -111,7 +111,7 @@ fn amzsig_sign(raw: &RawRequest, secret: &SecretKey, cache: Option<&mut SigningK
         method: raw.method,
         path: raw.path,
         query: &query,
-        headers: &raw.headers,
+        headers: (&raw.headers).into(),
         payload: Payload::Bytes(&raw.body),
     };
     let params = SigningParams {

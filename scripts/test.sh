@@ -24,6 +24,7 @@ echo "the pure core (--no-default-features) builds from $core packages, amzsig i
 [ "$core" -le 30 ] || { echo "the pure core needs $core packages: at most 30" >&2; exit 1; }
 cargo clippy --locked --no-default-features --lib --tests -- -D warnings
 INSTA_UPDATE=no cargo test --locked --no-default-features --lib
+cargo clippy --locked --no-default-features --features http --lib --tests -- -D warnings
 cargo clippy --locked --no-default-features --features server --all-targets -- -D warnings
 cargo clippy --locked --no-default-features --features harness --all-targets -- -D warnings
 

@@ -137,6 +137,18 @@ impl JournalEntry {
     ///
     /// When it did not, with what a person needs to fix the client: the answer, the
     /// failure, the diagnosis and the two strings to sign ([`JournalEntry::account`]).
+    ///
+    /// ```should_panic
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = amzsig::MockServer::start().await?;
+    /// reqwest::get(format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup", server.base_url())).await?;
+    /// let entry = server.last().expect("one request");
+    /// entry.assert_accepted(); // panics: "expected the request to be accepted; GET 127.0.0.1:…/onca/xml
+    ///                          // got MissingClientTokenId (403); the signature check said: …"
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn assert_accepted(&self) {
         assert!(self.verdict == Verdict::Accepted, "expected the request to be accepted; {}", self.account());
@@ -147,6 +159,17 @@ impl JournalEntry {
     /// # Panics
     ///
     /// When it did not, with [`JournalEntry::account`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = amzsig::MockServer::start().await?;
+    /// reqwest::get(format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup", server.base_url())).await?;
+    /// let entry = server.last().expect("one request");
+    /// entry.assert_refused_with("MissingClientTokenId"); // no AWSAccessKeyId
+    /// # Ok(())
+    /// # }
+    /// ```
     #[track_caller]
     pub fn assert_refused_with(&self, code: &str) {
         assert!(
@@ -157,6 +180,19 @@ impl JournalEntry {
     }
 
     /// What happened to the request, for a person (no secret: session tokens redacted).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = amzsig::MockServer::start().await?;
+    /// reqwest::get(format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup", server.base_url())).await?;
+    /// let entry = server.last().expect("one request");
+    /// let text = entry.account();
+    /// assert!(text.contains("got MissingClientTokenId (403)"), "{text}");
+    /// assert!(text.contains("the request must contain the parameter AWSAccessKeyId"), "{text}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn account(&self) -> String {
         use std::fmt::Write as _;
         let mut text = format!("{} {}{}", self.method, self.host, self.path);

@@ -434,7 +434,7 @@ fn sigv4_round_trip(req: &ParsedRequest, pick: usize) {
         ..settings
     };
     let secret = SecretKey::new(SIGV4_SECRET);
-    let view = SignableRequest { query: &query, headers: &headers, ..req.view() };
+    let view = SignableRequest { query: &query, headers: (&headers).into(), ..req.view() };
     let params = sigv4::SigningParams {
         access_key_id: SIGV4_AKID,
         secret: &secret,
@@ -454,7 +454,7 @@ fn sigv4_round_trip(req: &ParsedRequest, pick: usize) {
             sent_query = parse_query(q.as_bytes(), PlusMeans::Space).expect("a presigned query parses");
         }
     }
-    let sent = SignableRequest { query: &sent_query, headers: &sent_headers, ..view };
+    let sent = SignableRequest { query: &sent_query, headers: (&sent_headers).into(), ..view };
     let keys = SingleKey { id: Some(SIGV4_AKID), secret: &secret };
     let policy = amzsig::sigv4::VerifyPolicy { settings, ..amzsig::sigv4::VerifyPolicy::default() };
     let verified = sigv4::verify(&sent, &keys, fixed_now(), &policy)

@@ -71,7 +71,7 @@ pub(crate) fn sign(req: &RequestV4, mistakes: &[Mistake]) -> Answer {
         method: &p.url.method,
         path: &p.url.path,
         query: &p.url.params,
-        headers: &p.headers,
+        headers: (&p.headers).into(),
         payload,
     };
     let secret = SecretKey::new(req.credentials.secret_key.as_str());

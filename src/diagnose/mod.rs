@@ -96,6 +96,33 @@ pub enum Subject<'a> {
 
 /// Finds the mistakes that reproduce the signature the request carries, given the secret
 /// of its access key, within `budget`.
+///
+/// A SigV4 client that signed `Host` with its letter case kept (the canonical headers must
+/// have lowercase names):
+///
+/// ```
+/// use amzsig::diagnose::{self, v4, Budget, Subject};
+/// use amzsig::sigv4::{Payload, SignableRequest, SigningParams, SigningSettings, VerifyPolicy};
+/// use amzsig::{ParamList, SecretKey, UtcTime};
+///
+/// let secret = SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+/// let headers = [("Host", "sts.amazonaws.com"), ("Content-Type", "application/x-www-form-urlencoded")];
+/// let query = ParamList::default();
+/// let body = b"Action=GetCallerIdentity&Version=2011-06-15";
+/// let req = SignableRequest { method: "POST", path: "/", query: &query, headers: (&headers).into(), payload: Payload::Bytes(body) };
+/// let params = SigningParams {
+///     access_key_id: "AKIDEXAMPLE", secret: &secret, session_token: None, region: "us-east-1", service: "sts",
+///     time: UtcTime::parse_iso8601("2015-08-30T12:36:00Z")?, settings: SigningSettings::default(),
+/// };
+/// let sent = v4::sign_with_mistakes(&req, &params, &[v4::HEADER_NAMES_NOT_LOWERCASED]).expect("the mistake applies");
+///
+/// let received = SignableRequest { headers: (&sent.headers).into(), query: &sent.query, ..req };
+/// let policy = VerifyPolicy { expected_region: Some("us-east-1"), expected_service: Some("sts"), ..VerifyPolicy::default() };
+/// let d = diagnose::diagnose(Subject::V4 { request: received, policy }, &secret, Budget::DEFAULT);
+/// assert_eq!(d.header_value(), "v4-header-names-not-lowercased");
+/// assert!(d.best().unwrap().client_string_to_sign.starts_with("AWS4-HMAC-SHA256\n20150830T123600Z"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn diagnose(subject: Subject<'_>, secret: &SecretKey, budget: Budget) -> Diagnosis {
     match subject {
         Subject::V2 { view, default_method } => v2::diagnose(&view, secret, default_method, budget),

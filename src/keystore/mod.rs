@@ -200,7 +200,21 @@ impl Keystore {
         Self::from_yaml_str(&text, &origin)
     }
 
-    /// Parses and validates keystore YAML; `origin` names the source in errors.
+    /// Parses and validates keystore YAML; `origin` names the source in errors. The format
+    /// is strict: an unknown field is an error, not ignored.
+    ///
+    /// ```
+    /// use amzsig::Keystore;
+    ///
+    /// let yaml = "accounts:\n  - name: ci\n    access_keys:\n      - id: AKIACIEXAMPLE0000000\n        secret: s3cr3t\n";
+    /// let keys = Keystore::from_yaml_str(yaml, "ci.yaml")?;
+    /// assert!(keys.key("AKIACIEXAMPLE0000000").is_some());
+    ///
+    /// let typo = yaml.replace("secret:", "secert:");
+    /// let err = Keystore::from_yaml_str(&typo, "ci.yaml").unwrap_err();
+    /// assert!(err.to_string().contains("secert"), "{err}");
+    /// # Ok::<(), amzsig::keystore::KeystoreError>(())
+    /// ```
     pub fn from_yaml_str(text: &str, origin: &str) -> Result<Self, KeystoreError> {
         let err = |line: Option<usize>, kind| KeystoreError { origin: origin.to_owned(), line, kind };
         let dto = file::parse(text).map_err(|(line, kind)| err(line, kind))?;

@@ -191,7 +191,18 @@ impl MockServer {
         Ok(MockServer { addr, state, shutdown: Some(tx), task: Some(task) })
     }
 
-    /// The bound address.
+    /// The bound address: what a client puts in its `Host` header (and signs).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), amzsig::server::ServerError> {
+    /// let server = amzsig::MockServer::start().await?;
+    /// assert!(server.addr().ip().is_loopback());
+    /// assert_eq!(server.base_url(), format!("http://{}", server.addr()));
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -206,55 +217,287 @@ impl MockServer {
         &self.state
     }
 
-    /// A copy of the journal, oldest first.
+    /// A copy of the journal, oldest first (the same as [`MockServer::received`]).
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.state.journal.entries()
     }
 
+    /// Every request the mock received, oldest first, with how it was judged.
+    ///
+    /// ```
+    /// # use amzsig::{MockServer, SecretKey, sigv2::{self, SignatureMethod}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
+    /// let url = format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId=0679722769\
+    ///     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Timestamp=2014-08-18T12:00:00Z", server.base_url());
+    /// let signed = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("1234567890"))?;
+    /// reqwest::get(&signed).await?;
+    /// reqwest::get(format!("{}/onca/xml?Operation=ItemLookup", server.base_url())).await?;
+    /// let received = server.received();
+    /// assert_eq!(received.len(), 2);
+    /// received[0].assert_accepted();
+    /// received[1].assert_refused_with("MissingClientTokenId"); // no AWSAccessKeyId
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn received(&self) -> Vec<JournalEntry> {
+        self.state.journal.entries()
+    }
+
+    /// The requests signed with the access key `access_key_id`, oldest first.
+    ///
+    /// ```
+    /// # use amzsig::{MockServer, SecretKey, sigv2::{self, SignatureMethod}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
+    /// let url = format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId=0679722769\
+    ///     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Timestamp=2014-08-18T12:00:00Z", server.base_url());
+    /// let signed = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("1234567890"))?;
+    /// reqwest::get(&signed).await?;
+    /// assert_eq!(server.received_by_key("AKIAIOSFODNN7EXAMPLE").len(), 1);
+    /// assert!(server.received_by_key("AKIDEXAMPLE").is_empty());
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn received_by_key(&self, access_key_id: &str) -> Vec<JournalEntry> {
+        self.received_matching(|e| e.access_key_id.as_deref() == Some(access_key_id))
+    }
+
+    /// The requests a service handled (PA-API, MWS, PA-API 5.0, the generic AWS endpoint),
+    /// oldest first.
+    ///
+    /// ```
+    /// use amzsig::services::ServiceKind;
+    /// # use amzsig::{MockServer, SecretKey, sigv2::{self, SignatureMethod}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
+    /// let url = format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId=0679722769\
+    ///     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Timestamp=2014-08-18T12:00:00Z", server.base_url());
+    /// let signed = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("1234567890"))?;
+    /// reqwest::get(&signed).await?;
+    /// assert_eq!(server.received_for(ServiceKind::Paapi).len(), 1);
+    /// assert!(server.received_for(ServiceKind::Mws).is_empty());
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn received_for(&self, service: crate::services::ServiceKind) -> Vec<JournalEntry> {
+        self.received_matching(|e| e.service == Some(service))
+    }
+
+    /// The requests for which `keep` is true, oldest first.
+    ///
+    /// ```
+    /// # use amzsig::{MockServer, SecretKey, sigv2::{self, SignatureMethod}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
+    /// let url = format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId=0679722769\
+    ///     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Timestamp=2014-08-18T12:00:00Z", server.base_url());
+    /// let signed = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("1234567890"))?;
+    /// reqwest::get(&signed).await?;
+    /// let lookups = server.received_matching(|e| e.operation.as_deref() == Some("ItemLookup"));
+    /// assert_eq!(lookups.len(), 1);
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn received_matching(&self, mut keep: impl FnMut(&JournalEntry) -> bool) -> Vec<JournalEntry> {
+        self.journal().into_iter().filter(|e| keep(e)).collect()
+    }
+
     /// The requests the mock accepted, oldest first.
+    ///
+    /// ```
+    /// # use amzsig::{MockServer, SecretKey, sigv2::{self, SignatureMethod}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
+    /// let url = format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId=0679722769\
+    ///     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Timestamp=2014-08-18T12:00:00Z", server.base_url());
+    /// let signed = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("1234567890"))?;
+    /// reqwest::get(&signed).await?;
+    /// reqwest::get(format!("{}/onca/xml", server.base_url())).await?; // unsigned: refused
+    /// assert_eq!(server.accepted().len(), 1);
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn accepted(&self) -> Vec<JournalEntry> {
         self.journal().into_iter().filter(|e| e.verdict == crate::services::Verdict::Accepted).collect()
     }
 
     /// The requests the mock refused (every refusal: signature, parameters, HTTP limits),
     /// oldest first.
+    ///
+    /// ```
+    /// # use amzsig::{MockServer, SecretKey, sigv2::{self, SignatureMethod}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
+    /// let url = format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId=0679722769\
+    ///     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Timestamp=2014-08-18T12:00:00Z", server.base_url());
+    /// let signed = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("1234567890"))?;
+    /// let wrong = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("not the secret"))?;
+    /// reqwest::get(&wrong).await?;
+    /// let refused = server.refused();
+    /// refused[0].assert_refused_with("SignatureDoesNotMatch");
+    /// assert_eq!(refused[0].diagnosis.as_deref(), Some("unknown")); // no signer mistake explains a wrong secret
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn refused(&self) -> Vec<JournalEntry> {
         self.journal().into_iter().filter(|e| e.verdict == crate::services::Verdict::Refused).collect()
     }
 
     /// The last request the mock received, if any.
+    ///
+    /// ```
+    /// # use amzsig::{MockServer, SecretKey, sigv2::{self, SignatureMethod}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
+    /// let url = format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId=0679722769\
+    ///     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Timestamp=2014-08-18T12:00:00Z", server.base_url());
+    /// let signed = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("1234567890"))?;
+    /// assert!(server.last().is_none());
+    /// reqwest::get(&signed).await?;
+    /// let last = server.last().expect("one request");
+    /// assert_eq!((last.status, last.operation.as_deref()), (200, Some("ItemLookup")));
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn last(&self) -> Option<JournalEntry> {
         self.state.journal.last()
     }
 
     /// Resets the key `access_key_id` to `secret`: the old secret stops working at once
     /// (as `POST /__amzsig/keys/{id}/rotate`).
+    ///
+    /// ```
+    /// # use amzsig::{MockServer, SecretKey, sigv2::{self, SignatureMethod}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
+    /// let url = format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId=0679722769\
+    ///     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Timestamp=2014-08-18T12:00:00Z", server.base_url());
+    /// let signed = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("1234567890"))?;
+    /// server.rotate_key("AKIAIOSFODNN7EXAMPLE", "a new secret")?;
+    /// assert_eq!(reqwest::get(&signed).await?.status(), 403);
+    /// let resigned = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("a new secret"))?;
+    /// assert_eq!(reqwest::get(&resigned).await?.status(), 200);
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rotate_key(&self, access_key_id: &str, secret: &str) -> Result<(), AdminError> {
         self.state.with_keystore_mut(|k| k.rotate_key(access_key_id, crate::crypto::SecretKey::new(secret)))
     }
 
     /// Sets a key's status (as `POST /__amzsig/keys/{id}/status`).
+    ///
+    /// ```
+    /// use amzsig::keystore::KeyStatus;
+    /// # use amzsig::{MockServer, SecretKey, sigv2::{self, SignatureMethod}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
+    /// let url = format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId=0679722769\
+    ///     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Timestamp=2014-08-18T12:00:00Z", server.base_url());
+    /// let signed = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("1234567890"))?;
+    /// server.set_key_status("AKIAIOSFODNN7EXAMPLE", KeyStatus::Inactive)?;
+    /// reqwest::get(&signed).await?;
+    /// server.last().unwrap().assert_refused_with("InvalidClientTokenId");
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_key_status(&self, access_key_id: &str, status: KeyStatus) -> Result<(), AdminError> {
         self.state.with_keystore_mut(|k| k.set_key_status(access_key_id, status))
     }
 
-    /// A seller authorises an MWS developer with an MWSAuthToken.
+    /// A seller authorises an MWS developer with an MWSAuthToken (as
+    /// `POST /__amzsig/sellers/{id}/authorizations`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = amzsig::MockServer::start().await?;
+    /// // The embedded keystore's seller and second developer (see `amzsig keystore`).
+    /// server.authorize("A1ExampleE6", "9999-8888-7777", "amzn.mws.00000000-0000-0000-0000-000000000001")?;
+    /// assert!(server.authorize("A1ExampleE6", "9999-8888-7777", "not-a-token").is_err());
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn authorize(&self, seller_id: &str, developer_id: &str, mws_auth_token: &str) -> Result<(), AdminError> {
         self.state.with_keystore_mut(|k| k.authorize(seller_id, developer_id, mws_auth_token))
     }
 
-    /// A seller revokes a developer's authorisation.
+    /// A seller revokes a developer's authorisation (as
+    /// `DELETE /__amzsig/sellers/{id}/authorizations/{developer}`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = amzsig::MockServer::start().await?;
+    /// server.revoke("A1ExampleE6", "1234-3214-4321")?; // the guide's developer, authorised at start
+    /// assert!(server.revoke("A1ExampleE6", "1234-3214-4321").is_err()); // nothing left to revoke
+    /// server.reset(); // authorised again
+    /// server.revoke("A1ExampleE6", "1234-3214-4321")?;
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn revoke(&self, seller_id: &str, developer_id: &str) -> Result<(), AdminError> {
         self.state.with_keystore_mut(|k| k.revoke(seller_id, developer_id))
     }
 
-    /// Back to the state it started in (as `POST /__amzsig/reset`; see [`AppState::reset`]).
+    /// Back to the state it started in (as `POST /__amzsig/reset`; see [`AppState::reset`]):
+    /// the journal emptied, throttle buckets full, the keystore as loaded.
+    ///
+    /// ```
+    /// # use amzsig::{MockServer, SecretKey, sigv2::{self, SignatureMethod}};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = MockServer::builder().clock("fixed:2014-08-18T12:00:00Z".parse()?).start().await?;
+    /// let url = format!("{}/onca/xml?Service=AWSECommerceService&Operation=ItemLookup&ItemId=0679722769\
+    ///     &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Timestamp=2014-08-18T12:00:00Z", server.base_url());
+    /// let signed = sigv2::sign_url(&url, SignatureMethod::HmacSha256, &SecretKey::new("1234567890"))?;
+    /// server.rotate_key("AKIAIOSFODNN7EXAMPLE", "a new secret")?;
+    /// reqwest::get(&signed).await?;
+    /// server.reset();
+    /// assert!(server.received().is_empty());
+    /// assert_eq!(reqwest::get(&signed).await?.status(), 200); // the loaded secret again
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn reset(&self) {
         self.state.reset();
     }
 
     /// Stops accepting, lets in-flight requests finish (within `limits.shutdown_grace`),
-    /// and waits for the server task.
+    /// and waits for the server task. Dropping a `MockServer` stops it too, without
+    /// waiting.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let server = amzsig::MockServer::start().await?;
+    /// let addr = server.addr();
+    /// server.stop().await;
+    /// assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

@@ -138,7 +138,7 @@ impl<'a> ServiceRequest<'a> {
             method: self.view.method,
             path: self.view.path,
             query: self.query,
-            headers: self.headers,
+            headers: self.headers.into(),
             payload: crate::sigv4::Payload::Bytes(self.body),
         }
     }

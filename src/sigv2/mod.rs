@@ -21,7 +21,7 @@ pub use verify::{verify, HostForm, HostMatch, Verified, VerifyFailure, VerifyPol
 
 use crate::crypto::{hmac, HmacAlgorithm, SecretKey};
 use crate::encoding::{cmp_encoded, encode_bytes_into, encode_into, ParamList};
-use crate::request::{RequestView, Scheme};
+use crate::request::{OwnedRequest, RequestParseError, RequestView, Scheme};
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -250,6 +250,38 @@ pub fn sign(req: &RequestView<'_>, method: SignatureMethod, secret: &SecretKey) 
     let canonical = canonicalize(req);
     let signature = signature(method, secret, &canonical.string_to_sign);
     Signed { canonical, signature }
+}
+
+/// Signs a GET URL: its query parameters are signed as they are (add `Timestamp`,
+/// `AWSAccessKeyId` and the rest first; a `Signature` already there is replaced) and the
+/// URL comes back with `Signature` appended, every parameter re-encoded the AWS way
+/// (RFC 3986: `%20` for a space, `~` kept).
+///
+/// ```
+/// use amzsig::sigv2::{self, SignatureMethod};
+/// use amzsig::SecretKey;
+///
+/// // The PA-API Developer Guide's ItemLookup example (secret `1234567890`).
+/// let url = sigv2::sign_url(
+///     "http://webservices.amazon.com/onca/xml?Service=AWSECommerceService\
+///      &AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&AssociateTag=mytag-20&Operation=ItemLookup\
+///      &ItemId=0679722769&ResponseGroup=Images,ItemAttributes,Offers,Reviews\
+///      &Version=2013-08-01&Timestamp=2014-08-18T12:00:00Z",
+///     SignatureMethod::HmacSha256,
+///     &SecretKey::new("1234567890"),
+/// )?;
+/// assert!(url.ends_with("&Signature=j7bZM0LXZ9eXeZruTqWm2DIvDYVUU3wxPPpp%2BiXxzQc%3D"));
+/// # Ok::<(), amzsig::request::RequestParseError>(())
+/// ```
+///
+/// # Errors
+///
+/// When `url` is not an absolute `http(s)://` URL or its query does not decode.
+pub fn sign_url(url: &str, method: SignatureMethod, secret: &SecretKey) -> Result<String, RequestParseError> {
+    let request = OwnedRequest::from_url("GET", url)?;
+    let signed = sign(&request.view(), method, secret);
+    let base = url.split(['?', '#']).next().unwrap_or(url);
+    Ok(format!("{base}?{}", signed.wire_query(&request.params)))
 }
 
 /// Encodes parameters for the wire in their given order (no `Signature` from the input),

@@ -17,8 +17,8 @@
 //! other characters with %XY … uppercase").
 
 use super::{
-    PathNormalization, Payload, SignableRequest, SigningSettings, UriEncoding, AUTHORIZATION, UNSIGNED_PAYLOAD,
-    X_AMZ_CONTENT_SHA256,
+    Headers, PathNormalization, Payload, SignableRequest, SigningSettings, UriEncoding, AUTHORIZATION,
+    UNSIGNED_PAYLOAD, X_AMZ_CONTENT_SHA256,
 };
 use crate::crypto::sha256_hex;
 use crate::encoding::{cmp_encoded, encode_bytes_into, ParamList};
@@ -175,8 +175,9 @@ pub(crate) fn canonical_query_from_pairs(mut pairs: Vec<(&str, &str)>) -> String
 
 /// The header names a signer signs: every header of the request except `Authorization`
 /// and the names in `excluded`, lowercased, sorted and without duplicates.
-pub fn headers_to_sign(headers: &[(String, String)], excluded: &[&str]) -> Vec<String> {
+pub fn headers_to_sign<'h>(headers: impl Into<Headers<'h>>, excluded: &[&str]) -> Vec<String> {
     let mut names: Vec<String> = headers
+        .into()
         .iter()
         .map(|(n, _)| n.to_ascii_lowercase())
         .filter(|n| !n.eq_ignore_ascii_case(AUTHORIZATION) && !excluded.iter().any(|e| e.eq_ignore_ascii_case(n)))
@@ -234,13 +235,14 @@ fn push_trimall(out: &mut String, value: &str) {
 /// The canonical headers: `lowercase(name) + ':' + canonical value + '\n'` for each name
 /// in `signed` (lowercase, sorted), with the values of every header of that name. A name
 /// the request does not carry gives an empty value (verification rejects that earlier).
-pub fn canonical_headers<S: AsRef<str>>(headers: &[(String, String)], signed: &[S]) -> String {
+pub fn canonical_headers<'h, S: AsRef<str>>(headers: impl Into<Headers<'h>>, signed: &[S]) -> String {
+    let headers = headers.into();
     let mut out = String::new();
     for name in signed {
         let name = name.as_ref();
         out.push_str(name);
         out.push(':');
-        let values = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+        let values = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v);
         for (i, v) in values.enumerate() {
             if i > 0 {
                 out.push(',');
@@ -396,6 +398,29 @@ impl fmt::Display for CanonicalRequest {
 
 /// Task 1 for a request: the six parts, with the headers named in `signed` (lowercase,
 /// sorted), the query minus `excluded_query`, and `hashed_payload` as the last line.
+///
+/// The three tasks by hand, on the official suite's `get-vanilla` case (its `.creq` and
+/// `.sts` files are the expected texts):
+///
+/// ```
+/// use amzsig::sigv4::{self, Payload, SignableRequest, SigningSettings};
+/// use amzsig::{ParamList, SecretKey};
+///
+/// let headers = [("Host", "example.amazonaws.com"), ("X-Amz-Date", "20150830T123600Z")];
+/// let query = ParamList::default();
+/// let req = SignableRequest { method: "GET", path: "/", query: &query, headers: (&headers).into(), payload: Payload::Bytes(b"") };
+/// let signed = sigv4::headers_to_sign(req.headers, &[]);
+/// let creq = sigv4::canonical_request(&req, &signed, sigv4::hashed_payload(&req.payload), &SigningSettings::default(), &[]);
+/// assert_eq!(creq.to_string(), "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n\
+///     host;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+///
+/// let scope = sigv4::credential_scope("20150830", "us-east-1", "service");
+/// let sts = sigv4::string_to_sign("20150830T123600Z", &scope, &creq);
+/// assert_eq!(sts.hashed_canonical_request, "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
+///
+/// let key = sigv4::signing_key(&SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), "20150830", "us-east-1", "service");
+/// assert_eq!(sigv4::signature(&key, &sts), "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+/// ```
 pub fn canonical_request<S: AsRef<str>>(
     req: &SignableRequest<'_>,
     signed: &[S],

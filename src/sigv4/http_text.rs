@@ -147,7 +147,7 @@ impl ParsedRequest {
             method: &self.method,
             path: &self.path,
             query: &self.query,
-            headers: &self.headers,
+            headers: (&self.headers).into(),
             payload: Payload::Bytes(&self.body),
         }
     }

@@ -31,6 +31,8 @@
 
 mod canonical;
 mod http_text;
+#[cfg(feature = "http")]
+mod http_types;
 mod parse;
 mod sign;
 mod verify;
@@ -41,6 +43,8 @@ pub use canonical::{
     hashed_payload, headers_to_sign, normalize_path, request_hashed_payload, signed_headers, CanonicalRequest,
 };
 pub use http_text::{ParseHttpTextError, ParseHttpTextErrorKind, ParsedRequest};
+#[cfg(feature = "http")]
+pub use http_types::FromHttpError;
 pub use parse::{
     parse_amz_date, parse_authorization, parse_credential, parse_http_date, parse_signed_headers, AmzDateErrorKind,
     Authorization, AuthorizationErrorKind, Credential, CredentialErrorKind, CredentialScope, ParseAmzDateError,
@@ -107,8 +111,9 @@ pub struct SignableRequest<'a> {
     /// The query parameters, in sent order, raw and decoded.
     pub query: &'a ParamList,
     /// The headers in sent order, names as sent; a name may repeat. A folded (multiline)
-    /// value keeps its line breaks.
-    pub headers: &'a [(String, String)],
+    /// value keeps its line breaks. Owned or borrowed pairs: `(&list).into()` for a
+    /// `Vec<(String, String)>` or a `[(&str, &str); N]` alike.
+    pub headers: Headers<'a>,
     /// The body, or what stands for it.
     pub payload: Payload<'a>,
 }
@@ -116,7 +121,7 @@ pub struct SignableRequest<'a> {
 impl<'a> SignableRequest<'a> {
     /// Every value of the header `name` (ASCII case-insensitive), in sent order.
     pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
-        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
     }
 
     /// The first value of the header `name` (ASCII case-insensitive).
@@ -124,6 +129,140 @@ impl<'a> SignableRequest<'a> {
         self.header_values(name).next()
     }
 }
+
+/// A request's headers, in sent order, as `(name, value)` pairs of `&str` however the
+/// caller holds them: owned `(String, String)` pairs (what [`ParsedRequest`] and servers
+/// collect) or borrowed `(&str, &str)` pairs (a literal, or views into another type).
+///
+/// ```
+/// use amzsig::sigv4::Headers;
+///
+/// let owned = vec![("Host".to_owned(), "example.amazonaws.com".to_owned())];
+/// let borrowed = [("Host", "example.amazonaws.com")];
+/// let a = Headers::from(&owned);
+/// let b = Headers::from(&borrowed);
+/// assert!(a.iter().eq(b.iter()));
+/// assert_eq!(b.iter().next(), Some(("Host", "example.amazonaws.com")));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub enum Headers<'a> {
+    /// Owned pairs.
+    Owned(&'a [(String, String)]),
+    /// Borrowed pairs.
+    Borrowed(&'a [(&'a str, &'a str)]),
+}
+
+impl<'a> Headers<'a> {
+    /// No headers.
+    pub const EMPTY: Headers<'static> = Headers::Borrowed(&[]);
+
+    /// The pairs in sent order.
+    pub fn iter(&self) -> HeaderIter<'a> {
+        match *self {
+            Self::Owned(list) => HeaderIter::Owned(list.iter()),
+            Self::Borrowed(list) => HeaderIter::Borrowed(list.iter()),
+        }
+    }
+
+    /// The `i`th pair, in sent order.
+    pub fn get(&self, i: usize) -> Option<(&'a str, &'a str)> {
+        match *self {
+            Self::Owned(list) => list.get(i).map(|(n, v)| (n.as_str(), v.as_str())),
+            Self::Borrowed(list) => list.get(i).copied(),
+        }
+    }
+
+    /// The pairs as owned strings.
+    pub fn to_vec(&self) -> Vec<(String, String)> {
+        self.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect()
+    }
+
+    /// How many header lines (a repeated name counts each time).
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Owned(list) => list.len(),
+            Self::Borrowed(list) => list.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<'a> IntoIterator for &Headers<'a> {
+    type Item = (&'a str, &'a str);
+    type IntoIter = HeaderIter<'a>;
+    fn into_iter(self) -> HeaderIter<'a> {
+        self.iter()
+    }
+}
+
+impl<'a> IntoIterator for Headers<'a> {
+    type Item = (&'a str, &'a str);
+    type IntoIter = HeaderIter<'a>;
+    fn into_iter(self) -> HeaderIter<'a> {
+        self.iter()
+    }
+}
+
+impl<'a> From<&'a [(String, String)]> for Headers<'a> {
+    fn from(list: &'a [(String, String)]) -> Self {
+        Self::Owned(list)
+    }
+}
+
+impl<'a> From<&'a Vec<(String, String)>> for Headers<'a> {
+    fn from(list: &'a Vec<(String, String)>) -> Self {
+        Self::Owned(list)
+    }
+}
+
+impl<'a> From<&'a [(&'a str, &'a str)]> for Headers<'a> {
+    fn from(list: &'a [(&'a str, &'a str)]) -> Self {
+        Self::Borrowed(list)
+    }
+}
+
+impl<'a> From<&'a Vec<(&'a str, &'a str)>> for Headers<'a> {
+    fn from(list: &'a Vec<(&'a str, &'a str)>) -> Self {
+        Self::Borrowed(list)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [(&'a str, &'a str); N]> for Headers<'a> {
+    fn from(list: &'a [(&'a str, &'a str); N]) -> Self {
+        Self::Borrowed(list)
+    }
+}
+
+/// The iterator of [`Headers::iter`]: `(name, value)` in sent order.
+#[derive(Debug, Clone)]
+pub enum HeaderIter<'a> {
+    /// Over owned pairs.
+    Owned(std::slice::Iter<'a, (String, String)>),
+    /// Over borrowed pairs.
+    Borrowed(std::slice::Iter<'a, (&'a str, &'a str)>),
+}
+
+impl<'a> Iterator for HeaderIter<'a> {
+    type Item = (&'a str, &'a str);
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Self::Owned(it) => it.next().map(|(n, v)| (n.as_str(), v.as_str())),
+            Self::Borrowed(it) => it.next().copied(),
+        }
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Self::Owned(it) => it.size_hint(),
+            Self::Borrowed(it) => it.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for HeaderIter<'_> {}
 
 /// How the path is percent-encoded into the canonical URI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -328,9 +328,11 @@ impl SigningOutput {
 ///
 /// ```
 /// use amzsig::{clock::UtcTime, crypto::SecretKey, encoding::ParamList, sigv4};
-/// let headers = vec![("Host".to_owned(), "example.amazonaws.com".to_owned())];
+/// let headers = [("Host", "example.amazonaws.com")]; // or owned (String, String) pairs
 /// let query = ParamList::default();
-/// let req = sigv4::SignableRequest { method: "GET", path: "/", query: &query, headers: &headers, payload: sigv4::Payload::Bytes(b"") };
+/// let req = sigv4::SignableRequest {
+///     method: "GET", path: "/", query: &query, headers: (&headers).into(), payload: sigv4::Payload::Bytes(b""),
+/// };
 /// let secret = SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
 /// let out = sigv4::sign(&req, &sigv4::SigningParams {
 ///     access_key_id: "AKIDEXAMPLE", secret: &secret, session_token: None, region: "us-east-1", service: "service",

@@ -57,7 +57,7 @@ impl Req {
             method: &self.method,
             path: &self.path,
             query: &self.query,
-            headers: &self.headers,
+            headers: (&self.headers).into(),
             payload: Payload::Bytes(&self.body),
         }
     }

@@ -227,6 +227,28 @@ struct Claim {
 
 /// Verifies a received SigV4 request (header or presigned form) against a key lookup at
 /// instant `now`.
+///
+/// ```
+/// use amzsig::sigv4::{self, ParsedRequest, VerifyFailure, VerifyPolicy};
+/// use amzsig::{SecretKey, SingleKey, UtcTime};
+///
+/// // The official suite's get-vanilla, with one character of the signature changed.
+/// let text = "GET / HTTP/1.1\r\nHost:example.amazonaws.com\r\nX-Amz-Date:20150830T123600Z\r\n\
+///     Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+///     SignedHeaders=host;x-amz-date, \
+///     Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf30\r\n\r\n";
+/// let request = ParsedRequest::parse(text.as_bytes())?;
+/// let secret = SecretKey::new("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+/// let keys = SingleKey { id: Some("AKIDEXAMPLE"), secret: &secret };
+/// let now = UtcTime::parse_iso8601("2015-08-30T12:36:00Z")?;
+/// match sigv4::verify(&request.view(), &keys, now, &VerifyPolicy::default()) {
+///     Err(VerifyFailure::Mismatch { string_to_sign, .. }) => {
+///         assert_eq!(string_to_sign.hashed_canonical_request, "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
+///     }
+///     other => panic!("expected a mismatch, got {other:?}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify(
     req: &SignableRequest<'_>,
     keys: &impl SecretLookup,

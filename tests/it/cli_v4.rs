@@ -270,7 +270,13 @@ fn mistaken_request(m: Mistake) -> (PathBuf, bool) {
     let query = parse_query(b"b=2&a=hello%20world&c=x/y~", PlusMeans::Space).unwrap();
     let body = b"Action=ListUsers&Version=2010-05-08";
     let path = "/a//b/../c%20d";
-    let req = SignableRequest { method: "POST", path, query: &query, headers: &headers, payload: Payload::Bytes(body) };
+    let req = SignableRequest {
+        method: "POST",
+        path,
+        query: &query,
+        headers: (&headers).into(),
+        payload: Payload::Bytes(body),
+    };
     let secret = SecretKey::new(SECRET_VALUE);
     let params = SigningParams {
         access_key_id: "AKIDEXAMPLE",

@@ -150,7 +150,7 @@ fn agreement(file: &PinFile, keys: &Keystore, v4: bool) -> Result<(), String> {
         };
         let payload = Payload::Bytes(r.body.as_deref().unwrap_or_default().as_bytes());
         Pinned::V4(
-            SignableRequest { method: &r.method, path: &r.path, query: &query, headers: &r.headers, payload },
+            SignableRequest { method: &r.method, path: &r.path, query: &query, headers: (&r.headers).into(), payload },
             policy,
         )
     } else {

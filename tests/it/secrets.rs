@@ -53,7 +53,7 @@ fn sigv4_with_token(base: &str, host: &str, presigned: bool, secret: &str) -> (S
         method: "GET",
         path: "/amzsig-example/hello.txt",
         query: &query,
-        headers: &headers,
+        headers: (&headers).into(),
         payload: Payload::Bytes(b""),
     };
     let secret = SecretKey::new(secret);

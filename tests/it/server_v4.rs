@@ -89,7 +89,7 @@ impl Req {
             method: self.method,
             path: &self.path,
             query,
-            headers: &self.headers,
+            headers: (&self.headers).into(),
             payload: Payload::Bytes(&self.body),
         }
     }

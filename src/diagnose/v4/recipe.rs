@@ -257,7 +257,10 @@ impl HeaderTable {
                     .collect();
                 SignedName {
                     claimed: name.clone(),
-                    as_sent: indices.first().map_or_else(|| name.clone(), |&i| req.headers[i].0.clone()),
+                    as_sent: indices.first().map_or_else(
+                        || name.clone(),
+                        |&i| req.headers.get(i).map_or_else(String::new, |(n, _)| n.to_owned()),
+                    ),
                     title: title_case(name),
                     first_sent: indices.first().copied(),
                     indices,
@@ -379,7 +382,7 @@ impl Facts {
             date_header_differs: claim.location == SignatureLocation::Headers
                 && req.header("date").and_then(date_header_as_amz).is_some_and(|d| d != claim.raw_date),
             has_signed_values: signed_values().next().is_some(),
-            values_need_folding: signed_values().any(|(_, v)| canonical_header_value([v.as_str()]) != v.trim()),
+            values_need_folding: signed_values().any(|(_, v)| canonical_header_value([v]) != v.trim()),
             headers_unsorted: sent_order(req, &claim.signed_headers) != claim.signed_headers,
             has_rewrites: !rewrites(req, &claim.signed_headers).is_empty(),
             host_has_port: strip_port(host) != host,
@@ -646,7 +649,7 @@ impl Recipe {
             let values = e.indices.iter().map(|&i| match (host, change) {
                 (Some(h), _) if e.is_host => h,
                 (_, Some(c)) if c.index == i => c.original.as_str(),
-                _ => req.headers[i].1.as_str(),
+                _ => req.headers.get(i).map_or("", |(_, v)| v),
             });
             text.push_str(written(e, style));
             text.push(':');
@@ -681,7 +684,7 @@ impl Recipe {
         claim: &Claim,
         settings: &SigningSettings,
     ) -> String {
-        let view = SignableRequest { headers: &[], ..*req };
+        let view = SignableRequest { headers: crate::sigv4::Headers::EMPTY, ..*req };
         self.payload_variants(&view, claim, settings).into_iter().next().map(|v| v.0).unwrap_or_default()
     }
 

@@ -92,7 +92,7 @@ pub fn sign_with_mistakes(
     };
     let in_recipe: Vec<Mistake> = mistakes.iter().copied().filter(|m| *m != SIGNED_HEADER_CHANGED).collect();
     let recipe = {
-        let view = SignableRequest { headers: &headers, query: &query, ..*req };
+        let view = SignableRequest { headers: (&headers).into(), query: &query, ..*req };
         Recipe::correct().with(&in_recipe, &view, &claim, &policy)?
     };
     // A client that hashes the wrong body also sends that hash in x-amz-content-sha256
@@ -103,7 +103,7 @@ pub fn sign_with_mistakes(
         }
         h.1 = recipe.client_payload_hash(req, &claim, &params.settings);
     }
-    let view = SignableRequest { headers: &headers, query: &query, ..*req };
+    let view = SignableRequest { headers: (&headers).into(), query: &query, ..*req };
     let computed = recipe.first(&view, &claim, &policy, params.secret)?;
     match out.location {
         SignatureLocation::Headers => headers.push((

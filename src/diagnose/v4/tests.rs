@@ -85,7 +85,7 @@ fn signed(c: &Case, mistakes: &[Mistake]) -> Option<SignedRequest> {
         method: "POST",
         path: "/a//b/../c%20d",
         query: &query,
-        headers: &headers,
+        headers: (&headers).into(),
         payload: Payload::Bytes(c.body),
     };
     let params = params(&secret, c.settings);
@@ -98,7 +98,7 @@ fn received<'a>(c: &'a Case, s: &'a SignedRequest) -> SignableRequest<'a> {
         method: "POST",
         path: "/a//b/../c%20d",
         query: &s.query,
-        headers: &s.headers,
+        headers: (&s.headers).into(),
         payload: Payload::Bytes(c.body),
     }
 }
@@ -189,7 +189,7 @@ fn the_verifier_and_the_diagnosis_agree_on_the_right_canonical_request() {
         method: "POST",
         path: "/a//b/../c%20d",
         query: &s.query,
-        headers: &s.headers,
+        headers: (&s.headers).into(),
         payload: Payload::Bytes(BODY),
     };
     let secret = SecretKey::new(SECRET);
@@ -223,13 +223,18 @@ fn s3_payload_mistakes_are_found_from_the_content_sha256_header() {
 fn unreadable_requests_say_why() {
     let query = crate::encoding::ParamList::default();
     let headers = vec![("Host".to_owned(), "h".to_owned())];
-    let req =
-        SignableRequest { method: "GET", path: "/", query: &query, headers: &headers, payload: Payload::Bytes(b"") };
+    let req = SignableRequest {
+        method: "GET",
+        path: "/",
+        query: &query,
+        headers: (&headers).into(),
+        payload: Payload::Bytes(b""),
+    };
     let d = run_diagnosis(&req, &SecretKey::new(SECRET), &crate::sigv4::VerifyPolicy::default());
     assert!(d.problem.as_deref().unwrap().contains("no SigV4 signature"), "{d}");
     assert_eq!(d.header_value(), "unknown");
     let headers = vec![("Authorization".to_owned(), "AWS4-HMAC-SHA256 Credential=x".to_owned())];
-    let req = SignableRequest { headers: &headers, ..req };
+    let req = SignableRequest { headers: (&headers).into(), ..req };
     let d = run_diagnosis(&req, &SecretKey::new(SECRET), &crate::sigv4::VerifyPolicy::default());
     assert!(d.to_string().starts_with("The request cannot be diagnosed: malformed Authorization header"), "{d}");
 }
@@ -272,12 +277,17 @@ fn a_charset_recased_in_transit_is_found() {
         ("Host".to_owned(), "example.amazonaws.com".to_owned()),
         ("Content-Type".to_owned(), "application/x-www-form-urlencoded; charset=utf-8".to_owned()),
     ];
-    let req =
-        SignableRequest { method: "POST", path: "/", query: &query, headers: &headers, payload: Payload::Bytes(BODY) };
+    let req = SignableRequest {
+        method: "POST",
+        path: "/",
+        query: &query,
+        headers: (&headers).into(),
+        payload: Payload::Bytes(BODY),
+    };
     let params = params(&secret, SigningSettings::default());
     let mut sent = sign_with_mistakes(&req, &params, &[]).unwrap();
     sent.headers[1].1 = "application/x-www-form-urlencoded; charset=UTF-8".to_owned();
-    let received = SignableRequest { headers: &sent.headers, query: &sent.query, ..req };
+    let received = SignableRequest { headers: (&sent.headers).into(), query: &sent.query, ..req };
     let d = run_diagnosis(&received, &secret, &policy(SigningSettings::default()));
     assert_eq!(d.header_value(), "v4-signed-header-changed", "{d}");
     assert_eq!(
@@ -316,7 +326,7 @@ proptest! {
         headers.extend(auth.map(|a| ("Authorization".to_owned(), a)));
         headers.extend(date.map(|d| ("X-Amz-Date".to_owned(), d)));
         headers.extend(extra);
-        let req = SignableRequest { method, path: &path, query: &query, headers: &headers, payload: Payload::Bytes(&body) };
+        let req = SignableRequest { method, path: &path, query: &query, headers: (&headers).into(), payload: Payload::Bytes(&body) };
         for settings in [SigningSettings::default(), SigningSettings::s3()] {
             let d = run_diagnosis(&req, &SecretKey::new(SECRET), &policy(settings));
             prop_assert!(!SecretKey::new(SECRET).appears_in(&d.to_string()));
@@ -472,7 +482,7 @@ fn a_spent_budget_stops_the_search_and_says_so() {
     let auth = headers.iter_mut().find(|(n, _)| n == "Authorization").unwrap();
     let at = auth.1.rfind('=').unwrap() + 1;
     auth.1.replace_range(at.., &format!("A{}", &s.signature[1..].to_ascii_lowercase()));
-    let req = SignableRequest { headers: &headers, ..req };
+    let req = SignableRequest { headers: (&headers).into(), ..req };
     let subject = Subject::V4 { request: req, policy: policy(c.settings) };
     let d = crate::diagnose::diagnose(subject, &wrong, Budget { max_bytes: 0 });
     assert!(d.findings.is_empty() && !d.budget_exhausted && d.problem.is_none(), "{d}");
