@@ -190,6 +190,10 @@ pub mod scheme;
 pub mod sigv2;
 pub mod sigv4;
 
+// Conversions from other crates' request types (feature `http`).
+#[cfg(feature = "http")]
+pub mod interop;
+
 // The mock endpoint (feature `server`).
 #[cfg(feature = "server")]
 pub mod catalogue;

@@ -173,6 +173,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Why a URL or captured request could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RequestParseError {
     /// Not `http://…` or `https://…` with a host.
     #[error("'{0}' is not an absolute http:// or https:// URL")]

@@ -76,6 +76,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// What to diagnose: a received request of one scheme, with what its verification used.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum Subject<'a> {
     /// A SigV2 request (query or form parameters).
     V2 {

@@ -47,6 +47,7 @@ use std::time::Duration;
 /// Who may call the admin endpoints under `/__amzsig/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum AdminAccess {
     /// Only peers on 127.0.0.0/8 or ::1.
     #[default]
@@ -161,6 +162,7 @@ impl Limits {
 
 /// A [`Limits`] value that cannot work; the message starts with the offending key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LimitError {
     /// A size below its minimum.
     #[error("{key}: at least {min} bytes")]
@@ -262,6 +264,7 @@ impl LimitOverrides {
 
 /// A configuration that cannot be loaded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The file cannot be read.
     #[error("cannot read the config file {0}")]

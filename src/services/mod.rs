@@ -65,6 +65,7 @@ impl Default for ServiceOptions {
 
 /// Whether throttling rules apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Throttling {
     /// PA-API's one request per second per key, MWS quotas.
     On,
@@ -152,6 +153,7 @@ impl<'a> ServiceRequest<'a> {
 /// Which service answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ServiceKind {
     /// Product Advertising API 4.x.
     Paapi,

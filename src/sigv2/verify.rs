@@ -15,6 +15,7 @@ use crate::request::RequestView;
 
 /// Which host lines a verifier accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum HostMatch {
     /// Only the canonical Host header (Amazon's behaviour).
     #[default]

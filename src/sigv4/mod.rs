@@ -31,8 +31,6 @@
 
 mod canonical;
 mod http_text;
-#[cfg(feature = "http")]
-mod http_types;
 mod parse;
 mod sign;
 mod verify;
@@ -43,8 +41,7 @@ pub use canonical::{
     hashed_payload, headers_to_sign, normalize_path, request_hashed_payload, signed_headers, CanonicalRequest,
 };
 pub use http_text::{ParseHttpTextError, ParseHttpTextErrorKind, ParsedRequest};
-#[cfg(feature = "http")]
-pub use http_types::FromHttpError;
+
 pub use parse::{
     parse_amz_date, parse_authorization, parse_credential, parse_http_date, parse_signed_headers, AmzDateErrorKind,
     Authorization, AuthorizationErrorKind, Credential, CredentialErrorKind, CredentialScope, ParseAmzDateError,
@@ -90,6 +87,7 @@ pub const X_AMZ_SIGNATURE: &str = "X-Amz-Signature";
 
 /// The request body as the canonical request's last line sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Payload<'a> {
     /// The body's bytes: hashed with SHA-256.
     Bytes(&'a [u8]),
@@ -266,6 +264,7 @@ impl ExactSizeIterator for HeaderIter<'_> {}
 
 /// How the path is percent-encoded into the canonical URI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum UriEncoding {
     /// Every AWS service but S3: the path as sent is encoded once more ("Each path
     /// segment must be URI-encoded twice"), so `%3D` becomes `%253D`.
@@ -277,6 +276,7 @@ pub enum UriEncoding {
 
 /// Whether dot segments and repeated slashes are removed from the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PathNormalization {
     /// Every AWS service but S3: "Normalize URI paths according to RFC 3986. Remove
     /// redundant and relative path components."
@@ -303,6 +303,7 @@ pub enum SignatureLocation {
 /// canonical (signed) request. For other services, you add this parameter at the end,
 /// after you calculate the signature").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum SessionTokenMode {
     /// Signed: a signed header, or a parameter of the canonical query string.
     #[default]
@@ -313,6 +314,7 @@ pub enum SessionTokenMode {
 
 /// Whether the signer adds the hashed payload as an `x-amz-content-sha256` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ContentSha256Header {
     /// No such header (most services).
     #[default]
@@ -323,6 +325,7 @@ pub enum ContentSha256Header {
 
 /// What a presigned URL's canonical request ends with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PresignedPayload {
     /// The request's own hashed payload (the CRT suite; most services).
     #[default]

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("keystore", 2),
     ("catalogue", 2),
     ("diagnose", 2),
+    ("interop", 2),
     ("xml", 2),
     ("services", 3),
     ("journal", 4),

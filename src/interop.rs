@@ -1,6 +1,8 @@
-//! [`http`] crate types (feature `http`): an [`http::Request`] read into a
-//! [`ParsedRequest`], which views as the [`SignableRequest`](super::SignableRequest) that
-//! [`sign`](super::sign) and [`verify`](super::verify) take.
+//! Other crates' request types read into amzsig's (feature `http`): an [`http::Request`]
+//! becomes a [`ParsedRequest`], which views as the
+//! [`SignableRequest`](crate::sigv4::SignableRequest) that [`sigv4::sign`](crate::sigv4::sign)
+//! and [`sigv4::verify`](crate::sigv4::verify) take. (Layer 2: the schemes themselves name
+//! no HTTP crate.)
 //!
 //! What carries over, and how:
 //! - the method, the path and the query string exactly as the URI holds them (still
@@ -15,8 +17,8 @@
 //! A header value that is not UTF-8 cannot be canonicalised as text, so it is an error
 //! rather than a silently different request.
 
-use super::http_text::ParsedRequest;
 use crate::encoding::{parse_query, DecodeError, PlusMeans};
+use crate::sigv4::ParsedRequest;
 
 /// Why an [`http::Request`] cannot become a [`ParsedRequest`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
