@@ -172,13 +172,18 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
     Processed::Answered { outcome, explanation }
 }
 
-/// When the signature did not match, finds the signer mistake that explains it, with the
-/// secret of the key the request named and the rules the service verified with, within
-/// the default [`Budget`] (the request path stays bounded; the header says when it ran out).
+/// For a refusal about the signature ([`Failure::is_about_signature`]: a mismatch, the
+/// scope, the algorithm, an unsigned host, the time), finds the signer mistake that
+/// explains it, with the secret of the key the request named and the rules the service
+/// verified with, within the default [`Budget`] (the request path stays bounded; the
+/// header says when it ran out). A key without an active secret gives a diagnosis that
+/// names no mistake (`unknown`), so every such refusal is explained.
 fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Outcome) -> Option<Diagnosis> {
-    let failure = outcome.record.failure.as_ref().filter(|f| f.is_signature_mismatch())?;
+    let failure = outcome.record.failure.as_ref().filter(|f| f.is_about_signature())?;
     // Every service records the access key id the request claims.
-    let secret = active_secret(ctx.keys, outcome.record.access_key_id.as_deref()?)?;
+    let Some(secret) = outcome.record.access_key_id.as_deref().and_then(|id| active_secret(ctx.keys, id)) else {
+        return Some(Diagnosis::unusable(failure.scheme(), "the request names no active access key".to_owned()));
+    };
     let rules;
     let subject = match failure {
         Failure::V2(_) => Subject::V2 { view: req.view, default_method: SignatureMethod::HmacSha256 },
