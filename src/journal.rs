@@ -64,6 +64,11 @@ pub struct JournalEntry {
     pub failure: Option<Failure>,
     /// The signer mistakes that reproduce the client's signature (`x-amzsig-diagnosis`).
     pub diagnosis: Option<String>,
+    /// SigV4 on the generic endpoint: `host` when the host's endpoint prefix decided the
+    /// scope's service, `scope` when the host did not (the scope's was taken); absent
+    /// from the JSON for other requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_from: Option<services::ServiceFrom>,
     /// For a refused signature, the pipeline's whole diagnosis (the strings the client and
     /// the server signed); shared, never copied, and not part of the JSON.
     #[serde(skip)]
@@ -115,6 +120,7 @@ impl JournalEntry {
             host_form: None,
             failure: None,
             diagnosis: None,
+            service_from: None,
             explanation: None,
         };
         if let Some(r) = record {
@@ -125,6 +131,7 @@ impl JournalEntry {
             entry.verdict = r.verdict;
             entry.error_code = r.error_code;
             entry.host_form = r.host_form;
+            entry.service_from = r.service_from;
         }
         entry
     }

@@ -7,6 +7,7 @@ mod difffuzz;
 mod fuzz_corpus;
 mod hostile;
 mod mistakes;
+mod replay_suites;
 mod runner;
 mod runner_v4;
 mod secrets;
