@@ -179,6 +179,9 @@ impl JournalEntry {
         if let Some(f) = &self.failure {
             let _ = write!(text, "; the signature check said: {f}");
         }
+        if self.service_from == Some(services::ServiceFrom::Scope) {
+            text.push_str("; the host did not decide the service (the credential scope's was taken)");
+        }
         if let Some(d) = &self.diagnosis {
             let _ = write!(text, "; diagnosis: {d}");
         }
@@ -335,6 +338,21 @@ mod tests {
         );
         record.host_form = Some(HostForm::AsSent);
         assert!(json(&JournalEntry::new(&r, 200, Some(record))).contains(r#","host_form":"as-sent","#));
+    }
+
+    /// Who decided a SigV4 scope's service is in the JSON (and the account) when known.
+    #[test]
+    fn service_from_is_shown() {
+        let r = received("");
+        for (from, word, said) in
+            [(services::ServiceFrom::Host, "host", false), (services::ServiceFrom::Scope, "scope", true)]
+        {
+            let record = Record { service_from: Some(from), ..Record::refused(ServiceKind::Aws) };
+            let e = JournalEntry::new(&r, 403, Some(record));
+            let json = serde_json::to_string(&e).unwrap();
+            assert!(json.ends_with(&format!(r#","diagnosis":null,"service_from":"{word}"}}"#)), "{json}");
+            assert_eq!(e.account().contains("the host did not decide the service"), said);
+        }
     }
 
     /// A presigned URL's session token never reaches the journal, whoever builds the entry
