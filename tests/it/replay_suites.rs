@@ -110,7 +110,7 @@ fn wire_bytes(file: &Path) -> Vec<u8> {
 
 /// Status line, headers (lowercase names) and body of the first answer on a connection
 /// that got `bytes`, read until the server closes (bounded by timeouts and size).
-fn replay(addr: std::net::SocketAddr, bytes: &[u8]) -> (u16, Vec<(String, String)>, String) {
+pub(crate) fn replay(addr: std::net::SocketAddr, bytes: &[u8]) -> (u16, Vec<(String, String)>, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     stream.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
