@@ -115,11 +115,11 @@ pub(super) fn run(args: &ExplainArgs) -> Result<u8> {
             Ok(EXIT_OK)
         }
         Err(f) if Failure::V2(f.clone()).is_about_signature() => {
-            if !Failure::V2(f.clone()).is_signature_mismatch() {
-                emitln!("FAIL: {f}");
-            }
             let subject = Subject::V2 { view, default_method: sigv2::SignatureMethod::HmacSha256 };
             emitln!("{}", diagnose(subject, &secret, Budget::UNLIMITED));
+            if !Failure::V2(f.clone()).is_signature_mismatch() {
+                emitln!("\nThe verifier refused it: {f}");
+            }
             Ok(EXIT_FAILED)
         }
         Err(other) => {
@@ -158,11 +158,11 @@ fn run_v4(args: &ExplainArgs) -> Result<u8> {
             Ok(EXIT_OK)
         }
         Err(f) if Failure::V4(f.clone()).is_about_signature() => {
-            if !Failure::V4(f.clone()).is_signature_mismatch() {
-                emitln!("FAIL: {}", error_chain(&f));
-            }
             let diagnosis = diagnose(Subject::V4 { request: view, policy }, &secret, Budget::UNLIMITED);
             emitln!("{diagnosis}");
+            if !Failure::V4(f.clone()).is_signature_mismatch() {
+                emitln!("\nThe verifier refused it: {}", error_chain(&f));
+            }
             if let Some(client) = client_creq {
                 match compare_canonical_requests(&client, diagnosis.correct_canonical_request.as_deref().unwrap_or_default()) {
                     None => emitln!("\nThe client's logged canonical request is the right one: the key or the string to sign differs."),

@@ -7,8 +7,9 @@
 //! [`Processed::NoService`]); decode the query string and, for a form POST
 //! (`application/x-www-form-urlencoded`), the body, which SigV2 signs with the query (a
 //! bad escape is the service's `MalformedQueryString`); refuse more parameters than the
-//! limit; run the service's rules ([`super::handle`]); and when the signature did not
-//! match, diagnose it with the key's secret and the very rules the service verified with
+//! limit; run the service's rules ([`super::handle`]); and for every refusal about the
+//! signature ([`Failure::is_about_signature`]: mismatch, scope, algorithm, unsigned host,
+//! time), diagnose it with the key's secret and the very rules the service verified with
 //! ([`super::v4_rules`] for SigV4).
 //!
 //! Nothing here knows an HTTP framework: headers arrive as `(name, value)` pairs, as

@@ -2,11 +2,17 @@
 //! presigned query) is verified against the keystore with the service and region of its
 //! credential scope, and answered in its protocol's usual shape.
 //!
-//! - Scope: on a real AWS host (`{service}.{region}.amazonaws.com`,
-//!   `{service}.amazonaws.com` = us-east-1, S3's `s3.`/`{bucket}.s3.` forms) the scope must
-//!   name the host's region and service; on any other host (loopback) the scope's region
-//!   and service are taken as they are (AWS General Reference, "Credential scope": the
-//!   region and service "to which the request is sent").
+//! - Scope: on a real AWS host whose endpoint prefix is a known AWS endpoint
+//!   (`{prefix}.{region}.amazonaws.com`, `{prefix}.amazonaws.com` = us-east-1, S3's
+//!   `s3.`/`{bucket}.s3.` forms; prefix → signing names in `endpoint_prefixes.tsv`,
+//!   generated from botocore's copy of AWS's endpoint data by
+//!   `scripts/endpoint_prefixes.py`) the scope must name the host's region and one of the
+//!   prefix's signing names (AWS General Reference, "Credential scope": the region and
+//!   service "to which the request is sent"). An unknown prefix (`example.amazonaws.com`,
+//!   the official suites' host) or any other host (loopback) does not decide the service:
+//!   the scope's is taken, and [`ServiceFrom::Scope`] is recorded; its region label, if
+//!   any, is still checked. A scope service that is no AWS signing name has no known path
+//!   rule: a mismatch under the normalised path is retried with the path as sent.
 //! - S3 (`s3` in the scope or the host): [`SigningSettings::s3`] (paths neither normalised
 //!   nor double-encoded, `x-amz-content-sha256` required in the header form and checked
 //!   against the body, presigned URLs sign `UNSIGNED-PAYLOAD`): S3 API Reference,
