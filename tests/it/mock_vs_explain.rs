@@ -23,6 +23,7 @@ use amzsig::runner::{request_for, request_for_v4};
 use amzsig::scenario::{Inputs, Scenario, SUITE_TIME};
 use amzsig::server::MockServer;
 use amzsig::services::Throttling;
+use std::fmt::Write as _;
 
 /// One side's judgement of a request's signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +79,7 @@ fn wire(signed: &Signed, default_method: &str, v2: bool) -> (Vec<u8>, String) {
     let host = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("host")).map(|(_, v)| v.clone()).unwrap_or_default();
     let mut text = format!("{method} {target} HTTP/1.1\r\n");
     for (k, v) in &headers {
-        text.push_str(&format!("{k}: {v}\r\n"));
+        let _ = write!(text, "{k}: {v}\r\n");
     }
     text.push_str("\r\n");
     text.push_str(&signed.body);
@@ -192,13 +193,12 @@ async fn the_mock_and_explain_agree_on_every_scenario() {
                     args.push("--s3".to_owned());
                 }
             }
-            let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-            let out = amzsig(&argv, &[]);
+            let out = amzsig(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
             let err = String::from_utf8_lossy(&out.stderr).into_owned();
             match explain_judgement(out.status.code(), &stdout(&out), &err) {
                 Ok(explained) if explained == mock => {}
                 Ok(explained) => {
-                    problems.push(format!("{label}: mock {mock:?} (status {status}), explain {explained:?}"))
+                    problems.push(format!("{label}: mock {mock:?} (status {status}), explain {explained:?}"));
                 }
                 Err(e) => problems.push(format!("{label}: {e}")),
             }

@@ -169,7 +169,7 @@ async fn the_official_suites_signed_requests_are_accepted_byte_for_byte() {
         };
         if !ok {
             let file = file.strip_prefix(&dir).unwrap_or(file).display();
-            problems.push(format!("{file}: want {w:?}, got {status} diagnosis {diagnosis:?}: {:.200}", body));
+            problems.push(format!("{file}: want {w:?}, got {status} diagnosis {diagnosis:?}: {body:.200}"));
         }
     }
     // Who decided the service, in the journal: the host for API Gateway, the scope for

@@ -318,7 +318,8 @@ mod tests {
         // (execute-api: apigatewaymanagementapi; email: ses; runtime.lex: lex), OpenSearch's
         // domain endpoints (`search-….{region}.es.amazonaws.com`) and the S3
         // endpoint forms (S3 User Guide, "Virtual hosting of buckets", legacy s3-{region}).
-        let cases: &[(&str, Option<(Option<&str>, Option<&str>)>)] = &[
+        type Want = Option<(Option<&'static str>, Option<&'static str>)>;
+        let cases: &[(&str, Want)] = &[
             ("sts.amazonaws.com", Some((Some("sts"), Some("us-east-1")))),
             ("sts.eu-west-1.amazonaws.com", Some((Some("sts"), Some("eu-west-1")))),
             ("iam.amazonaws.com", Some((Some("iam"), Some("us-east-1")))),
