@@ -291,6 +291,32 @@ mod tests {
     }
 
     #[test]
+    fn every_signature_refusal_is_explained() {
+        // A right signature sent 20 minutes late (PA-API's window is 15 minutes): refused
+        // about the signature's time, explained with no mistake to name.
+        let params: ParamList = [
+            ("Service", "AWSECommerceService"),
+            ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
+            ("AssociateTag", "mytag-20"),
+            ("Operation", "ItemLookup"),
+            ("ItemId", "0679722769"),
+            ("Timestamp", "2014-08-18T11:40:00Z"),
+        ]
+        .into_iter()
+        .collect();
+        let target = format!("/onca/xml?{}", signed_query(&params, "webservices.amazon.com", &[]));
+        let (outcome, explanation) = answered(run("GET", &target, &HOST, b"", PipelineLimits::default()));
+        assert!(outcome.record.failure.as_ref().is_some_and(|f| f.is_about_signature() && !f.is_signature_mismatch()));
+        let explanation = explanation.expect("a time refusal is explained");
+        assert_eq!((explanation.header_value().as_str(), explanation.signature_matches), ("unknown", true));
+        // An unknown key is not a refusal about the signature: nothing to explain.
+        let target = target.replace("AKIAIOSFODNN7EXAMPLE", "AKIAUNKNOWNEXAMPLE00");
+        let (outcome, explanation) = answered(run("GET", &target, &HOST, b"", PipelineLimits::default()));
+        assert!(outcome.record.failure.as_ref().is_some_and(|f| !f.is_about_signature()));
+        assert_eq!(explanation, None);
+    }
+
+    #[test]
     fn the_host_header_decides_what_was_signed() {
         // Signed for the locale host, sent with another Host: the signature cannot match.
         let target = format!("/onca/xml?{}", signed_query(&lookup(&[]), "webservices.amazon.co.uk", &[]));

@@ -100,7 +100,10 @@ fn explain_judgement(code: Option<i32>, out: &str, err: &str) -> Result<Judged, 
                     .filter(|id| Mistake::from_id(id).is_some())
                     .collect();
                 Ok(Judged::Signature(ids.join("+")))
-            } else if out.contains("No known") || out.contains("cannot be diagnosed") {
+            } else if ["No known", "cannot be diagnosed", "The signature is the one the server computes"]
+                .iter()
+                .any(|t| out.contains(t))
+            {
                 Ok(Judged::Signature("unknown".to_owned()))
             } else {
                 Err(format!("explain exit 1 without a verdict: {out}"))
