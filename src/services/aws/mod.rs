@@ -117,7 +117,15 @@ pub fn host_scope(host: &str) -> Option<HostScope> {
         [before @ .., r] if is_region(r) && !before.is_empty() => (before, Some((*r).to_owned())),
         all => (all, None),
     };
-    let found = (0..before.len()).find_map(|start| signing_names(&before[start..].join(".")).map(|n| (start, n)));
+    let mut found = (0..before.len()).find_map(|start| signing_names(&before[start..].join(".")).map(|n| (start, n)));
+    // AWS IoT Core's account-specific data endpoints, `{prefix}-ats.iot.{region}`, are the
+    // data plane (`data-ats.iot`, signing name iotdata), not the control plane `iot`
+    // (IoT Core Developer Guide, "AWS IoT device data and service endpoints").
+    if let Some((start, _)) = found.filter(|(start, _)| before[*start..] == ["iot"] && *start > 0) {
+        if before[start - 1].ends_with("-ats") {
+            found = signing_names("data-ats.iot").map(|n| (start, n));
+        }
+    }
     // OpenSearch domains put the region before the prefix
     // (`search-{domain}-{id}.{region}.es.amazonaws.com`); a known endpoint without any
     // region label is a global one, in us-east-1.
@@ -329,6 +337,8 @@ mod tests {
             ("abc123.execute-api.us-west-2.amazonaws.com", Some((Some("execute-api"), Some("us-west-2")))),
             ("email.us-east-1.amazonaws.com", Some((Some("ses"), Some("us-east-1")))),
             ("runtime.lex.us-east-1.amazonaws.com", Some((Some("lex"), Some("us-east-1")))),
+            ("iot.us-east-1.amazonaws.com", Some((Some("iot"), Some("us-east-1")))),
+            ("a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com", Some((Some("iotdata"), Some("eu-west-1")))),
             ("search-domain-abc.eu-west-1.es.amazonaws.com", Some((Some("es"), Some("eu-west-1")))),
             ("example.amazonaws.com", Some((None, None))),
             ("example.eu-west-1.amazonaws.com", Some((None, Some("eu-west-1")))),
