@@ -64,6 +64,11 @@ pub struct JournalEntry {
     pub failure: Option<Failure>,
     /// The signer mistakes that reproduce the client's signature (`x-amzsig-diagnosis`).
     pub diagnosis: Option<String>,
+    /// SigV4 on the generic endpoint: `host` when the host's endpoint prefix decided the
+    /// scope's service, `scope` when the host did not (the scope's was taken); absent
+    /// from the JSON for other requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_from: Option<services::ServiceFrom>,
     /// For a refused signature, the pipeline's whole diagnosis (the strings the client and
     /// the server signed); shared, never copied, and not part of the JSON.
     #[serde(skip)]
@@ -115,6 +120,7 @@ impl JournalEntry {
             host_form: None,
             failure: None,
             diagnosis: None,
+            service_from: None,
             explanation: None,
         };
         if let Some(r) = record {
@@ -125,6 +131,7 @@ impl JournalEntry {
             entry.verdict = r.verdict;
             entry.error_code = r.error_code;
             entry.host_form = r.host_form;
+            entry.service_from = r.service_from;
         }
         entry
     }
@@ -207,6 +214,9 @@ impl JournalEntry {
         }
         if let Some(f) = &self.failure {
             let _ = write!(text, "; the signature check said: {f}");
+        }
+        if self.service_from == Some(services::ServiceFrom::Scope) {
+            text.push_str("; the host did not decide the service (the credential scope's was taken)");
         }
         if let Some(d) = &self.diagnosis {
             let _ = write!(text, "; diagnosis: {d}");
@@ -364,6 +374,21 @@ mod tests {
         );
         record.host_form = Some(HostForm::AsSent);
         assert!(json(&JournalEntry::new(&r, 200, Some(record))).contains(r#","host_form":"as-sent","#));
+    }
+
+    /// Who decided a SigV4 scope's service is in the JSON (and the account) when known.
+    #[test]
+    fn service_from_is_shown() {
+        let r = received("");
+        for (from, word, said) in
+            [(services::ServiceFrom::Host, "host", false), (services::ServiceFrom::Scope, "scope", true)]
+        {
+            let record = Record { service_from: Some(from), ..Record::refused(ServiceKind::Aws) };
+            let e = JournalEntry::new(&r, 403, Some(record));
+            let json = serde_json::to_string(&e).unwrap();
+            assert!(json.ends_with(&format!(r#","diagnosis":null,"service_from":"{word}"}}"#)), "{json}");
+            assert_eq!(e.account().contains("the host did not decide the service"), said);
+        }
     }
 
     /// A presigned URL's session token never reaches the journal, whoever builds the entry

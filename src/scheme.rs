@@ -110,6 +110,40 @@ impl Failure {
         }
     }
 
+    /// True for every refusal about the signature: a mismatch (or a signature that cannot
+    /// be one), the algorithm or signature version, the credential scope's date, region
+    /// and service, an unsigned `host`, and the time checks (skew, expiry). The mock
+    /// answers each with an `x-amzsig-diagnosis` header and `amzsig explain` diagnoses
+    /// each: the mistake when one reproduces the client's signature, `unknown` otherwise
+    /// (e.g. a right signature sent too late). Not about the signature: a missing or
+    /// malformed parameter, an unknown or inactive key, a session token.
+    pub fn is_about_signature(&self) -> bool {
+        use sigv2::VerifyFailure as V2;
+        use sigv4::VerifyFailure as V4;
+        self.is_signature_mismatch()
+            || match self {
+                Failure::V2(f) => matches!(
+                    f,
+                    V2::UnsupportedSignatureMethod(_)
+                        | V2::UnsupportedSignatureVersion(_)
+                        | V2::Expired { .. }
+                        | V2::TimestampInFuture { .. }
+                ),
+                Failure::V4(f) => matches!(
+                    f,
+                    V4::MalformedSignature(_)
+                        | V4::UnsupportedAlgorithm(_)
+                        | V4::ScopeDateMismatch { .. }
+                        | V4::WrongRegion { .. }
+                        | V4::WrongService { .. }
+                        | V4::HostNotSigned
+                        | V4::Expired { .. }
+                        | V4::NotYetValid { .. }
+                        | V4::RequestTimeTooSkewed { .. }
+                ),
+            }
+    }
+
     /// The SigV2 failure, if this is one.
     pub fn as_v2(&self) -> Option<&sigv2::VerifyFailure> {
         match self {

@@ -6,6 +6,8 @@ use super::protocol::{
     decode_any_request, Answer, AnyRequest, Capability, Hello, Location, Request, RequestKind, Sent, Signed,
     PROTOCOL_VERSION,
 };
+/// The SigV4 side: signs a `sig: v4` request (with `v4-…` mistakes).
+pub use super::reference_v4::sign as sign_v4;
 use crate::crypto::SecretKey;
 use crate::diagnose::v2::{self, sign_with_mistakes};
 use crate::diagnose::{Mistake, SchemeId};

@@ -59,7 +59,7 @@ pub(crate) fn prepare(req: &RequestV4) -> Result<Prepared, AdapterError> {
 
 /// Signs `req` as a client that makes `mistakes` would (none: correctly, with
 /// [`sigv4::sign`]; else with [`sign_with_mistakes`]).
-pub(crate) fn sign(req: &RequestV4, mistakes: &[Mistake]) -> Answer {
+pub fn sign(req: &RequestV4, mistakes: &[Mistake]) -> Answer {
     let error = |message: String| Answer::Error { id: Some(req.id.clone()), message, unsupported: false };
     let p = match prepare(req) {
         Ok(p) => p,

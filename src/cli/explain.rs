@@ -10,9 +10,10 @@ use crate::crypto::SecretKey;
 use crate::crypto::{KeyState, SecretLookup, SingleKey};
 use crate::diagnose::{compare_canonical_requests, diagnose, Budget, Subject};
 use crate::keystore::Keystore;
-use crate::sigv2::{self, VerifyFailure, VerifyPolicy};
+use crate::scheme::Failure;
+use crate::sigv2::{self, VerifyPolicy};
 use crate::sigv4;
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -27,7 +28,13 @@ const EXAMPLES: &str = "Examples:
 ///
 /// The secret comes from --secret-env / --secret-file, or else from the keystore (the
 /// embedded default holds Amazon's documentation keys) by the request's access key id.
-/// Time is not checked: explain looks at the signature only.
+/// Time: without --clock the request is judged at its own time (Timestamp, Expires or
+/// X-Amz-Date), so old examples are not "expired"; with --clock (e.g. the mock's
+/// 'fixed:…') it is judged as the mock judges it, skew and expiry included.
+///
+/// Every refusal about the signature (a mismatch, the scope's date, region or service,
+/// the algorithm, an unsigned host, skew and expiry) is diagnosed, as the mock's
+/// x-amzsig-diagnosis header is: the mistake that reproduces the signature, or none.
 ///
 /// SigV4 (--sig v4): --region and --service are the endpoint's (a scope naming another
 /// is a finding); --client-creq FILE compares the client's own canonical request, e.g.
@@ -49,6 +56,11 @@ pub struct ExplainArgs {
     /// Keystore to find the secret in when no secret is given (default: the embedded one).
     #[arg(long, value_name = "FILE")]
     keystore: Option<PathBuf>,
+
+    /// Judge the time as the mock would at this clock: 'system', 'fixed:2014-08-18T12:00:00Z'
+    /// or 'offset:SECONDS' (default: the request's own time).
+    #[arg(long, value_name = "CLOCK")]
+    clock: Option<String>,
 
     /// SigV4: the canonical request the client logged ('-' reads stdin), compared with
     /// the right one.
@@ -85,26 +97,29 @@ pub(super) fn run(args: &ExplainArgs) -> Result<u8> {
     let req = args.request.load()?;
     let view = req.view();
     let secret = secret_for(args, req.params.get("AWSAccessKeyId"))?;
-    // Judge the signature at the request's own time, so old examples are not "expired".
-    let now = req
-        .params
-        .get("Timestamp")
-        .or(req.params.get("Expires"))
-        .and_then(|t| UtcTime::parse_iso8601(t).ok())
-        .unwrap_or_else(|| crate::clock::Clock::System.now());
+    // Judge the signature at the request's own time unless a clock is given, so old
+    // examples are not "expired".
+    let now = match &args.clock {
+        Some(c) => c.parse::<Clock>().context("bad --clock")?.now(),
+        None => req
+            .params
+            .get("Timestamp")
+            .or(req.params.get("Expires"))
+            .and_then(|t| UtcTime::parse_iso8601(t).ok())
+            .unwrap_or_else(|| Clock::System.now()),
+    };
     let keys = SingleKey { id: None, secret: &secret };
     match sigv2::verify(&view, &keys, now, &VerifyPolicy::default()) {
         Ok(v) => {
             emitln!("OK: the signature is valid ({} by {}); nothing to explain.", v.method, v.access_key_id);
             Ok(EXIT_OK)
         }
-        Err(
-            VerifyFailure::Mismatch { .. }
-            | VerifyFailure::SignatureWrongLength { .. }
-            | VerifyFailure::SignatureNotBase64 { .. },
-        ) => {
+        Err(f) if Failure::V2(f.clone()).is_about_signature() => {
             let subject = Subject::V2 { view, default_method: sigv2::SignatureMethod::HmacSha256 };
             emitln!("{}", diagnose(subject, &secret, Budget::UNLIMITED));
+            if !Failure::V2(f.clone()).is_signature_mismatch() {
+                emitln!("\nThe verifier refused it: {f}");
+            }
             Ok(EXIT_FAILED)
         }
         Err(other) => {
@@ -126,7 +141,10 @@ fn run_v4(args: &ExplainArgs) -> Result<u8> {
     let secret = secret_for(args, v4_access_key_id(&input.req).as_deref())?;
     // Judge the signature at the request's own time, so old examples are not "expired"
     // (a malformed X-Amz-Date is then reported by the verifier, as a failed check).
-    let now = v4_time(None, &input.req).unwrap_or_else(|_| Clock::System.now());
+    let now = match &args.clock {
+        Some(c) => v4_time(Some(c), &input.req)?,
+        None => v4_time(None, &input.req).unwrap_or_else(|_| Clock::System.now()),
+    };
     let policy = crate::sigv4::VerifyPolicy {
         expected_region: args.v4.region.as_deref(),
         expected_service: args.v4.service.as_deref(),
@@ -139,16 +157,12 @@ fn run_v4(args: &ExplainArgs) -> Result<u8> {
             emitln!("OK: the signature is valid (SigV4 by {} for {}); nothing to explain.", v.access_key_id, v.scope);
             Ok(EXIT_OK)
         }
-        Err(
-            crate::sigv4::VerifyFailure::Mismatch { .. }
-            | crate::sigv4::VerifyFailure::MalformedSignature(_)
-            | crate::sigv4::VerifyFailure::ContentSha256Mismatch { .. }
-            | crate::sigv4::VerifyFailure::WrongRegion { .. }
-            | crate::sigv4::VerifyFailure::WrongService { .. }
-            | crate::sigv4::VerifyFailure::ScopeDateMismatch { .. },
-        ) => {
+        Err(f) if Failure::V4(f.clone()).is_about_signature() => {
             let diagnosis = diagnose(Subject::V4 { request: view, policy }, &secret, Budget::UNLIMITED);
             emitln!("{diagnosis}");
+            if !Failure::V4(f.clone()).is_signature_mismatch() {
+                emitln!("\nThe verifier refused it: {}", error_chain(&f));
+            }
             if let Some(client) = client_creq {
                 match compare_canonical_requests(&client, diagnosis.correct_canonical_request.as_deref().unwrap_or_default()) {
                     None => emitln!("\nThe client's logged canonical request is the right one: the key or the string to sign differs."),

@@ -317,6 +317,10 @@ pub struct Diagnosis {
     /// The search stopped because its [`Budget`] ran out: sets after that point were not
     /// tried.
     pub budget_exhausted: bool,
+    /// The signature sent is the one the server computes: no mistake to name, the request
+    /// was refused for something else (its time, an unsigned `host`); the header still says
+    /// `unknown`.
+    pub signature_matches: bool,
 }
 
 impl Diagnosis {
@@ -329,6 +333,7 @@ impl Diagnosis {
             findings: Vec::new(),
             problem: Some(problem),
             budget_exhausted: false,
+            signature_matches: false,
         }
     }
 
@@ -355,6 +360,17 @@ impl fmt::Display for Diagnosis {
             return write!(f, "The request cannot be diagnosed: {problem}");
         }
         let Some(best) = self.best() else {
+            if self.signature_matches {
+                writeln!(
+                    f,
+                    "The signature is the one the server computes: no signer mistake to name; the request was \
+                     refused for another reason."
+                )?;
+                if let Some(creq) = &self.correct_canonical_request {
+                    write!(f, "The canonical request is:\n{creq}\n\n")?;
+                }
+                return write!(f, "The string to sign is:\n{}", self.correct_string_to_sign);
+            }
             let what = match self.scheme.mistake_label() {
                 Some(label) => format!("No known {label} mistake"),
                 None => "No known mistake".to_owned(),

@@ -214,6 +214,19 @@ pub struct Record {
     pub host_form: Option<HostForm>,
     /// Why the signature check failed, when it did (any scheme).
     pub failure: Option<Failure>,
+    /// SigV4 on the generic endpoint: whether the host decided the service the scope must
+    /// name (a known AWS endpoint prefix) or the scope's was taken.
+    pub service_from: Option<ServiceFrom>,
+}
+
+/// Who decided the service a SigV4 credential scope must name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceFrom {
+    /// The host: its endpoint prefix is a known AWS endpoint, with known signing names.
+    Host,
+    /// The scope: the host is not a real AWS host, or its prefix is not a known one.
+    Scope,
 }
 
 impl Record {
@@ -228,6 +241,7 @@ impl Record {
             error_code: None,
             host_form: None,
             failure: None,
+            service_from: None,
         }
     }
 }

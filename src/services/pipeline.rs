@@ -7,8 +7,9 @@
 //! [`Processed::NoService`]); decode the query string and, for a form POST
 //! (`application/x-www-form-urlencoded`), the body, which SigV2 signs with the query (a
 //! bad escape is the service's `MalformedQueryString`); refuse more parameters than the
-//! limit; run the service's rules ([`super::handle`]); and when the signature did not
-//! match, diagnose it with the key's secret and the very rules the service verified with
+//! limit; run the service's rules ([`super::handle`]); and for every refusal about the
+//! signature ([`Failure::is_about_signature`]: mismatch, scope, algorithm, unsigned host,
+//! time), diagnose it with the key's secret and the very rules the service verified with
 //! ([`super::v4_rules`] for SigV4).
 //!
 //! Nothing here knows an HTTP framework: headers arrive as `(name, value)` pairs, as
@@ -172,13 +173,18 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
     Processed::Answered { outcome, explanation }
 }
 
-/// When the signature did not match, finds the signer mistake that explains it, with the
-/// secret of the key the request named and the rules the service verified with, within
-/// the default [`Budget`] (the request path stays bounded; the header says when it ran out).
+/// For a refusal about the signature ([`Failure::is_about_signature`]: a mismatch, the
+/// scope, the algorithm, an unsigned host, the time), finds the signer mistake that
+/// explains it, with the secret of the key the request named and the rules the service
+/// verified with, within the default [`Budget`] (the request path stays bounded; the
+/// header says when it ran out). A key without an active secret gives a diagnosis that
+/// names no mistake (`unknown`), so every such refusal is explained.
 fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Outcome) -> Option<Diagnosis> {
-    let failure = outcome.record.failure.as_ref().filter(|f| f.is_signature_mismatch())?;
+    let failure = outcome.record.failure.as_ref().filter(|f| f.is_about_signature())?;
     // Every service records the access key id the request claims.
-    let secret = active_secret(ctx.keys, outcome.record.access_key_id.as_deref()?)?;
+    let Some(secret) = outcome.record.access_key_id.as_deref().and_then(|id| active_secret(ctx.keys, id)) else {
+        return Some(Diagnosis::unusable(failure.scheme(), "the request names no active access key".to_owned()));
+    };
     let rules;
     let subject = match failure {
         Failure::V2(_) => Subject::V2 { view: req.view, default_method: SignatureMethod::HmacSha256 },
@@ -282,6 +288,32 @@ mod tests {
         assert_eq!(outcome.record.error_code.as_deref(), Some("SignatureDoesNotMatch"));
         assert!(outcome.record.failure.as_ref().is_some_and(crate::scheme::Failure::is_signature_mismatch));
         assert_eq!(explanation.map(|d| d.header_value()).as_deref(), Some("space-as-plus"));
+    }
+
+    #[test]
+    fn every_signature_refusal_is_explained() {
+        // A right signature sent 20 minutes late (PA-API's window is 15 minutes): refused
+        // about the signature's time, explained with no mistake to name.
+        let params: ParamList = [
+            ("Service", "AWSECommerceService"),
+            ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
+            ("AssociateTag", "mytag-20"),
+            ("Operation", "ItemLookup"),
+            ("ItemId", "0679722769"),
+            ("Timestamp", "2014-08-18T11:40:00Z"),
+        ]
+        .into_iter()
+        .collect();
+        let target = format!("/onca/xml?{}", signed_query(&params, "webservices.amazon.com", &[]));
+        let (outcome, explanation) = answered(run("GET", &target, &HOST, b"", PipelineLimits::default()));
+        assert!(outcome.record.failure.as_ref().is_some_and(|f| f.is_about_signature() && !f.is_signature_mismatch()));
+        let explanation = explanation.expect("a time refusal is explained");
+        assert_eq!((explanation.header_value().as_str(), explanation.signature_matches), ("unknown", true));
+        // An unknown key is not a refusal about the signature: nothing to explain.
+        let target = target.replace("AKIAIOSFODNN7EXAMPLE", "AKIAUNKNOWNEXAMPLE00");
+        let (outcome, explanation) = answered(run("GET", &target, &HOST, b"", PipelineLimits::default()));
+        assert!(outcome.record.failure.as_ref().is_some_and(|f| !f.is_about_signature()));
+        assert_eq!(explanation, None);
     }
 
     #[test]

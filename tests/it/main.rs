@@ -7,6 +7,8 @@ mod difffuzz;
 mod fuzz_corpus;
 mod hostile;
 mod mistakes;
+mod mock_vs_explain;
+mod replay_suites;
 mod runner;
 mod runner_v4;
 mod secrets;

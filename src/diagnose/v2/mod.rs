@@ -175,7 +175,11 @@ pub(crate) fn diagnose(
     let correct = Recipe::correct(default_method);
     let correct_string_to_sign = correct.string_to_sign(req);
     let mut meter = Meter::new(budget);
-    let findings = match Target::of(req.params.get(sigv2::SIGNATURE_PARAM).unwrap_or_default()) {
+    let sent = req.params.get(sigv2::SIGNATURE_PARAM).unwrap_or_default();
+    let method = req.params.get("SignatureMethod").and_then(|m| m.parse().ok()).unwrap_or(default_method);
+    let signature_matches = !sent.is_empty()
+        && crate::crypto::constant_time_eq(sigv2::sign(req, method, secret).signature.as_bytes(), sent.as_bytes());
+    let findings = match Target::of(sent) {
         Some(target) => {
             let mut search = Search::new(req, secret, correct, &correct_string_to_sign, target);
             super::search(&mut search, &mut meter)
@@ -187,6 +191,7 @@ pub(crate) fn diagnose(
         scheme: SchemeId::V2Query,
         correct_canonical_request: None,
         correct_string_to_sign,
+        signature_matches: signature_matches && findings.is_empty(),
         findings,
         problem: None,
         budget_exhausted: meter.exhausted(),

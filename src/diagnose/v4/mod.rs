@@ -182,7 +182,8 @@ pub(crate) fn diagnose(
         return Diagnosis::unusable(SchemeId::V4, "the request's canonical request could not be computed".to_owned());
     };
     let mut meter = Meter::new(budget);
-    let findings: Vec<Finding> = if constant_time_eq(right.signature.as_bytes(), claim.signature.as_bytes()) {
+    let signature_matches = constant_time_eq(right.signature.as_bytes(), claim.signature.as_bytes());
+    let findings: Vec<Finding> = if signature_matches {
         // The signature matches what the server computes: only the body claim can be wrong.
         recipe::payload_claim_finding(req, &claim, &right).into_iter().collect()
     } else {
@@ -196,6 +197,7 @@ pub(crate) fn diagnose(
         scheme: SchemeId::V4,
         correct_canonical_request: Some(right.canonical_request),
         correct_string_to_sign: right.string_to_sign,
+        signature_matches: signature_matches && findings.is_empty(),
         findings,
         problem: None,
         budget_exhausted: meter.exhausted() || meter.skipped(),

@@ -2,11 +2,17 @@
 //! presigned query) is verified against the keystore with the service and region of its
 //! credential scope, and answered in its protocol's usual shape.
 //!
-//! - Scope: on a real AWS host (`{service}.{region}.amazonaws.com`,
-//!   `{service}.amazonaws.com` = us-east-1, S3's `s3.`/`{bucket}.s3.` forms) the scope must
-//!   name the host's region and service; on any other host (loopback) the scope's region
-//!   and service are taken as they are (AWS General Reference, "Credential scope": the
-//!   region and service "to which the request is sent").
+//! - Scope: on a real AWS host whose endpoint prefix is a known AWS endpoint
+//!   (`{prefix}.{region}.amazonaws.com`, `{prefix}.amazonaws.com` = us-east-1, S3's
+//!   `s3.`/`{bucket}.s3.` forms; prefix → signing names in `endpoint_prefixes.tsv`,
+//!   generated from botocore's copy of AWS's endpoint data by
+//!   `scripts/endpoint_prefixes.py`) the scope must name the host's region and one of the
+//!   prefix's signing names (AWS General Reference, "Credential scope": the region and
+//!   service "to which the request is sent"). An unknown prefix (`example.amazonaws.com`,
+//!   the official suites' host) or any other host (loopback) does not decide the service:
+//!   the scope's is taken, and [`ServiceFrom::Scope`] is recorded; its region label, if
+//!   any, is still checked. A scope service that is no AWS signing name has no known path
+//!   rule: a mismatch under the normalised path is retried with the path as sent.
 //! - S3 (`s3` in the scope or the host): [`SigningSettings::s3`] (paths neither normalised
 //!   nor double-encoded, `x-amz-content-sha256` required in the header form and checked
 //!   against the body, presigned URLs sign `UNSIGNED-PAYLOAD`): S3 API Reference,
@@ -38,9 +44,9 @@ pub(crate) mod messages;
 pub(crate) mod ops;
 pub(crate) mod protocol;
 
-use super::{Ctx, Outcome, Record, ServiceKind, ServiceRequest, Verdict};
+use super::{Ctx, Outcome, Record, ServiceFrom, ServiceKind, ServiceRequest, Verdict};
 use crate::keystore::SessionCheck;
-use crate::sigv4::{parse_credential, SigningSettings, X_AMZ_CREDENTIAL, X_AMZ_SECURITY_TOKEN};
+use crate::sigv4::{parse_credential, PathNormalization, SigningSettings, X_AMZ_CREDENTIAL, X_AMZ_SECURITY_TOKEN};
 use protocol::{Failure, Protocol, TokenProblem};
 
 /// True for a real AWS host (`*.amazonaws.com`, `*.amazonaws.com.cn`), lowercase, no port.
@@ -48,24 +54,90 @@ pub(crate) fn is_aws_host(host: &str) -> bool {
     host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")
 }
 
-/// The (service, region) a real AWS host serves, when `host` is one.
-pub(crate) fn host_scope(host: &str) -> Option<(String, String)> {
+/// AWS's endpoint prefixes and their SigV4 signing names, generated from botocore's copy
+/// of AWS's published endpoint data by `scripts/endpoint_prefixes.py` (its header names
+/// the botocore version and files). One row per prefix, sorted by prefix; a prefix whose
+/// sources disagree lists every name, comma-separated.
+const ENDPOINT_PREFIXES: &str = include_str!("endpoint_prefixes.tsv");
+
+/// The rows of [`ENDPOINT_PREFIXES`], parsed once: (prefix, names), sorted by prefix.
+fn endpoint_prefixes() -> &'static [(&'static str, &'static str)] {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, &'static str)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut rows: Vec<_> = ENDPOINT_PREFIXES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .filter_map(|l| l.split_once('\t'))
+            .collect();
+        rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        rows
+    })
+}
+
+/// The SigV4 signing names of AWS endpoint prefix `prefix` (comma-separated), when it is
+/// one: `execute-api` → `execute-api`, `email` → `ses`, `runtime.lex` → `lex`.
+pub(crate) fn signing_names(prefix: &str) -> Option<&'static str> {
+    let rows = endpoint_prefixes();
+    rows.binary_search_by(|(p, _)| (*p).cmp(prefix)).ok().map(|i| rows[i].1)
+}
+
+/// True when `service` is the signing name of some AWS endpoint (its rules, e.g. path
+/// normalisation, are AWS's for that service).
+pub(crate) fn is_known_signing_name(service: &str) -> bool {
+    endpoint_prefixes().iter().any(|(_, names)| names.split(',').any(|n| n == service))
+}
+
+/// What a host says about the credential scope a request to it must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HostScope {
+    /// The signing names of the host's endpoint prefix (comma-separated; any is right),
+    /// or `None` when the prefix is not a known AWS endpoint: the host does not decide the
+    /// service, the scope's is taken.
+    pub services: Option<&'static str>,
+    /// The region the host names, or `None` (no region label and an unknown prefix: the
+    /// scope's is taken).
+    pub region: Option<String>,
+}
+
+/// What a real AWS host (`{prefix}.{region}.amazonaws.com`, `{prefix}.amazonaws.com` =
+/// us-east-1 for a known prefix, S3's `s3.`/`{bucket}.s3.`/`s3-{region}.` forms) says about
+/// the scope, when `host` is one. The prefix is the longest run of labels before the
+/// region (or the suffix) that is a known endpoint prefix, so `{api-id}.execute-api.…`
+/// is `execute-api` and `runtime.lex.…` is `runtime.lex`.
+pub(crate) fn host_scope(host: &str) -> Option<HostScope> {
     let rest = host.strip_suffix(".amazonaws.com").or_else(|| host.strip_suffix(".amazonaws.com.cn"))?;
     let labels: Vec<&str> = rest.split('.').collect();
     let is_region = |l: &str| l.contains('-') && l.ends_with(|c: char| c.is_ascii_digit());
     if let Some(i) = labels.iter().position(|l| *l == "s3" || l.starts_with("s3-")) {
         let region = labels[i].strip_prefix("s3-").filter(|r| is_region(r)).or_else(|| labels.get(i + 1).copied());
-        return Some(("s3".to_owned(), region.filter(|r| is_region(r)).unwrap_or("us-east-1").to_owned()));
+        let region = region.filter(|r| is_region(r)).unwrap_or("us-east-1").to_owned();
+        return Some(HostScope { services: Some("s3"), region: Some(region) });
     }
-    let service = |l: &str| match l {
-        "email" => "ses".to_owned(),
-        other => other.to_owned(),
+    let (before, region) = match labels.as_slice() {
+        [before @ .., r] if is_region(r) && !before.is_empty() => (before, Some((*r).to_owned())),
+        all => (all, None),
     };
-    match labels.as_slice() {
-        [.., s, r] if is_region(r) => Some((service(s), (*r).to_owned())),
-        [.., s] => Some((service(s), "us-east-1".to_owned())),
-        [] => None,
+    let mut found = (0..before.len()).find_map(|start| signing_names(&before[start..].join(".")).map(|n| (start, n)));
+    // AWS IoT Core's account-specific data endpoints, `{prefix}-ats.iot.{region}`, are the
+    // data plane (`data-ats.iot`, signing name iotdata), not the control plane `iot`
+    // (IoT Core Developer Guide, "AWS IoT device data and service endpoints").
+    if let Some((start, _)) = found.filter(|(start, _)| before[*start..] == ["iot"] && *start > 0) {
+        if before[start - 1].ends_with("-ats") {
+            found = signing_names("data-ats.iot").map(|n| (start, n));
+        }
     }
+    // OpenSearch domains put the region before the prefix
+    // (`search-{domain}-{id}.{region}.es.amazonaws.com`); a known endpoint without any
+    // region label is a global one, in us-east-1.
+    let region = region
+        .or_else(|| {
+            found
+                .and_then(|(start, _)| before.get(start.checked_sub(1)?))
+                .filter(|r| is_region(r))
+                .map(|r| (*r).to_owned())
+        })
+        .or_else(|| found.map(|_| "us-east-1".to_owned()));
+    Some(HostScope { services: found.map(|(_, n)| n), region })
 }
 
 /// The scope the request claims (service, region), read before verification so that even
@@ -83,25 +155,36 @@ fn new_record() -> Record {
     Record::refused(ServiceKind::Aws)
 }
 
-/// The protocol of `req` and the SigV4 rules it is verified with: the host's service and
-/// region on a real AWS host (none elsewhere), S3's canonicalisation for S3.
-pub(crate) fn rules(req: &ServiceRequest<'_>) -> (Protocol, super::V4Rules) {
+/// The protocol of `req`, the SigV4 rules it is verified with (the host's service and
+/// region on a real AWS host whose endpoint prefix is known, the host's region label
+/// otherwise; none elsewhere; S3's canonicalisation for S3), and who decided the service.
+pub(crate) fn rules(req: &ServiceRequest<'_>) -> (Protocol, super::V4Rules, ServiceFrom) {
     let bare = crate::sigv2::host_without_port(req.view.host).to_ascii_lowercase();
     let from_host = host_scope(&bare);
-    let service =
-        claimed_scope(req).map(|c| c.1).or_else(|| from_host.as_ref().map(|h| h.0.clone())).unwrap_or_default();
-    let proto = Protocol::detect(req, &service);
+    let claimed = claimed_scope(req).map(|c| c.1);
+    let host_services = from_host.as_ref().and_then(|h| h.services);
+    // Of several names for one prefix, the one the scope names if it is among them.
+    let expected = host_services
+        .map(|names| names.split(',').find(|n| Some(*n) == claimed.as_deref()).unwrap_or_else(|| first(names)));
+    let service = claimed.as_deref().or(expected).unwrap_or_default();
+    let proto = Protocol::detect(req, service);
     let settings = if proto == Protocol::S3 { SigningSettings::s3() } else { SigningSettings::default() };
-    let (service, region) = from_host.map_or((None, None), |(s, r)| (Some(s), Some(r)));
-    (proto, super::V4Rules { service, region, settings })
+    let from = if expected.is_some() { ServiceFrom::Host } else { ServiceFrom::Scope };
+    let region = from_host.and_then(|h| h.region);
+    (proto, super::V4Rules { service: expected.map(str::to_owned), region, settings }, from)
+}
+
+fn first(names: &'static str) -> &'static str {
+    names.split(',').next().unwrap_or(names)
 }
 
 /// Answers a request for the generic SigV4 endpoint.
 pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
     let claimed = claimed_scope(req);
-    let (proto, rules) = rules(req);
+    let (proto, rules, service_from) = rules(req);
     let mut record = new_record();
     record.operation = Some(proto.operation(req));
+    record.service_from = Some(service_from);
     record.access_key_id = claimed.as_ref().map(|c| c.0.clone());
     let refuse = |mut record: Record, failure: &Failure<'_>| {
         let out = protocol::error(proto, ctx, req, failure);
@@ -111,7 +194,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
     let policy = rules.policy(ctx.options.max_skew_secs);
     let signable = req.signable();
     let token = req.header(X_AMZ_SECURITY_TOKEN).or_else(|| req.query.get(X_AMZ_SECURITY_TOKEN));
-    let verified = match ctx.verify_v4(&signable, &policy) {
+    let verified = match verify(ctx, &signable, &policy, service_from, claimed.as_ref().map(|c| c.1.as_str())) {
         Ok(v) => v,
         Err(f) => {
             if let (true, Some(c)) = (after_key_lookup(&f), &claimed) {
@@ -140,6 +223,31 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
             out.record.verdict = Verdict::Accepted;
             out
         }
+    }
+}
+
+/// Verifies with `policy`; when the host did not decide the service and the scope's is no
+/// AWS signing name either, the service's path rule is unknown too, so a mismatch is
+/// tried again with the path as sent (S3's rule) before it is final. A known service keeps
+/// its one rule (every service but S3 normalises: AWS General Reference, "Create a
+/// canonical request"); the CRT suite signs its `*-unnormalized` cases for `service`.
+fn verify(
+    ctx: &Ctx<'_>,
+    signable: &crate::sigv4::SignableRequest<'_>,
+    policy: &crate::sigv4::VerifyPolicy<'_>,
+    from: ServiceFrom,
+    claimed_service: Option<&str>,
+) -> Result<crate::sigv4::Verified, crate::sigv4::VerifyFailure> {
+    let first = ctx.verify_v4(signable, policy);
+    let unknown_rules = from == ServiceFrom::Scope && !claimed_service.is_some_and(is_known_signing_name);
+    match first {
+        Err(crate::sigv4::VerifyFailure::Mismatch { .. })
+            if unknown_rules && policy.settings.path_normalization == PathNormalization::Normalize =>
+        {
+            let settings = SigningSettings { path_normalization: PathNormalization::AsIs, ..policy.settings };
+            ctx.verify_v4(signable, &crate::sigv4::VerifyPolicy { settings, ..*policy }).or(first)
+        }
+        other => other,
     }
 }
 
@@ -214,21 +322,43 @@ mod tests {
 
     #[test]
     fn host_scopes() {
-        let cases: &[(&str, Option<(&str, &str)>)] = &[
-            ("sts.amazonaws.com", Some(("sts", "us-east-1"))),
-            ("sts.eu-west-1.amazonaws.com", Some(("sts", "eu-west-1"))),
-            ("iam.amazonaws.com", Some(("iam", "us-east-1"))),
-            ("s3.amazonaws.com", Some(("s3", "us-east-1"))),
-            ("bucket.s3.eu-central-1.amazonaws.com", Some(("s3", "eu-central-1"))),
-            ("s3-us-west-2.amazonaws.com", Some(("s3", "us-west-2"))),
-            ("abc123.execute-api.us-west-2.amazonaws.com", Some(("execute-api", "us-west-2"))),
-            ("email.us-east-1.amazonaws.com", Some(("ses", "us-east-1"))),
+        // (host, signing names, region); expected values from botocore's endpoint data
+        // (execute-api: apigatewaymanagementapi; email: ses; runtime.lex: lex), OpenSearch's
+        // domain endpoints (`search-….{region}.es.amazonaws.com`) and the S3
+        // endpoint forms (S3 User Guide, "Virtual hosting of buckets", legacy s3-{region}).
+        type Want = Option<(Option<&'static str>, Option<&'static str>)>;
+        let cases: &[(&str, Want)] = &[
+            ("sts.amazonaws.com", Some((Some("sts"), Some("us-east-1")))),
+            ("sts.eu-west-1.amazonaws.com", Some((Some("sts"), Some("eu-west-1")))),
+            ("iam.amazonaws.com", Some((Some("iam"), Some("us-east-1")))),
+            ("s3.amazonaws.com", Some((Some("s3"), Some("us-east-1")))),
+            ("bucket.s3.eu-central-1.amazonaws.com", Some((Some("s3"), Some("eu-central-1")))),
+            ("s3-us-west-2.amazonaws.com", Some((Some("s3"), Some("us-west-2")))),
+            ("abc123.execute-api.us-west-2.amazonaws.com", Some((Some("execute-api"), Some("us-west-2")))),
+            ("email.us-east-1.amazonaws.com", Some((Some("ses"), Some("us-east-1")))),
+            ("runtime.lex.us-east-1.amazonaws.com", Some((Some("lex"), Some("us-east-1")))),
+            ("iot.us-east-1.amazonaws.com", Some((Some("iot"), Some("us-east-1")))),
+            ("a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com", Some((Some("iotdata"), Some("eu-west-1")))),
+            ("search-domain-abc.eu-west-1.es.amazonaws.com", Some((Some("es"), Some("eu-west-1")))),
+            ("example.amazonaws.com", Some((None, None))),
+            ("example.eu-west-1.amazonaws.com", Some((None, Some("eu-west-1")))),
+            ("importexport.amazonaws.com", Some((Some("IngestionService,importexport"), Some("us-east-1")))),
             ("127.0.0.1", None),
         ];
         for (host, want) in cases {
             let got = host_scope(host);
-            assert_eq!(got.as_ref().map(|(s, r)| (s.as_str(), r.as_str())), *want, "{host}");
+            assert_eq!(got.as_ref().map(|h| (h.services, h.region.as_deref())), *want, "{host}");
         }
+    }
+
+    #[test]
+    fn the_prefix_table_is_sorted_and_whole() {
+        let rows = endpoint_prefixes();
+        assert!(rows.len() > 400, "{} rows", rows.len());
+        assert!(rows.windows(2).all(|w| w[0].0 < w[1].0), "sorted, no duplicate prefix");
+        assert!(rows.iter().all(|(p, n)| !p.is_empty() && !n.is_empty() && !n.contains(' ')));
+        assert!(is_known_signing_name("execute-api") && is_known_signing_name("ses"));
+        assert!(!is_known_signing_name("service") && !is_known_signing_name("example"));
     }
 
     #[test]
