@@ -13,57 +13,116 @@ use clap::{Args, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Where the request comes from.
+/// Where the request comes from. The grammar, shared by sign, verify, canonicalize and
+/// explain: a request is a URL *or* `--request FILE`, never both and never neither; a URL
+/// may be followed by `NAME=VALUE` parameters and takes `-X METHOD`; a captured request
+/// takes `--scheme` and nothing else (it is used as it was sent: its method is in its
+/// request line, its parameters in its target or body). Anything else is one line on
+/// stderr and exit status 2 ([`RequestArgs::source`]).
 #[derive(Debug, Args)]
 pub(crate) struct RequestArgs {
     /// The request URL, e.g. 'https://webservices.amazon.com/onca/xml?Service=...'.
-    /// Quote it: '&' means something to the shell.
-    #[arg(value_name = "URL", required_unless_present = "request")]
+    /// Quote it: '&' means something to the shell. Give either a URL or --request FILE.
+    #[arg(value_name = "URL")]
     pub url: Option<String>,
 
-    /// Extra parameters NAME=VALUE (decoded text), appended after the URL's own.
+    /// With a URL only: extra parameters NAME=VALUE (decoded text), appended after the
+    /// URL's own (for -X POST, SigV2: the form body's).
     #[arg(value_name = "NAME=VALUE")]
     pub params: Vec<String>,
 
-    /// HTTP method of the request (SigV2: GET or POST; SigV4: any).
-    #[arg(short = 'X', long, default_value = "GET")]
-    pub method: String,
+    /// With a URL only: the HTTP method (SigV2: GET or POST; SigV4: any). Default GET.
+    #[arg(short = 'X', long)]
+    pub method: Option<String>,
 
     /// Read a captured HTTP request (request line, headers, blank line, body) from this
-    /// file instead of a URL; '-' reads stdin.
-    #[arg(long, value_name = "FILE", conflicts_with = "url")]
+    /// file instead of a URL; '-' reads stdin. Used as it was sent: no NAME=VALUE, no -X.
+    #[arg(long, value_name = "FILE")]
     pub request: Option<PathBuf>,
 
-    /// Scheme of a captured request (decides the default port): http or https.
-    #[arg(long, default_value = "https", value_parser = ["http", "https"])]
-    pub scheme: String,
+    /// With --request only: the scheme the captured request was sent with (decides the
+    /// default port): http or https. Default https.
+    #[arg(long, value_parser = ["http", "https"])]
+    pub scheme: Option<String>,
+}
+
+/// The request the command line names, checked against the grammar.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Source<'a> {
+    /// A URL, its method and the extra parameters (name, value) after it.
+    Url { url: &'a str, method: String, params: Vec<(&'a str, &'a str)> },
+    /// A captured HTTP request in a file ('-': stdin), sent with `scheme`.
+    Captured { path: &'a Path, scheme: Scheme },
+}
+
+/// Whether `text` starts like an absolute http(s) URL.
+fn looks_like_url(text: &str) -> bool {
+    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 impl RequestArgs {
-    /// Builds the owned request these arguments describe.
+    /// The request these arguments name, or a one-line error saying which rule of the
+    /// grammar they break.
+    pub(crate) fn source(&self) -> Result<Source<'_>> {
+        match (&self.request, self.url.as_deref()) {
+            (None, None) => bail!("no request: give a URL or --request FILE"),
+            (Some(_), Some(first)) if looks_like_url(first) => {
+                bail!("give one request: a URL or --request FILE, not both")
+            }
+            (Some(_), Some(first)) => bail!(
+                "'{first}': NAME=VALUE parameters go after a URL; a captured request (--request) is used as it was sent"
+            ),
+            (Some(path), None) => {
+                if self.method.is_some() {
+                    bail!("-X goes with a URL: a captured request (--request) has its method in its request line");
+                }
+                let scheme = if self.scheme.as_deref() == Some("http") { Scheme::Http } else { Scheme::Https };
+                Ok(Source::Captured { path, scheme })
+            }
+            (None, Some(url)) => {
+                if !looks_like_url(url) && url.contains('=') {
+                    bail!("'{url}' is not a URL: give a URL (http:// or https://) or --request FILE, then NAME=VALUE parameters");
+                }
+                if self.scheme.is_some() {
+                    bail!("--scheme goes with --request: a URL names its own scheme");
+                }
+                let mut params = Vec::with_capacity(self.params.len());
+                for p in &self.params {
+                    if looks_like_url(p) {
+                        bail!("'{p}' is a second URL: give one request");
+                    }
+                    let Some(pair) = p.split_once('=') else { bail!("parameter '{p}' is not NAME=VALUE") };
+                    params.push(pair);
+                }
+                let method = self.method.as_deref().unwrap_or("GET").to_ascii_uppercase();
+                Ok(Source::Url { url, method, params })
+            }
+        }
+    }
+
+    /// Builds the owned (SigV2) request these arguments describe.
     pub(crate) fn load(&self) -> Result<OwnedRequest> {
-        if !["GET", "POST"].contains(&self.method.to_ascii_uppercase().as_str()) {
-            bail!("SigV2 requests are GET or POST, not '{}' (other methods need --sig v4)", self.method);
+        match self.source()? {
+            Source::Captured { path, scheme } => {
+                let text = read_input(path)?;
+                OwnedRequest::from_http_text(&text, scheme)
+                    .with_context(|| format!("cannot read the request in {}", path.display()))
+            }
+            Source::Url { url, method, params } => {
+                if !["GET", "POST"].contains(&method.as_str()) {
+                    bail!("SigV2 requests are GET or POST, not '{method}' (other methods need --sig v4)");
+                }
+                let mut req = OwnedRequest::from_url(&method, url)?;
+                for (name, value) in params {
+                    req.params.0.push(Param::new(name, value));
+                }
+                if req.method == "POST" {
+                    req.location = ParamLocation::Form;
+                }
+                Ok(req)
+            }
         }
-        let mut req = if let Some(path) = &self.request {
-            let scheme = if self.scheme == "http" { Scheme::Http } else { Scheme::Https };
-            let text = read_input(path)?;
-            OwnedRequest::from_http_text(&text, scheme)
-                .with_context(|| format!("cannot read the request in {}", path.display()))?
-        } else {
-            let url = self.url.as_deref().unwrap_or_default();
-            OwnedRequest::from_url(&self.method, url)?
-        };
-        for p in &self.params {
-            let Some((name, value)) = p.split_once('=') else {
-                bail!("parameter '{p}' is not NAME=VALUE");
-            };
-            req.params.0.push(Param::new(name, value));
-        }
-        if self.request.is_none() && req.method == "POST" {
-            req.location = ParamLocation::Form;
-        }
-        Ok(req)
     }
 }
 
@@ -213,45 +272,48 @@ impl V4Args {
         if stdin(&args.request) && stdin(&self.body) {
             bail!("--request - and --body - cannot both read stdin");
         }
-        let (scheme, mut req) = if let Some(path) = &args.request {
-            let text = read_input(path)?;
-            let req = ParsedRequest::parse(&text)
-                .with_context(|| format!("cannot read the request in {}", path.display()))?;
-            (if args.scheme == "http" { Scheme::Http } else { Scheme::Https }, req)
-        } else {
-            let url = args.url.as_deref().unwrap_or_default();
-            let (scheme, rest) = if let Some(r) = url.strip_prefix("https://") {
-                (Scheme::Https, r)
-            } else if let Some(r) = url.strip_prefix("http://") {
-                (Scheme::Http, r)
-            } else {
-                bail!("'{url}' is not an absolute http:// or https:// URL");
-            };
-            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-            let host = &rest[..authority_end];
-            if host.is_empty() || host.contains(['@', ' ']) {
-                bail!("'{url}' has no usable host");
+        let source = args.source()?;
+        let (scheme, mut req, extra) = match source {
+            Source::Captured { path, scheme } => {
+                let text = read_input(path)?;
+                let req = ParsedRequest::parse(&text)
+                    .with_context(|| format!("cannot read the request in {}", path.display()))?;
+                (scheme, req, Vec::new())
             }
-            let target = rest[authority_end..].split('#').next().unwrap_or("");
-            let (path, raw_query) = match target.split_once('?') {
-                Some((p, q)) => (p, Some(q)),
-                None => (target, None),
-            };
-            let query_start = url.len() - rest.len() + authority_end + path.len() + 1;
-            let query = parse_query(raw_query.unwrap_or_default().as_bytes(), PlusMeans::Space).map_err(|e| {
-                anyhow::Error::new(crate::encoding::DecodeError { pos: e.pos + query_start, ..e })
-                    .context("the URL's query string does not decode")
-            })?;
-            let req = ParsedRequest {
-                method: args.method.to_ascii_uppercase(),
-                path: path.to_owned(),
-                raw_query: raw_query.map(str::to_owned),
-                query,
-                version: None,
-                headers: vec![("Host".to_owned(), host.to_owned())],
-                body: Vec::new(),
-            };
-            (scheme, req)
+            Source::Url { url, method, params } => {
+                let (scheme, rest) = if let Some(r) = url.strip_prefix("https://") {
+                    (Scheme::Https, r)
+                } else if let Some(r) = url.strip_prefix("http://") {
+                    (Scheme::Http, r)
+                } else {
+                    bail!("'{url}' is not an absolute http:// or https:// URL");
+                };
+                let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+                let host = &rest[..authority_end];
+                if host.is_empty() || host.contains(['@', ' ']) {
+                    bail!("'{url}' has no usable host");
+                }
+                let target = rest[authority_end..].split('#').next().unwrap_or("");
+                let (path, raw_query) = match target.split_once('?') {
+                    Some((p, q)) => (p, Some(q)),
+                    None => (target, None),
+                };
+                let query_start = url.len() - rest.len() + authority_end + path.len() + 1;
+                let query = parse_query(raw_query.unwrap_or_default().as_bytes(), PlusMeans::Space).map_err(|e| {
+                    anyhow::Error::new(crate::encoding::DecodeError { pos: e.pos + query_start, ..e })
+                        .context("the URL's query string does not decode")
+                })?;
+                let req = ParsedRequest {
+                    method,
+                    path: path.to_owned(),
+                    raw_query: raw_query.map(str::to_owned),
+                    query,
+                    version: None,
+                    headers: vec![("Host".to_owned(), host.to_owned())],
+                    body: Vec::new(),
+                };
+                (scheme, req, params)
+            }
         };
         for h in &self.headers {
             let Some((name, value)) = h.split_once(':') else { bail!("header '{h}' is not 'Name: value'") };
@@ -264,8 +326,7 @@ impl V4Args {
             }
             req.headers.push((name.to_owned(), value.trim_matches([' ', '\t']).to_owned()));
         }
-        for p in &args.params {
-            let Some((name, value)) = p.split_once('=') else { bail!("parameter '{p}' is not NAME=VALUE") };
+        for (name, value) in extra {
             let mut raw = req.raw_query.take().filter(|q| !q.is_empty()).map(|q| q + "&").unwrap_or_default();
             encode_into(&mut raw, name.as_bytes());
             raw.push('=');

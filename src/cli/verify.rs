@@ -15,7 +15,10 @@ const EXAMPLES: &str = "Examples:
   amzsig verify --clock fixed:2014-08-18T12:00:00Z 'http://webservices.amazon.com/onca/xml?...'
   amzsig verify --sig v4 --region us-east-1 --service service \\
     --clock fixed:2015-08-30T12:36:00Z --request get-vanilla.sreq
-  amzsig verify --sig v4 --s3 'https://b.s3.amazonaws.com/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&...'";
+  amzsig verify --sig v4 --s3 'https://b.s3.amazonaws.com/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&...'
+
+The request is a URL (then NAME=VALUE parameters, -X) or --request FILE (then --scheme),
+never both: a captured request is checked as it was sent.";
 
 /// Verify the signature of a signed URL or captured request (SigV2; SigV4 with --sig v4:
 /// the Authorization header or a presigned URL).

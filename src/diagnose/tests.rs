@@ -88,6 +88,11 @@ fn pairs_of_mistakes_are_diagnosed_as_the_pair() {
         [TIMESTAMP_NOT_SIGNED, SHA1_INSTEAD_OF_SHA256],
         [CASE_INSENSITIVE_SORT, SIGNATURE_PLUS_NOT_ENCODED],
         [SUB_DELIMS_LOWERCASE_HEX, TILDE_ENCODED],
+        // amazon-product-api's two encoding bugs together (clients/FINDINGS.md F1, F9);
+        // python-amazon-mws's with an http:// domain (F6, F9).
+        [NAMES_NOT_ENCODED, SUB_DELIMS_LOWERCASE_HEX],
+        [NAMES_NOT_ENCODED, HOST_WITH_SCHEME],
+        [NAMES_NOT_ENCODED, SPACE_AS_PLUS],
     ];
     for pair in pairs {
         let d = diagnose_case(&case_for(pair[0]), &pair);

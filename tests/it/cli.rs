@@ -127,6 +127,59 @@ fn errors_are_one_line_and_exit_2() {
     assert_eq!(usage.status.code(), Some(2));
 }
 
+/// The request grammar shared by sign, verify, canonicalize and explain: a URL (then
+/// NAME=VALUE parameters, -X) or `--request FILE` (then --scheme), never both or neither.
+/// Each broken rule is one line on stderr and exit status 2, whatever the command; each
+/// rule kept works.
+#[test]
+fn the_request_is_a_url_or_a_captured_request() {
+    let dir = std::env::temp_dir().join(format!("amzsig-grammar-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let signed = signed_dg_url();
+    let (unsigned, _) = signed.split_once("&Signature=").unwrap();
+    let target = signed.strip_prefix("http://webservices.amazon.com").unwrap();
+    let file = dir.join("dg.http");
+    std::fs::write(&file, format!("GET {target} HTTP/1.1\r\nHost: webservices.amazon.com\r\n\r\n")).unwrap();
+    let file = file.to_str().unwrap();
+
+    let both = "amzsig: error: give one request: a URL or --request FILE, not both\n";
+    let param_with_file = "amzsig: error: 'A=1': NAME=VALUE parameters go after a URL; a captured request (--request) is used as it was sent\n";
+    let wrong: [(&[&str], &str); 8] = [
+        (&["--request", file, "A=1"], param_with_file),
+        (&["--request", file, "http://h/"], both),
+        (&["--request", file, "-X", "GET"], "amzsig: error: -X goes with a URL: a captured request (--request) has its method in its request line\n"),
+        (&[], "amzsig: error: no request: give a URL or --request FILE\n"),
+        (&["A=1"], "amzsig: error: 'A=1' is not a URL: give a URL (http:// or https://) or --request FILE, then NAME=VALUE parameters\n"),
+        (&["http://h/", "https://i/"], "amzsig: error: 'https://i/' is a second URL: give one request\n"),
+        (&["http://h/", "A"], "amzsig: error: parameter 'A' is not NAME=VALUE\n"),
+        (&["--scheme", "http", "http://h/"], "amzsig: error: --scheme goes with --request: a URL names its own scheme\n"),
+    ];
+    for command in [&["sign"][..], &["verify"], &["canonicalize"], &["explain"], &["verify", "--sig", "v4"]] {
+        for (args, want) in &wrong {
+            let argv: Vec<&str> = command.iter().chain(args.iter()).copied().collect();
+            let out = amzsig(&argv, &[SECRET]);
+            assert_eq!(out.status.code(), Some(2), "{argv:?}");
+            assert_eq!(String::from_utf8_lossy(&out.stderr), *want, "{argv:?}");
+            assert!(out.stdout.is_empty(), "{argv:?}");
+        }
+    }
+
+    // A URL with the signature as a decoded NAME=VALUE parameter; the captured request.
+    let sig = "Signature=j7bZM0LXZ9eXeZruTqWm2DIvDYVUU3wxPPpp+iXxzQc=";
+    for argv in [
+        &["verify", FIXED, unsigned, sig][..],
+        &["verify", FIXED, "--request", file],
+        &["verify", FIXED, "--request", file, "--scheme", "http"],
+    ] {
+        let out = amzsig(argv, &[SECRET]);
+        assert_eq!(out.status.code(), Some(0), "{argv:?}: {}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    }
+    // -X and parameters with a URL: a POST's parameters are its form body.
+    let out = amzsig(&["canonicalize", "-X", "post", "https://h/p?b=2", "a=x y"], &[]);
+    assert_eq!(stdout(&out), "canonical query:\na=x%20y&b=2\n\nstring to sign:\nPOST\nh\n/p\na=x%20y&b=2\n");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn serve_admin_access_is_loopback_or_any() {
     // A word that is neither is a usage error (exit 2) naming the choices, flag or env.

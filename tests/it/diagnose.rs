@@ -156,3 +156,33 @@ async fn every_mistake_is_named_by_the_mock_and_by_explain() {
     let _ = std::fs::remove_dir_all(dir);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// bottlenose's form of `names-not-encoded`, as that client sends it: the request signed
+/// outside amzsig (`vectors/mistakes/make.py`), its raw `Filter:Binding` name on the wire,
+/// written byte for byte to the mock on a socket. The mock refuses it and its
+/// `x-amzsig-diagnosis` header names the mistake.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_sent_unencoded_is_named_by_the_mock() {
+    use std::io::{Read, Write};
+    let file = crate::support::root().join("vectors/mistakes/v2/names-not-encoded.yaml");
+    let text = std::fs::read_to_string(file).unwrap();
+    let line = text.lines().find_map(|l| l.strip_prefix("  query: ")).expect("a query line");
+    let query: String = serde_json::from_str(line).unwrap();
+    assert!(query.contains("&Filter:Binding=Paperback&"), "{query}");
+    let server = MockServer::start_with(fixed_config()).await.unwrap();
+    let addr = server.addr();
+    let head = format!("GET /onca/xml?{query} HTTP/1.1\r\nHost: webservices.amazon.com\r\nConnection: close\r\n\r\n");
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut socket = std::net::TcpStream::connect(addr).unwrap();
+        socket.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        socket.write_all(head.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        socket.read_to_end(&mut answer).unwrap();
+        String::from_utf8_lossy(&answer).to_ascii_lowercase()
+    })
+    .await
+    .unwrap();
+    server.stop().await;
+    assert!(answer.starts_with("http/1.1 403"), "{answer}");
+    assert!(answer.contains("\r\nx-amzsig-diagnosis: names-not-encoded\r\n"), "{answer}");
+}

@@ -201,6 +201,34 @@ def v2_cases():
     yield r.sent("double-encoding", b64_hmac(r.secret, r.right_string(encode=twice)),
                  what="values encoded when the query was built, then encoded again when signing")
 
+    # Names never encoded, values encoded: bottlenose 1.1.8 `_quote_query` joins
+    # "%s=%s" % (k, quote(v, safe='~')) for k in sorted(query), signs that string and
+    # appends it to the URL as is. A name with ':' (not unreserved) travels raw.
+    r = V2("paapi", [("Operation", "ItemSearch"), ("SearchIndex", "Books"), ("Keywords", "dickens"),
+                     ("Version", "2013-08-01"), ("Filter:Binding", "Paperback")])
+    bottlenose = "&".join(f"{n}={urllib.parse.quote(v, safe='~')}" for n, v in sorted(r.pairs))
+    sig = b64_hmac(r.secret, "\n".join([r.method, r.host, r.path, bottlenose]))
+    mistake, fields = r.sent("names-not-encoded", sig, what="bottlenose _quote_query: sorted raw names, "
+                             "quote(value, safe='~'); the query sent as signed")
+    fields[3] = ("request", [(k, bottlenose + "&Signature=" + urllib.parse.quote(sig) if k == "query" else v)
+                             for k, v in fields[3][1]])
+    yield mistake, fields
+
+    # python-amazon-mws 0.8.15 `calc_request_description`: "{key}={value}" for key in
+    # sorted(params), values through quote(v, safe="-_.~") (`clean_string`); `make_request`
+    # (method GET by default) puts it in the URL, which then goes through
+    # requests' requote_uri, which escapes the raw space of a name as %20 on the wire.
+    r = V2("mws", [("Action", "ListOrders"), ("MarketplaceId.Id.1", "ATVPDKIKX0DER"),
+                   ("Note Text", "a b")], method="GET", path="/Orders/2013-09-01")
+    r.pairs[-1] = ("Version", "2013-09-01")
+    mws = "&".join(f"{n}={urllib.parse.quote(v, safe='-_.~')}" for n, v in sorted(r.pairs))
+    sig = b64_hmac(r.secret, "\n".join([r.method, r.host, r.path, mws]))
+    on_wire = urllib.parse.quote(mws + "&Signature=" + urllib.parse.quote(sig), safe="!#$%&'()*+,/:;=?@[]~")
+    mistake, fields = r.sent("names-not-encoded", sig, what="python-amazon-mws calc_request_description: "
+                             "sorted raw names; requests re-quotes the URL (the name's space as %20)")
+    fields[3] = ("request", [(k, on_wire if k == "query" else v) for k, v in fields[3][1]])
+    yield mistake + "--requoted", fields
+
     # Sorting by decoded names: '/' (0x2F) sorts after '-' (0x2D), '%2F' before it.
     r = V2("paapi", [("Operation", "ItemLookup"), ("ItemId", "0679722769"), ("Version", "2013-08-01"),
                      ("Filter-1", "a"), ("Filter/1", "b")])

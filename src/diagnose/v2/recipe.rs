@@ -49,6 +49,7 @@ pub(crate) enum Knob {
     LowercaseHex,
     SubDelimsLowercaseHex,
     DoubleEncoding,
+    NamesNotEncoded,
     Sort(SortRule),
     SignatureParam,
     DropEmpty,
@@ -76,6 +77,8 @@ pub(crate) struct Encoding {
     sub_delims_lowercase: bool,
     lowercase_hex: bool,
     double: bool,
+    /// Names written as they are (decoded text), only values encoded.
+    names_raw: bool,
 }
 
 /// Everything the canonical query depends on.
@@ -183,6 +186,7 @@ impl Recipe {
                 Knob::LowercaseHex => e.lowercase_hex = true,
                 Knob::SubDelimsLowercaseHex => e.sub_delims_lowercase = true,
                 Knob::DoubleEncoding => e.double = true,
+                Knob::NamesNotEncoded => e.names_raw = true,
                 Knob::Sort(rule) => r.query.sort = rule,
                 Knob::SignatureParam => r.query.signature_param = true,
                 Knob::DropEmpty => r.query.drop_empty = true,
@@ -325,6 +329,9 @@ pub(crate) struct Relevance {
     sub_delims: bool,
     space: bool,
     empty_values: bool,
+    /// A signed name has a character that some encoding changes (anything but letters,
+    /// digits, '-', '_' and '.').
+    odd_names: bool,
 }
 
 impl Relevance {
@@ -336,6 +343,7 @@ impl Relevance {
             sub_delims: has(|b| matches!(b, b'*' | b'!' | b'\'' | b'(' | b')')),
             space: has(|b| b == b' '),
             empty_values: signed().any(|p| p.value.is_empty()),
+            odd_names: signed().any(|p| !p.name.bytes().all(unchanged_by_every_encoding)),
         }
     }
 }
@@ -346,6 +354,8 @@ impl QueryRule {
     /// * no encoding step produces a `~`, a sub-delim or a space that was not in the text
     ///   (a second encoding pass sees only what the first produced), so the knobs that
     ///   treat those characters differently change nothing when the texts have none;
+    /// * a name of letters, digits, '-', '_' and '.' comes out of every encoding as it
+    ///   went in, so leaving names unencoded changes nothing when every name is one;
     /// * only parameters with empty values are dropped or written without `=`, and the
     ///   `Signature=` placeholder is the only other empty value;
     /// * the raw body is signed as sent: encoding, order and the placeholder do not apply.
@@ -355,6 +365,7 @@ impl QueryRule {
         e.sub_delims_bare &= relevance.sub_delims;
         e.sub_delims_lowercase &= relevance.sub_delims;
         e.space_plus &= relevance.space;
+        e.names_raw &= relevance.odd_names;
         self.drop_empty &= relevance.empty_values;
         self.empty_without_equals &= relevance.empty_values || self.signature_param;
         if self.raw_body {
@@ -366,7 +377,7 @@ impl QueryRule {
         self
     }
 
-    /// The rule as 14 bits (a memo key).
+    /// The rule as 15 bits (a memo key).
     pub(crate) fn bits(&self) -> u32 {
         let e = self.encoding;
         let flags = [
@@ -376,6 +387,7 @@ impl QueryRule {
             e.sub_delims_lowercase,
             e.lowercase_hex,
             e.double,
+            e.names_raw,
             self.signature_param,
             self.drop_empty,
             self.empty_without_equals,
@@ -389,7 +401,7 @@ impl QueryRule {
             SortRule::ByDecodedName => 3,
             SortRule::ByPair => 4,
         };
-        flags.iter().enumerate().fold(sort << 11, |acc, (i, &f)| acc | (u32::from(f) << i))
+        flags.iter().enumerate().fold(sort << flags.len(), |acc, (i, &f)| acc | (u32::from(f) << i))
     }
 
     /// The canonical query of `req` under this rule.
@@ -481,6 +493,11 @@ pub(crate) fn sort_order(
     order
 }
 
+/// Letters, digits, '-', '_' and '.' come out of every encoding as they went in.
+fn unchanged_by_every_encoding(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+}
+
 /// Encoded (name, value) pairs; a text every encoding leaves alone is borrowed.
 pub(crate) type Encoded<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
@@ -491,14 +508,14 @@ impl Encoding {
         let encoded = req.params.0.iter().map(|p| {
             // A `Signature` parameter is never signed: its value is not worth encoding.
             let value = if p.name == sigv2::SIGNATURE_PARAM { Cow::Borrowed("") } else { self.encode(&p.value) };
-            (self.encode(&p.name), value)
+            let name = if self.names_raw { Cow::Borrowed(p.name.as_str()) } else { self.encode(&p.name) };
+            (name, value)
         });
         encoded.chain([placeholder]).collect()
     }
 
     fn encode(self, text: &str) -> Cow<'_, str> {
-        // Letters, digits, '-', '_' and '.' come out of every encoding as they went in.
-        if text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
+        if text.bytes().all(unchanged_by_every_encoding) {
             return Cow::Borrowed(text);
         }
         let once = self.encode_once(text.as_bytes());
@@ -565,7 +582,10 @@ mod tests {
             .iter()
             .filter(signed)
             .chain(extra)
-            .map(|p| (e.encode(&p.name).into_owned(), e.encode(&p.value).into_owned(), p.name.as_str()))
+            .map(|p| {
+                let name = if e.names_raw { p.name.to_string() } else { e.encode(&p.name).into_owned() };
+                (name, e.encode(&p.value).into_owned(), p.name.as_str())
+            })
             .collect();
         match rule.sort {
             SortRule::ByEncodedName => pairs.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1))),
@@ -586,8 +606,8 @@ mod tests {
         /// the query that leaving out then sorting gives.
         #[test]
         fn the_canonical_query_is_built_as_before(
-            params in proptest::collection::vec(("[A-Za-z.~*(]{1,5}|Signature|Timestamp", "[a-z ~*(),é%+]{0,5}"), 0..7),
-            flags in proptest::collection::vec(any::<bool>(), 11),
+            params in proptest::collection::vec(("[A-Za-z.~*( é]{1,5}|Signature|Timestamp", "[a-z ~*(),é%+]{0,5}"), 0..7),
+            flags in proptest::collection::vec(any::<bool>(), 12),
             sort in 0..5usize,
         ) {
             let list: ParamList = params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
@@ -600,6 +620,7 @@ mod tests {
                     sub_delims_lowercase: flags[3],
                     lowercase_hex: flags[4],
                     double: flags[5],
+                    names_raw: flags[11],
                 },
                 sort: [SortRule::ByEncodedName, SortRule::None, SortRule::CaseInsensitive, SortRule::ByDecodedName, SortRule::ByPair][sort],
                 signature_param: flags[6],
