@@ -31,6 +31,7 @@ import adapterlib
 
 adapterlib.ensure_venv()
 
+import json
 import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -81,9 +82,13 @@ def _command(msg, tmp):
             data = os.path.join(tmp, "body")
             with open(data, "wb") as f:
                 f.write(body.encode("utf-8"))
-            return ["s3api", "put-object", "--bucket", parts[0], "--key", parts[1], "--body", data]
+            args = ["s3api", "put-object", "--bucket", parts[0], "--key", parts[1], "--body", data]
+            content_type = dict((n.lower(), v) for n, v in msg.get("headers", [])).get("content-type")
+            return args + (["--content-type", content_type] if content_type else [])
     if target == "DynamoDB_20120810.ListTables" and len(msg.get("headers", [])) == 2:
-        return ["dynamodb", "list-tables"]
+        # The CLI pages ListTables: --page-size is the body's Limit.
+        limit = json.loads(body or "{}").get("Limit")
+        return ["dynamodb", "list-tables"] + (["--page-size", str(limit)] if limit else [])
     if target == "TrentService.ListKeys" and len(msg.get("headers", [])) == 2:
         return ["kms", "list-keys"]
     raise Unsupported(f"no AWS CLI command sends this request ({method} {service} {split.path})")

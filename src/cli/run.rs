@@ -104,8 +104,12 @@ pub(super) fn run(args: &RunArgs) -> Result<u8> {
     let expected_failures: Vec<ExpectedFailure> = if expected_path.exists() {
         let text = std::fs::read_to_string(&expected_path)
             .with_context(|| format!("cannot read {}", expected_path.display()))?;
-        serde_yaml::from_str(&text)
-            .with_context(|| format!("invalid expected-failures file {}", expected_path.display()))?
+        let list: Vec<ExpectedFailure> = serde_yaml::from_str(&text)
+            .with_context(|| format!("invalid expected-failures file {}", expected_path.display()))?;
+        if let Some(problem) = list.iter().find_map(ExpectedFailure::problem) {
+            bail!("invalid expected-failures file {}: {problem}", expected_path.display());
+        }
+        list
     } else {
         Vec::new()
     };

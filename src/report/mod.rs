@@ -32,6 +32,8 @@ fn status_word(s: Status) -> &'static str {
         Status::ExpectedFail => "xfail",
         Status::UnexpectedPass => "XPASS",
         Status::Skip => "skip",
+        Status::Deviates => "DEVIATES",
+        Status::NotExercised => "not-exercised",
     }
 }
 
@@ -55,16 +57,22 @@ fn text(report: &RunReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "amzsig run: {} {} ({:?} mode)", report.client.name, report.client.version, report.mode);
     for r in &report.results {
-        if matches!(r.status, Status::Fail | Status::UnexpectedPass | Status::ExpectedFail) {
+        if matches!(
+            r.status,
+            Status::Fail | Status::UnexpectedPass | Status::ExpectedFail | Status::Deviates | Status::NotExercised
+        ) {
             failure_block(&mut out, r);
         }
     }
     let _ = writeln!(
         out,
-        "\n{} scenarios: {} passed, {} failed, {} known deviations, {} skipped{} in {:.2} s",
+        "\n{} scenarios: {} passed, {} failed, {} sent another request than asked, {} not exercised, \
+         {} known deviations, {} skipped{} in {:.2} s",
         report.results.len(),
         report.count(Status::Pass),
         report.count(Status::Fail),
+        report.count(Status::Deviates),
+        report.count(Status::NotExercised),
         report.count(Status::ExpectedFail),
         report.count(Status::Skip),
         if report.count(Status::UnexpectedPass) > 0 {
@@ -118,8 +126,16 @@ fn junit(report: &RunReport) -> String {
     let mut suite = Element::new("testsuite")
         .attr("name", format!("amzsig {} ({:?})", report.client.name, report.mode).to_lowercase())
         .attr("tests", report.results.len().to_string())
-        .attr("failures", (report.count(Status::Fail) + report.count(Status::UnexpectedPass)).to_string())
-        .attr("skipped", (report.count(Status::Skip) + report.count(Status::ExpectedFail)).to_string())
+        .attr(
+            "failures",
+            (report.count(Status::Fail) + report.count(Status::UnexpectedPass) + report.count(Status::Deviates))
+                .to_string(),
+        )
+        .attr(
+            "skipped",
+            (report.count(Status::Skip) + report.count(Status::ExpectedFail) + report.count(Status::NotExercised))
+                .to_string(),
+        )
         .attr("errors", "0")
         .attr("time", secs(report.micros));
     for r in &report.results {
@@ -137,6 +153,20 @@ fn junit(report: &RunReport) -> String {
                         .attr("message", format!("expected {}, got {}", r.expected, r.got))
                         .attr("type", r.detail.as_ref().map_or("outcome".to_owned(), |d| d.mistakes.join("+")))
                         .text(details.trim_start()),
+                );
+            }
+            Status::Deviates => {
+                case.push(
+                    Element::new("failure")
+                        .attr("message", r.message.clone().unwrap_or_default())
+                        .attr("type", "deviates")
+                        .text(details.trim_start()),
+                );
+            }
+            Status::NotExercised => {
+                case.push(
+                    Element::new("skipped")
+                        .attr("message", format!("not exercised: {}", r.message.clone().unwrap_or_default())),
                 );
             }
             Status::ExpectedFail => {
@@ -166,6 +196,7 @@ mod tests {
             expected: "accepted".into(),
             got: "accepted".into(),
             detail: None,
+            deviations: vec![],
             message: None,
             micros: 120,
         };
@@ -190,10 +221,23 @@ mod tests {
             message: Some("the adapter lacks 'post-form'".into()),
             ..base.clone()
         };
+        let deviates = ScenarioResult {
+            name: "paapi-repeated-name-sorted-by-value".into(),
+            status: Status::Deviates,
+            deviations: vec!["dropped the second of 2 values of ItemId".into()],
+            message: Some("not the request asked for: dropped the second of 2 values of ItemId".into()),
+            ..base.clone()
+        };
+        let not_exercised = ScenarioResult {
+            name: "paapi-signature-plus-encoded".into(),
+            status: Status::NotExercised,
+            message: Some("the client's signature has no '+'".into()),
+            ..base.clone()
+        };
         RunReport {
             client: Hello { protocol: 1, name: "demo".into(), version: "1.0".into(), capabilities: vec![] },
             mode: Mode::Offline,
-            results: vec![base, failed, skipped],
+            results: vec![base, failed, skipped, deviates, not_exercised],
             micros: 5000,
         }
     }
@@ -208,9 +252,17 @@ mod tests {
         let doc = render(&sample(), Format::Junit);
         let root = crate::xml::parse(&doc).unwrap();
         let suite = root.find("testsuite").unwrap();
-        assert_eq!(suite.attr_value("tests"), Some("3"));
-        assert_eq!(suite.attr_value("failures"), Some("1"));
-        assert_eq!(suite.attr_value("skipped"), Some("1"));
+        assert_eq!(suite.attr_value("tests"), Some("5"));
+        assert_eq!(suite.attr_value("failures"), Some("2")); // the signature failure and the deviation
+        assert_eq!(suite.attr_value("skipped"), Some("2")); // the skip and the rule not exercised
+        let deviates = suite.children.iter().find_map(|c| match c {
+            crate::xml::Node::Element(e) if e.attr_value("name") == Some("paapi-repeated-name-sorted-by-value") => {
+                Some(e)
+            }
+            _ => None,
+        });
+        let failure = deviates.and_then(|c| c.find("failure")).expect("a deviation is a failure");
+        assert_eq!(failure.attr_value("type"), Some("deviates"));
         insta::assert_snapshot!(doc);
     }
 
@@ -218,5 +270,8 @@ mod tests {
     fn json_report_parses_back() {
         let v: serde_json::Value = serde_json::from_str(&render(&sample(), Format::Json)).unwrap();
         assert_eq!(v["results"][1]["detail"]["mistakes"][0], "space-as-plus");
+        assert_eq!(v["results"][3]["status"], "deviates");
+        assert_eq!(v["results"][3]["deviations"][0], "dropped the second of 2 values of ItemId");
+        assert_eq!(v["results"][4]["status"], "not-exercised");
     }
 }

@@ -7,11 +7,14 @@
 use super::detail::{for_refusal, redact_token};
 use super::requests::{missing_capability, request_for, request_for_v4, target_of, NEEDS_HOST};
 use super::{
-    adapter_failure, base_result, got_text, matches, skipped, suite_time, unexpected_answer, ScenarioResult, Status,
+    adapter_failure, base_result, deviations_of, got_text, matches, not_exercised, settle, skipped, suite_time,
+    unexpected_answer, ScenarioResult, Status,
 };
 use crate::adapter::{Adapter, Answer, Capability, RequestKind};
 use crate::clock::Clock;
+use crate::encoding::{parse_query, ParamList, PlusMeans};
 use crate::journal::JournalEntry;
+use crate::journal::BODY_PREVIEW_BYTES;
 use crate::request::OwnedRequest;
 use crate::scenario::{Inputs, Scenario};
 use crate::scheme::SchemeId;
@@ -81,7 +84,8 @@ pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> 
     match &s.request.inputs {
         Inputs::V2(v2) => {
             let request = request_for(s, v2, RequestKind::Send, &mock.endpoint_for(s));
-            live_with(s, mock, |a| a.call(request.clone()), adapter)
+            let asked = request.params.clone();
+            live_with(s, mock, |a| a.call(request.clone()), adapter, &asked)
         }
         Inputs::V4(v4) => {
             let host_header = adapter.can(Capability::HostHeader);
@@ -94,7 +98,7 @@ pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> 
             let endpoint = format!("{}{}", mock.base_url(), target_of(&s.request.endpoint));
             let host = host_header.then_some(url.host.as_str());
             let request = request_for_v4(s, v4, RequestKind::Send, &endpoint, host);
-            live_with(s, mock, |a| a.call_v4(request.clone()), adapter)
+            live_with(s, mock, |a| a.call_v4(request.clone()), adapter, &[])
         }
     }
 }
@@ -106,6 +110,7 @@ fn live_with(
     mock: &mut LiveMock,
     mut call: impl FnMut(&mut Adapter) -> Result<Answer, crate::adapter::AdapterError>,
     adapter: &mut Adapter,
+    asked_params: &[(String, String)],
 ) -> ScenarioResult {
     mock.server.state().reset_throttle();
     let before = mock.server.journal().last().map_or(0, |e| e.seq);
@@ -142,6 +147,17 @@ fn live_with(
         notes.push(format!("the client surfaced: {}", client_errors.join("; ")));
     }
     r.message = (!notes.is_empty()).then(|| notes.join("; "));
+    let (params, body) = sent_by(last, s.sig() == SchemeId::V2Query);
+    let deviations = deviations_of(
+        s,
+        adapter,
+        &params,
+        None,
+        body.unwrap_or(s.request.v4().map_or(b"", |v| v.body.as_bytes())),
+        asked_params,
+    );
+    let why_not = not_exercised(s, &params).or_else(|| host_not_carried(s));
+    settle(&mut r, &deviations, why_not);
     if r.status == Status::Fail {
         if let Some(d) = last.diagnosis.as_ref().filter(|_| s.sig() == SchemeId::V4) {
             notes.push(format!("the mock's diagnosis: {d}"));
@@ -152,4 +168,33 @@ fn live_with(
             .map(|d| redact_token(d, s.request.credentials.session_token.as_deref()));
     }
     r
+}
+
+/// What the journal kept of a sent request: its parameters (the query, then for SigV2 a form
+/// body's) and its body (`None` when the journal kept only a preview of it).
+fn sent_by(entry: &JournalEntry, v2: bool) -> (ParamList, Option<&[u8]>) {
+    let mut params = parse_query(entry.query.as_bytes(), PlusMeans::Space).unwrap_or_default();
+    let whole = entry.body_len <= BODY_PREVIEW_BYTES && entry.body_preview.len() == entry.body_len;
+    let body = whole.then_some(entry.body_preview.as_bytes());
+    if let Some(form) = body.filter(|b| v2 && !b.is_empty()) {
+        if let Ok(more) = parse_query(form, PlusMeans::Space) {
+            params.0.extend(more.0);
+        }
+    }
+    (params, body)
+}
+
+/// Why a SigV2 scenario's rule is not exercised live: its endpoint's host is written in a
+/// form (letter case, an explicit default port) that a request to the loopback mock does
+/// not carry.
+fn host_not_carried(s: &Scenario) -> Option<String> {
+    s.request.v2()?;
+    let url = OwnedRequest::from_url(&s.request.method, &s.request.endpoint).ok()?;
+    let canonical = crate::sigv2::canonical_host(&url.host, url.scheme);
+    (canonical != url.host).then(|| {
+        format!(
+            "the scenario's host '{}' cannot be carried to a loopback endpoint, so its host rule was not exercised",
+            url.host
+        )
+    })
 }

@@ -11,6 +11,7 @@
 //!   [`Detail`]. The modules form a tree: `offline` and `live` use `requests` and
 //!   `detail`, which use neither.
 
+mod asked;
 mod detail;
 mod live;
 mod offline;
@@ -64,6 +65,13 @@ pub enum Status {
     UnexpectedPass,
     /// Not run (capability missing, or not reproducible in this mode).
     Skip,
+    /// The mock's verdict was right, but the client did not send the request asked for
+    /// (dropped or rewrote parameters, replaced a verbatim value): the rule was not tested
+    /// as written. Fails the run unless listed as a known deviation.
+    Deviates,
+    /// Ran, but the rule could not be exercised (a signature without `+` for the `+`
+    /// rule; a host form that a loopback endpoint cannot carry): neither pass nor fail.
+    NotExercised,
 }
 
 /// One scenario's outcome.
@@ -85,6 +93,10 @@ pub struct ScenarioResult {
     pub got: String,
     /// Why it failed (diagnosis, strings to sign), when it did.
     pub detail: Option<Detail>,
+    /// How the request the client sent differs from the one the scenario asked for (one
+    /// line each: `added Foo`, `renamed foo to Foo`, `dropped the second of 2 values of
+    /// ItemId`, `Timestamp overwritten (…)`); empty when it sent what was asked.
+    pub deviations: Vec<String>,
     /// A short message (skip reason, adapter error, expected-failure note).
     pub message: Option<String>,
     /// Time taken, microseconds.
@@ -110,9 +122,9 @@ impl RunReport {
         self.results.iter().filter(|r| r.status == status).count()
     }
 
-    /// True when nothing failed unexpectedly.
+    /// True when nothing failed or deviated unexpectedly.
     pub fn passed(&self) -> bool {
-        self.count(Status::Fail) == 0
+        self.count(Status::Fail) == 0 && self.count(Status::Deviates) == 0
     }
 }
 
@@ -127,8 +139,33 @@ pub struct ExpectedFailure {
     /// `offline`, `live`, or `any` (default).
     #[serde(default)]
     pub mode: Option<String>,
+    /// Only for a client that sent another request than asked (status `deviates`): the
+    /// deviations it is known for, each exact or a prefix ending in `*` (`added *`,
+    /// `Timestamp overwritten*`). The entry covers a result only when every deviation
+    /// matches one; with it, `scenario` may be `*` (every scenario). It never covers a
+    /// signature failure.
+    #[serde(default)]
+    pub deviations: Option<Vec<String>>,
     /// Where it is written up (e.g. `clients/FINDINGS.md#...`).
     pub finding: String,
+}
+
+impl ExpectedFailure {
+    /// Why this entry cannot be used, if it cannot: `scenario: "*"` only goes with a
+    /// `deviations` list (a wildcard must never hide a signature failure), and modes are
+    /// `offline`, `live` or `any`.
+    pub fn problem(&self) -> Option<String> {
+        if self.scenario == "*" && self.deviations.is_none() {
+            return Some(format!("client '{}': scenario '*' needs a 'deviations' list", self.client));
+        }
+        if self.deviations.as_ref().is_some_and(Vec::is_empty) {
+            return Some(format!("client '{}', scenario '{}': an empty 'deviations' list", self.client, self.scenario));
+        }
+        match self.mode.as_deref() {
+            None | Some("offline" | "live" | "any") => None,
+            Some(other) => Some(format!("client '{}': mode '{other}' (offline, live or any)", self.client)),
+        }
+    }
 }
 
 /// Options of a run.
@@ -158,7 +195,7 @@ pub fn run(scenarios: &[&Scenario], adapter: &mut Adapter, mode: Mode, options: 
         };
         result.micros = u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX);
         apply_expected(&mut result, &adapter.hello.name, mode, &options.expected_failures);
-        if result.status == Status::Fail {
+        if matches!(result.status, Status::Fail | Status::Deviates) {
             failures += 1;
         }
         results.push(result);
@@ -179,15 +216,22 @@ fn apply_expected(result: &mut ScenarioResult, client: &str, mode: Mode, list: &
         Mode::Offline => "offline",
         Mode::Live => "live",
     };
-    let Some(known) = list.iter().find(|e| {
-        e.client == client
-            && e.scenario == result.name
-            && e.mode.as_deref().is_none_or(|m| m == "any" || m == mode_name)
-    }) else {
+    let covers = |e: &ExpectedFailure| match &e.deviations {
+        None => e.scenario == result.name,
+        Some(patterns) => {
+            (e.scenario == result.name || e.scenario == "*")
+                && result.status == Status::Deviates
+                && result.deviations.iter().all(|d| patterns.iter().any(|p| deviation_matches(p, d)))
+        }
+    };
+    let Some(known) = list
+        .iter()
+        .find(|e| e.client == client && covers(e) && e.mode.as_deref().is_none_or(|m| m == "any" || m == mode_name))
+    else {
         return;
     };
     match result.status {
-        Status::Fail => {
+        Status::Fail | Status::Deviates => {
             result.status = Status::ExpectedFail;
             result.message = Some(format!("known deviation: {}", known.finding));
         }
@@ -198,6 +242,87 @@ fn apply_expected(result: &mut ScenarioResult, client: &str, mode: Mode, list: &
         }
         _ => {}
     }
+}
+
+/// True when deviation line `line` matches `pattern` (exact, or a prefix ending in `*`).
+fn deviation_matches(pattern: &str, line: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => line.starts_with(prefix),
+        None => line == pattern,
+    }
+}
+
+/// Settles a judged result with what the client sent: a pass whose rule was not exercised
+/// is `NotExercised`, a pass with deviations `Deviates`; a failure keeps its status and
+/// notes the deviations (they may be why).
+fn settle(r: &mut ScenarioResult, deviations: &[asked::Deviation], not_exercised: Option<String>) {
+    let note = |r: &mut ScenarioResult, text: String| {
+        r.message = Some(match r.message.take() {
+            Some(m) => format!("{text}; {m}"),
+            None => text,
+        });
+    };
+    r.deviations = deviations.iter().map(ToString::to_string).collect();
+    match r.status {
+        Status::Pass if !deviations.is_empty() => {
+            r.status = Status::Deviates;
+            note(r, format!("not the request asked for: {}", asked::describe(deviations)));
+        }
+        Status::Pass => {
+            if let Some(why) = not_exercised {
+                r.status = Status::NotExercised;
+                note(r, why);
+            }
+        }
+        Status::Fail if !deviations.is_empty() => {
+            note(r, format!("the client also changed the request: {}", asked::describe(deviations)));
+        }
+        _ => {}
+    }
+}
+
+/// What a scenario asked for, in the terms of `asked`, and the sent request's deviations.
+fn deviations_of(
+    s: &Scenario,
+    adapter: &Adapter,
+    sent_params: &crate::encoding::ParamList,
+    sent_headers: Option<&[(String, String)]>,
+    sent_body: &[u8],
+    asked_params: &[(String, String)],
+) -> Vec<asked::Deviation> {
+    match &s.request.inputs {
+        crate::scenario::Inputs::V2(_) => {
+            let verbatim =
+                s.request.timestamp.as_deref().filter(|t| *t != SUITE_TIME && !adapter.can(Capability::OwnClock));
+            let want = asked::AskedV2 {
+                params: asked_params,
+                access_key_id: &s.request.credentials.access_key_id,
+                verbatim_timestamp: verbatim,
+                tolerate: &s.tolerate,
+            };
+            let mut d = asked::v2(&want, sent_params);
+            d.retain(|d| !matches!(d, asked::Deviation::Added(n) if s.tolerate.contains(n)));
+            d
+        }
+        crate::scenario::Inputs::V4(v4) => {
+            let query: Vec<(String, String)> = crate::request::OwnedRequest::from_url("GET", &s.request.endpoint)
+                .map(|o| o.params.iter().map(|p| (p.name.to_string(), p.value.to_string())).collect())
+                .unwrap_or_default();
+            let want = asked::AskedV4 { query: &query, headers: &v4.headers, body: v4.body.as_bytes() };
+            let mut d = asked::v4(&want, sent_params, sent_headers, sent_body);
+            d.retain(|d| !matches!(d, asked::Deviation::Added(n) if s.tolerate.contains(n)));
+            d
+        }
+    }
+}
+
+/// Why scenario `s`'s rule was not exercised by the sent parameters, if it was not: the
+/// `+` rule needs a signature with `+` in it.
+fn not_exercised(s: &Scenario, sent: &crate::encoding::ParamList) -> Option<String> {
+    let v2 = s.request.v2()?;
+    let signature = sent.get(crate::sigv2::SIGNATURE_PARAM)?;
+    (v2.signature_needs_plus && !signature.contains('+'))
+        .then(|| "the client's signature has no '+', so the rule about encoding '+' was not exercised".to_owned())
 }
 
 fn describe(expected: &Expected) -> String {
@@ -254,6 +379,7 @@ fn base_result(s: &Scenario) -> ScenarioResult {
         expected,
         got: String::new(),
         detail: None,
+        deviations: Vec::new(),
         message: None,
         micros: 0,
     }

@@ -6,8 +6,8 @@
 use super::detail::{for_refusal, redact_token};
 use super::requests::{missing_capability, request_for, request_for_v4, target_of, NEEDS_HOST};
 use super::{
-    adapter_failure, base_result, got_text, matches, refused_by_client, skipped, suite_time, unexpected_answer,
-    unusable_request, world, ScenarioResult, Status,
+    adapter_failure, base_result, deviations_of, got_text, matches, not_exercised, refused_by_client, settle, skipped,
+    suite_time, unexpected_answer, unusable_request, world, ScenarioResult, Status,
 };
 use crate::adapter::{Adapter, AdapterError, Answer, Capability, RequestKind, Signed};
 use crate::clock::{Clock, UtcTime};
@@ -73,6 +73,7 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     if let Some(why) = missing_capability(s, adapter) {
         return skipped(s, why);
     }
+    let mut asked_params = Vec::new();
     let call = match &s.request.inputs {
         Inputs::V4(v4) => {
             if !adapter.can(Capability::HostHeader) && !s.live.host_independent {
@@ -80,7 +81,11 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
             }
             adapter.call_v4(request_for_v4(s, v4, RequestKind::Sign, &s.request.endpoint, None))
         }
-        Inputs::V2(v2) => adapter.call(request_for(s, v2, RequestKind::Sign, &s.request.endpoint)),
+        Inputs::V2(v2) => {
+            let request = request_for(s, v2, RequestKind::Sign, &s.request.endpoint);
+            asked_params.clone_from(&request.params);
+            adapter.call(request)
+        }
     };
     let signed = match call {
         Ok(Answer::Signed(signed)) => signed,
@@ -124,6 +129,17 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
     let (verdict, code) = (outcome.record.verdict, outcome.record.error_code.as_deref());
     r.got = got_text(verdict, code, outcome.status);
     r.status = if matches(&s.expect, verdict, code) { Status::Pass } else { Status::Fail };
+    if let Ok(sent) = signed.to_request(&s.request.method) {
+        let v4_query;
+        let (params, headers) = if s.sig() == SchemeId::V4 {
+            v4_query = OwnedRequest::from_url(&wire.method, &signed.url).map(|o| o.params).unwrap_or_default();
+            (&v4_query, Some(signed.headers.as_slice()))
+        } else {
+            (&sent.params, None)
+        };
+        let deviations = deviations_of(s, adapter, params, headers, signed.body.as_bytes(), &asked_params);
+        settle(&mut r, &deviations, not_exercised(s, &sent.params));
+    }
     if r.status == Status::Fail {
         r.detail = for_refusal(outcome.record.failure.as_ref(), explanation.as_ref())
             .map(|d| redact_token(d, s.request.credentials.session_token.as_deref()));

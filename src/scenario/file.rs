@@ -40,6 +40,7 @@
 //!       payload: signed                        # signed | unsigned | content-sha256
 //!       presign_expires: 3600                  # presigned URL instead of Authorization
 //!     expect: accepted
+//!     tolerate: [Nonce]                        # may be added by a client without deviating
 //!     live: {host_independent: true}           # outcome does not need the scenario's Host:
 //!                                              # clients without `host-header` run it too
 //! ```
@@ -83,6 +84,9 @@ pub(super) struct ScenarioDto {
     expect: ExpectDto,
     #[serde(default)]
     live: Option<LiveDto>,
+    /// Parameters or headers the service tolerates a client adding (e.g. `SignatureVersion`).
+    #[serde(default)]
+    tolerate: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -367,6 +371,7 @@ impl ScenarioDto {
             request: ScenarioRequest { method, endpoint: self.request.endpoint, credentials, timestamp, inputs },
             expect: expected(self.expect).map_err(invalid)?,
             live,
+            tolerate: self.tolerate,
             file: file.to_path_buf(),
             name: self.name,
         })

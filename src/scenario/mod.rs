@@ -212,6 +212,9 @@ pub struct Scenario {
     pub expect: Expected,
     /// Live-mode extras.
     pub live: Live,
+    /// Parameters (SigV2) or query parameters (SigV4) a client may add without deviating
+    /// from the request asked for (the signer's own are always allowed).
+    pub tolerate: Vec<String>,
     /// The file it came from.
     pub file: PathBuf,
 }

@@ -39,6 +39,10 @@ fn reference_adapter_passes_every_scenario_live() {
     assert!(failures(&report).is_empty(), "{}", failures(&report).join("\n"));
     let skipped: Vec<_> = report.results.iter().filter(|r| r.status == Status::Skip).map(|r| r.name.as_str()).collect();
     assert_eq!(skipped, ["mws-non-default-port-signed", "paapi-non-default-port"]);
+    // A loopback endpoint cannot carry these hosts: reported as such, never as passed.
+    let not_exercised: Vec<_> =
+        report.results.iter().filter(|r| r.status == Status::NotExercised).map(|r| r.name.as_str()).collect();
+    assert_eq!(not_exercised, ["paapi-uppercase-host", "paapi-explicit-default-port"]);
 }
 
 #[test]
@@ -196,4 +200,60 @@ async fn live_mode_runs_inside_an_async_test() {
     let report = run_reference_adapter("", &some, Mode::Live);
     assert!(failures(&report).is_empty(), "{}", failures(&report).join("\n"));
     assert!(report.count(Status::Pass) >= 4, "{:?}", report.results);
+}
+
+/// A client that signs correctly but rewrites what it was asked to send (one value per name,
+/// capitalised names, its own timestamp format: `tests/data/adapters/rewriting.py`) does not
+/// pass the scenarios those rewrites defeat, offline or live, and each change is named.
+#[test]
+fn a_client_that_rewrites_the_request_deviates_instead_of_passing() {
+    let all = scenarios();
+    let wanted = [
+        ("paapi-repeated-name-sorted-by-value", "dropped the second of 2 values of ItemId"),
+        ("paapi-lowercase-name-sorts-last", "renamed foo to Foo"),
+        (
+            "paapi-timestamp-with-millis-and-offset",
+            "Timestamp overwritten ('2014-08-18T14:00:00.123+02:00' sent as '2014-08-18T12:00:00Z')",
+        ),
+    ];
+    let selected: Vec<&Scenario> =
+        wanted.iter().map(|(name, _)| all.iter().find(|s| s.name == *name).expect("the scenario exists")).collect();
+    let script = crate::support::root().join("tests/data/adapters/rewriting.py");
+    let cmd = format!("python3 '{}' '{}'", script.display(), env!("CARGO_BIN_EXE_amzsig"));
+    for mode in [Mode::Offline, Mode::Live] {
+        let mut adapter = Adapter::spawn(&cmd, &[], Duration::from_secs(20)).expect("the rewriting adapter starts");
+        let report = runner::run(&selected, &mut adapter, mode, &runner::RunOptions::default());
+        assert!(!report.passed(), "{mode:?}: a run with deviations does not pass");
+        for (result, (name, deviation)) in report.results.iter().zip(wanted) {
+            assert_eq!(result.name, name);
+            assert_eq!(result.status, Status::Deviates, "{mode:?} {name}: {:?}", result.message);
+            assert!(result.deviations.iter().any(|d| d == deviation), "{mode:?} {name}: {:?}", result.deviations);
+        }
+        // Listed as known (a pattern list), the same results are expected failures.
+        let known = runner::ExpectedFailure {
+            client: "rewriting test client".to_owned(),
+            scenario: "*".to_owned(),
+            mode: None,
+            deviations: Some(vec!["dropped *".to_owned(), "renamed *".to_owned(), "Timestamp overwritten*".to_owned()]),
+            finding: "tests".to_owned(),
+        };
+        assert_eq!(known.problem(), None);
+        let options = runner::RunOptions { expected_failures: vec![known], ..runner::RunOptions::default() };
+        let mut adapter = Adapter::spawn(&cmd, &[], Duration::from_secs(20)).expect("the rewriting adapter starts");
+        let report = runner::run(&selected, &mut adapter, mode, &options);
+        assert!(report.passed(), "{mode:?}: every deviation is listed");
+        assert_eq!(report.count(Status::ExpectedFail), 3, "{mode:?}");
+    }
+}
+
+#[test]
+fn a_wildcard_expected_failure_needs_a_deviation_list() {
+    let entry = runner::ExpectedFailure {
+        client: "c".to_owned(),
+        scenario: "*".to_owned(),
+        mode: None,
+        deviations: None,
+        finding: "f".to_owned(),
+    };
+    assert_eq!(entry.problem().as_deref(), Some("client 'c': scenario '*' needs a 'deviations' list"));
 }

@@ -106,7 +106,7 @@ pub(crate) fn failures(report: &RunReport) -> Vec<String> {
     report
         .results
         .iter()
-        .filter(|r| r.status != Status::Pass && r.status != Status::Skip)
+        .filter(|r| !matches!(r.status, Status::Pass | Status::Skip | Status::NotExercised))
         .map(|r| format!("{}: expected {}, got {} {:?}", r.name, r.expected, r.got, r.message))
         .collect()
 }
