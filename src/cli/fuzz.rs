@@ -3,7 +3,7 @@
 use super::{EXIT_FAILED, EXIT_OK};
 use crate::adapter::Adapter;
 use crate::fuzzer::{self, FuzzConfig};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -14,7 +14,9 @@ use std::time::Duration;
 ///
 /// Example: amzsig fuzz --client 'clients/botocore_sigv2.py' --cases 20000 --seed 7
 ///
-/// Exit status 0 when nothing was found, 1 when something was, 2 on bad input.
+/// Exit status 0 when nothing was found, 1 when something was, 2 on bad input, on an
+/// adapter that does not announce `sigv2` (only SigV2 cases are generated) and when the
+/// client refused so many cases (`--min-tested`) that a clean result would mean nothing.
 #[derive(Debug, Args)]
 pub struct FuzzArgs {
     /// The adapter command (run through `sh -c`; protocol in docs/adapters.md).
@@ -44,6 +46,11 @@ pub struct FuzzArgs {
     /// Write the findings as a ready-to-commit scenario file here.
     #[arg(long, value_name = "FILE")]
     scenario_out: Option<PathBuf>,
+
+    /// The share of cases (percent) the client must sign, not refuse, for a run without
+    /// findings to count as clean; below it the run exits 2.
+    #[arg(long, default_value_t = 50, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    min_tested: u8,
 }
 
 fn progress(cases: u64, findings: usize, seconds: f64) {
@@ -55,6 +62,9 @@ fn progress(cases: u64, findings: usize, seconds: f64) {
 pub(super) fn run(args: &FuzzArgs) -> Result<u8> {
     let seed = args.seed.unwrap_or_else(|| u64::try_from(crate::clock::Clock::System.now().unix_millis()).unwrap_or(1));
     let mut adapter = Adapter::spawn(&args.client, &[], Duration::from_secs(10))?;
+    if let Some(why) = fuzzer::unfuzzable(&adapter) {
+        bail!("{why}");
+    }
     let config = FuzzConfig {
         cases: args.cases,
         seed,
@@ -105,5 +115,11 @@ pub(super) fn run(args: &FuzzArgs) -> Result<u8> {
         std::fs::write(path, fuzzer::scenario_file(&report))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    Ok(if report.findings.is_empty() { EXIT_OK } else { EXIT_FAILED })
+    if !report.findings.is_empty() {
+        return Ok(EXIT_FAILED);
+    }
+    if let Some(why) = report.too_little_tested(args.min_tested) {
+        bail!("{why}");
+    }
+    Ok(EXIT_OK)
 }

@@ -70,6 +70,8 @@ pub struct FuzzReport {
     pub cases: u64,
     /// Cases the client refused to sign (not findings: e.g. repeated names in a map).
     pub refused: u64,
+    /// The first refusal's message, to say why so many were refused.
+    pub first_refusal: Option<String>,
     /// Distinct findings, each shrunk.
     pub findings: Vec<Finding>,
     /// Wall time, seconds.
@@ -79,7 +81,7 @@ pub struct FuzzReport {
 /// The outcome of checking one case.
 enum Verdict {
     Agrees,
-    Refused,
+    Refused(String),
     Disagrees(Box<Finding>),
 }
 
@@ -107,6 +109,8 @@ struct RunState<'a> {
     cases: u64,
     /// Cases the client refused to sign.
     refused: u64,
+    /// The first refusal's message.
+    first_refusal: Option<String>,
     /// Set when a case could not be checked: the run stops.
     stopped_by: Option<FuzzError>,
 }
@@ -135,7 +139,7 @@ fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdic
     };
     let signed = match adapter.call(request)? {
         Answer::Signed(s) => s,
-        Answer::Error { .. } => return Ok(Verdict::Refused),
+        Answer::Error { message, .. } => return Ok(Verdict::Refused(message)),
         other => return Err(FuzzError::Unexpected(Box::new(other))),
     };
     let owned = match signed.to_request(&case.method) {
@@ -194,6 +198,37 @@ fn signature_of(f: &Finding) -> String {
     }
 }
 
+impl FuzzReport {
+    /// Why the run tested too little to call a clean result clean, if it did: fewer than
+    /// `min_tested_percent` of its cases were signed by the client (the rest refused), or
+    /// none were generated.
+    pub fn too_little_tested(&self, min_tested_percent: u8) -> Option<String> {
+        let tested = self.cases.saturating_sub(self.refused);
+        if self.cases == 0 {
+            return Some("no case was generated".to_owned());
+        }
+        if tested * 100 >= self.cases * u64::from(min_tested_percent) {
+            return None;
+        }
+        Some(format!(
+            "the client signed only {tested} of {} cases ({}% needed; the rest it refused, e.g. '{}'): \
+             the run tested too little to call it clean",
+            self.cases,
+            min_tested_percent,
+            self.first_refusal.as_deref().unwrap_or("")
+        ))
+    }
+}
+
+/// Why `adapter` cannot be fuzzed, if it cannot: the generator makes SigV2 requests only
+/// (SigV4 cases are not generated yet), so an adapter must announce `sigv2`.
+pub fn unfuzzable(adapter: &Adapter) -> Option<String> {
+    (!adapter.can(Capability::Sigv2)).then(|| {
+        "amzsig fuzz generates SigV2 requests only, and the adapter does not announce 'sigv2': nothing would be tested"
+            .to_owned()
+    })
+}
+
 /// Fuzzes `adapter` with generated cases; see the module docs.
 pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
     let start = Instant::now();
@@ -204,7 +239,14 @@ pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
     let can_sha1 = adapter.can(Capability::HmacSha1);
     let only_paapi = adapter.can(Capability::Paapi) && !adapter.can(Capability::Mws);
     let strategy = fuzz_case(can_post, can_sha1, only_paapi);
-    let state = RefCell::new(RunState { adapter, findings: Vec::new(), cases: 0, refused: 0, stopped_by: None });
+    let state = RefCell::new(RunState {
+        adapter,
+        findings: Vec::new(),
+        cases: 0,
+        refused: 0,
+        first_refusal: None,
+        stopped_by: None,
+    });
     let mut runner = TestRunner::new_with_rng(
         Config {
             cases: config.cases,
@@ -233,8 +275,9 @@ pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
             // Diagnose only to tell a new finding from a known one.
             match check(st.adapter, &case, !st.findings.is_empty()) {
                 Ok(Verdict::Agrees) => Ok(()),
-                Ok(Verdict::Refused) => {
+                Ok(Verdict::Refused(message)) => {
                     st.refused += 1;
+                    st.first_refusal.get_or_insert(message);
                     Ok(())
                 }
                 Ok(Verdict::Disagrees(f)) => {
@@ -273,12 +316,13 @@ pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
             _ => break,
         }
     }
-    let RunState { adapter, findings, cases, refused, stopped_by: _ } = state.into_inner();
+    let RunState { adapter, findings, cases, refused, first_refusal, stopped_by: _ } = state.into_inner();
     FuzzReport {
         client: adapter.hello.clone(),
         seed: config.seed,
         cases,
         refused,
+        first_refusal,
         findings,
         seconds: start.elapsed().as_secs_f64(),
     }

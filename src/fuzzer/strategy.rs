@@ -92,13 +92,31 @@ pub fn fuzz_case(can_post: bool, can_sha1: bool, only_paapi: bool) -> impl Strat
         prop::sample::select(sig_methods),
         prop::sample::select(vec!["paapi", "aws"]),
     )
-        .prop_map(|(method, scheme, host, path, params, sig, credentials)| FuzzCase {
-            method: method.to_owned(),
-            scheme: scheme.to_owned(),
-            host: host.to_owned(),
-            path: path.to_owned(),
-            params,
-            signature_method: sig,
-            credentials: credentials.to_owned(),
+        .prop_map(|(method, scheme, host, path, generated, sig, credentials)| {
+            let mut params = service_params(host);
+            params.extend(generated);
+            FuzzCase {
+                method: method.to_owned(),
+                scheme: scheme.to_owned(),
+                host: host.to_owned(),
+                path: path.to_owned(),
+                params,
+                signature_method: sig,
+                credentials: credentials.to_owned(),
+            }
         })
+}
+
+/// The parameters a request to `host`'s service cannot do without, first, so that a
+/// client that checks them (PA-API clients refuse to sign without an `AssociateTag`, MWS
+/// clients need a `SellerId`) signs the case instead of refusing it: PA-API's `Service`,
+/// `Operation` and `AssociateTag` (the Developer Guide's example tag), MWS's `SellerId`
+/// (the MWS guide's example seller) and `Action`.
+fn service_params(host: &str) -> Vec<(String, String)> {
+    let pairs: &[(&str, &str)] = if host.to_ascii_lowercase().starts_with("mws") {
+        &[("Action", "ListOrders"), ("SellerId", "A1ExampleE6")]
+    } else {
+        &[("Service", "AWSECommerceService"), ("Operation", "ItemSearch"), ("AssociateTag", "mytag-20")]
+    };
+    pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
 }
