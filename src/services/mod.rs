@@ -30,7 +30,7 @@ pub mod throttle;
 use crate::catalogue::Catalogue;
 use crate::clock::UtcTime;
 use crate::encoding::ParamList;
-use crate::keystore::Keystore;
+use crate::keystore::{Family, Keystore};
 use crate::request::RequestView;
 use crate::scheme::{Failure, SchemeId};
 use crate::sigv2::{HostForm, HostMatch};
@@ -92,18 +92,21 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// [`crate::sigv4::verify`], through the signing-key cache when there is one.
+    /// [`crate::sigv4::verify`] with the secrets of `family`, through the signing-key cache
+    /// when there is one.
     pub(crate) fn verify_v4(
         &self,
         req: &crate::sigv4::SignableRequest<'_>,
         policy: &crate::sigv4::VerifyPolicy<'_>,
+        family: Family,
     ) -> Result<crate::sigv4::Verified, crate::sigv4::VerifyFailure> {
+        let keys = self.keys.family(family);
         match self.signing_keys {
             Some(cache) => {
                 let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                crate::sigv4::verify_with_cache(req, self.keys, self.now, policy, &mut cache)
+                crate::sigv4::verify_with_cache(req, &keys, self.now, policy, &mut cache)
             }
-            None => crate::sigv4::verify(req, self.keys, self.now, policy),
+            None => crate::sigv4::verify(req, &keys, self.now, policy),
         }
     }
 }
@@ -175,6 +178,15 @@ impl ServiceKind {
             Self::Mws => "mws",
             Self::Paapi5 => "paapi5",
             Self::Aws => "aws",
+        }
+    }
+
+    /// The keystore family whose secrets sign for this service.
+    pub fn family(self) -> Family {
+        match self {
+            Self::Paapi | Self::Paapi5 => Family::Paapi,
+            Self::Mws => Family::Mws,
+            Self::Aws => Family::Aws,
         }
     }
 

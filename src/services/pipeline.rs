@@ -15,10 +15,10 @@
 //! received, in order.
 
 use super::{Ctx, Outcome, Route, RouteKey, ServiceRequest};
-use crate::crypto::{KeyState, SecretLookup};
+use crate::crypto::KeyState;
 use crate::diagnose::{diagnose, Budget, Diagnosis, Subject};
 use crate::encoding::{parse_query, PlusMeans};
-use crate::keystore::Keystore;
+use crate::keystore::FamilyKeys;
 use crate::request::{RequestView, Scheme};
 use crate::scheme::Failure;
 use crate::sigv2::SignatureMethod;
@@ -177,8 +177,10 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
 /// the default [`Budget`] (the request path stays bounded; the header says when it ran out).
 fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Outcome) -> Option<Diagnosis> {
     let failure = outcome.record.failure.as_ref().filter(|f| f.is_signature_mismatch())?;
-    // Every service records the access key id the request claims.
-    let secret = active_secret(ctx.keys, outcome.record.access_key_id.as_deref()?)?;
+    // Every service records the access key id the request claims; its service names the
+    // family of secrets it verified with.
+    let keys = ctx.keys.family(outcome.record.service.family());
+    let secret = active_secret(keys, outcome.record.access_key_id.as_deref()?)?;
     let rules;
     let subject = match failure {
         Failure::V2(_) => Subject::V2 { view: req.view, default_method: SignatureMethod::HmacSha256 },
@@ -190,7 +192,7 @@ fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Out
     Some(diagnose(subject, secret, Budget::DEFAULT))
 }
 
-fn active_secret<'k>(keys: &'k Keystore, access_key_id: &str) -> Option<&'k crate::crypto::SecretKey> {
+fn active_secret<'k>(keys: FamilyKeys<'k>, access_key_id: &str) -> Option<&'k crate::crypto::SecretKey> {
     match keys.lookup(access_key_id) {
         KeyState::Active(secret) => Some(secret),
         _ => None,

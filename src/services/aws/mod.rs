@@ -39,7 +39,7 @@ pub mod ops;
 pub mod protocol;
 
 use super::{Ctx, Outcome, Record, ServiceKind, ServiceRequest, Verdict};
-use crate::keystore::SessionCheck;
+use crate::keystore::{Family, SessionCheck};
 use crate::sigv4::{parse_credential, SigningSettings, X_AMZ_CREDENTIAL, X_AMZ_SECURITY_TOKEN};
 use protocol::{Failure, Protocol, TokenProblem};
 
@@ -111,7 +111,7 @@ pub fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
     let policy = rules.policy(ctx.options.max_skew_secs);
     let signable = req.signable();
     let token = req.header(X_AMZ_SECURITY_TOKEN).or_else(|| req.query.get(X_AMZ_SECURITY_TOKEN));
-    let verified = match ctx.verify_v4(&signable, &policy) {
+    let verified = match ctx.verify_v4(&signable, &policy, Family::Aws) {
         Ok(v) => v,
         Err(f) => {
             if let (true, Some(c)) = (after_key_lookup(&f), &claimed) {
