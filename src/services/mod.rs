@@ -7,6 +7,8 @@
 //! - [`paapi5`]: Product Advertising API 5.0 (`POST /paapi5/{operation}`, SigV4, JSON).
 //! - [`aws`]: any other SigV4-signed request (service and region from the credential
 //!   scope), answered in the protocol's usual shape (Query, JSON, REST-XML/S3, REST-JSON).
+//! - [`query`]: the classic Query APIs signed with SigV2 (SimpleDB, EC2), on the same
+//!   generic endpoint (chosen by [`query::refine`] once the form body is read).
 //! - [`throttle`]: token buckets (PA-API's one request per second, MWS quotas).
 //! - [`request_id`]: deterministic request ids.
 //! - [`pipeline`]: the one way in: a raw request (method, target, headers, body) and the
@@ -24,6 +26,7 @@ pub mod mws;
 pub mod paapi;
 pub mod paapi5;
 pub mod pipeline;
+pub mod query;
 pub mod request_id;
 pub mod throttle;
 
@@ -277,6 +280,11 @@ pub enum Route {
     },
     /// The generic SigV4 endpoint.
     Aws,
+    /// A SigV2 Query API on the generic endpoint ([`query::refine`] picks it).
+    Query {
+        /// SimpleDB or EC2.
+        api: query::QueryApi,
+    },
 }
 
 /// What [`dispatch`] looks at: enough of a request to pick the service.
@@ -370,7 +378,7 @@ pub fn v4_rules(route: &Route, req: &ServiceRequest<'_>) -> Option<V4Rules> {
     match route {
         Route::Paapi5 { locale } => Some(paapi5::rules(locale)),
         Route::Aws => Some(aws::rules(req).1),
-        Route::Paapi { .. } | Route::Mws { .. } => None,
+        Route::Paapi { .. } | Route::Mws { .. } | Route::Query { .. } => None,
     }
 }
 
@@ -381,6 +389,7 @@ pub fn handle(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome
         Route::Mws { host } => mws::handle(ctx, req, host),
         Route::Paapi5 { locale } => paapi5::handle(ctx, req, locale),
         Route::Aws => aws::handle(ctx, req),
+        Route::Query { api } => query::handle(ctx, req, *api),
     }
 }
 
@@ -394,7 +403,7 @@ pub fn malformed(route: &Route, request_id: &str, detail: &str) -> Outcome {
     let message = format!("The query string contains a syntax error: {detail}.");
     let (service, body) = match route {
         Route::Paapi5 { .. } => return paapi5::malformed(request_id, &message),
-        Route::Aws => return aws::malformed(request_id, &message),
+        Route::Aws | Route::Query { .. } => return aws::malformed(request_id, &message),
         Route::Paapi { .. } => (
             ServiceKind::Paapi,
             crate::xml::paapi::error_response(

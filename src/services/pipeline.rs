@@ -7,7 +7,8 @@
 //! [`Processed::NoService`]); decode the query string and, for a form POST
 //! (`application/x-www-form-urlencoded`), the body, which SigV2 signs with the query (a
 //! bad escape is the service's `MalformedQueryString`); refuse more parameters than the
-//! limit; run the service's rules ([`super::handle`]); and when the signature did not
+//! limit; with the parameters known, send a SigV2 Query API request (SimpleDB, EC2) to its
+//! service ([`super::query::refine`]); run the service's rules ([`super::handle`]); and when the signature did not
 //! match, diagnose it with the key's secret and the very rules the service verified with
 //! ([`super::v4_rules`] for SigV4).
 //!
@@ -158,6 +159,9 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
         let detail = format!("{} parameters, more than the {} accepted", params.len(), limits.max_params);
         return answered(super::malformed(&route, ctx.request_id, &detail));
     }
+    // A SigV2 Query API (SimpleDB, EC2) is told from MWS and the SigV4 endpoint by its
+    // parameters, which a form POST carries in the body.
+    let route = super::query::refine(route, &key, params);
     let req = ServiceRequest {
         view: RequestView { method: raw.method, scheme: raw.scheme, host, path, params },
         query: &query,
