@@ -51,8 +51,8 @@ pub struct ExplainArgs {
     keystore: Option<PathBuf>,
 
     /// Which of a keystore key's secrets to use (`paapi`, `mws`, `aws`); default: from the
-    /// request (`/onca/xml` or a PA-API 5.0 path: paapi; an `amazonaws.com` host or any
-    /// other SigV4 request: aws; other SigV2 requests: mws).
+    /// request (`/onca/xml` or a PA-API 5.0 path: paapi; an `amazonaws.com` host, a SimpleDB
+    /// request or any other SigV4 request: aws; other SigV2 requests: mws).
     #[arg(long, value_name = "FAMILY", value_parser = parse_family)]
     family: Option<Family>,
 
@@ -66,12 +66,16 @@ fn parse_family(s: &str) -> Result<Family, String> {
     Family::from_name(s).ok_or_else(|| format!("'{s}' is not one of paapi, mws, aws"))
 }
 
-/// The family a SigV2 request's key signs for, guessed from where it was sent.
-fn v2_family(host: &str, path: &str) -> Family {
+/// The family a SigV2 request's key signs for, guessed from where it was sent (and, for
+/// SimpleDB, its Version and Action).
+fn v2_family(host: &str, path: &str, params: &crate::encoding::ParamList) -> Family {
     let host = crate::sigv2::host_without_port(host).to_ascii_lowercase();
     if path == "/onca/xml" {
         Family::Paapi
-    } else if host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn") {
+    } else if host.ends_with(".amazonaws.com")
+        || host.ends_with(".amazonaws.com.cn")
+        || crate::services::query::QueryApi::for_params(params).is_some()
+    {
         Family::Aws
     } else {
         Family::Mws
@@ -108,7 +112,7 @@ pub(super) fn run(args: &ExplainArgs) -> Result<u8> {
     }
     let req = args.request.load()?;
     let view = req.view();
-    let secret = secret_for(args, req.params.get("AWSAccessKeyId"), v2_family(view.host, view.path))?;
+    let secret = secret_for(args, req.params.get("AWSAccessKeyId"), v2_family(view.host, view.path, view.params))?;
     // Judge the signature at the request's own time, so old examples are not "expired".
     let now = req
         .params

@@ -219,10 +219,11 @@ impl Keystore {
     /// Never in a tested build: a unit test loads the embedded file.
     ///
     /// ```
-    /// use amzsig::keystore::Keystore;
-    /// use amzsig::crypto::{KeyState, SecretLookup};
+    /// use amzsig::keystore::{Family, Keystore};
+    /// use amzsig::crypto::KeyState;
     ///
-    /// let keys = Keystore::embedded_default().family(amzsig::keystore::Family::Paapi);
+    /// let store = Keystore::embedded_default();
+    /// let keys = store.family(Family::Paapi);
     /// assert!(matches!(keys.lookup("AKIAIOSFODNN7EXAMPLE"), KeyState::Active(_)));
     /// assert!(matches!(keys.lookup("AKIDUNKNOWN"), KeyState::Unknown));
     /// ```
