@@ -34,7 +34,7 @@
 //! is not valid for this web service.", `NoSuchDomain`, `MissingParameter`,
 //! `InvalidParameterValue`; AWS "Common Errors": `SignatureDoesNotMatch` 403 and its text,
 //! `RequestExpired` 400, `MissingAction` 400, `InvalidParameterCombination` 400), one table in
-//! [`verify_failure`].
+//! `verify_failure`.
 
 use super::{Ctx, Outcome, Record, ServiceKind, ServiceRequest, Verdict};
 use crate::encoding::ParamList;
