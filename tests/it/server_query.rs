@@ -135,3 +135,55 @@ async fn mws_requests_at_the_root_stay_mws() {
     assert_eq!(serde_json::to_value(entry.service).unwrap(), "mws");
     server.stop().await;
 }
+
+/// The AWS General Reference's SigV2 example ("Signature Version 2 signing process"; the
+/// EMR Developer Guide's "generate a signature"): EMR DescribeJobFlows signed for
+/// AKIAIOSFODNN7EXAMPLE with wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY at 2011-10-03T15:19:30,
+/// signature i91nKc4PWAt0JJIdXwz9HxZCJDdiy6cf/Mj6vPxyYIs= as published (and its POST variant
+/// from JuliaServices/CloudBase.jl's tests, wseguMzBRgA/4/fan8ZwEa0PIF+ws4WFbTJcG1ts5RY=).
+/// Both verify on the embedded keystore, whose key carries the AWS docs' secret for AWS
+/// services beside the PA-API guide's; a changed signature is refused in EMR's envelope.
+#[tokio::test]
+async fn the_general_references_sigv2_example_verifies_on_the_embedded_keystore() {
+    use amzsig::clock::Clock;
+    use amzsig::server::ServerConfig;
+    let config = ServerConfig { clock: "fixed:2011-10-03T15:19:30Z".parse::<Clock>().unwrap(), ..fixed_config() };
+    let server = MockServer::start_with(config).await.unwrap();
+    let unsigned = "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Action=DescribeJobFlows&SignatureMethod=HmacSHA256&SignatureVersion=2&Timestamp=2011-10-03T15%3A19%3A30&Version=2009-03-31";
+    let get = |signature: &str| {
+        client()
+            .get(format!("{}/?{unsigned}&Signature={signature}", server.base_url()))
+            .header("host", "elasticmapreduce.amazonaws.com")
+    };
+    let resp = get("i91nKc4PWAt0JJIdXwz9HxZCJDdiy6cf%2FMj6vPxyYIs%3D").send().await.unwrap();
+    let status = resp.status().as_u16();
+    let body = resp.text().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let doc = amzsig::xml::parse(&body).unwrap();
+    assert_eq!(doc.name, "DescribeJobFlowsResponse");
+    assert_eq!(doc.attr_value("xmlns"), Some("http://elasticmapreduce.amazonaws.com/doc/2009-03-31"));
+    child(&doc, "DescribeJobFlowsResult/JobFlows");
+    let entry = server.journal().pop().unwrap();
+    assert_eq!(entry.access_key_id.as_deref(), Some("AKIAIOSFODNN7EXAMPLE"));
+    assert_eq!(serde_json::to_value(entry.verdict).unwrap(), "accepted");
+
+    let post = client()
+        .post(format!("{}/", server.base_url()))
+        .header("host", "elasticmapreduce.amazonaws.com")
+        .header("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+        .body(format!("{unsigned}&Signature=wseguMzBRgA%2F4%2Ffan8ZwEa0PIF%2Bws4WFbTJcG1ts5RY%3D"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status().as_u16(), 200, "{}", post.text().await.unwrap());
+
+    // One character changed: refused in EMR's Query envelope.
+    let resp = get("j91nKc4PWAt0JJIdXwz9HxZCJDdiy6cf%2FMj6vPxyYIs%3D").send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 403);
+    let doc = amzsig::xml::parse(&resp.text().await.unwrap()).unwrap();
+    assert_eq!(doc.name, "ErrorResponse");
+    assert_eq!(child(&doc, "Error/Type").text_content(), "Sender");
+    assert_eq!(child(&doc, "Error/Code").text_content(), "SignatureDoesNotMatch");
+    assert!(!child(&doc, "RequestId").text_content().is_empty());
+    server.stop().await;
+}

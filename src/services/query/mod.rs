@@ -1,8 +1,10 @@
 //! The classic AWS Query APIs signed with SigV2 (`SignatureVersion=2`), on the generic AWS
-//! endpoint: Amazon SimpleDB (2009-04-15) and EC2's Query API.
+//! endpoint: Amazon SimpleDB (2009-04-15), EC2's Query API and Elastic MapReduce
+//! (2009-03-31, whose `DescribeJobFlows` is the AWS General Reference's SigV2 example).
 //!
 //! Which API: the Host when it names one (`sdb.amazonaws.com`, `sdb.{region}.amazonaws.com`,
-//! `ec2.amazonaws.com`, `ec2.{region}.amazonaws.com`), else (loopback, an unknown host)
+//! `ec2.amazonaws.com`, `ec2.{region}.amazonaws.com`, `elasticmapreduce[.{region}]
+//! .amazonaws.com`), else (loopback, an unknown host)
 //! SimpleDB's `Version` (2009-04-15) with one of its ten `Action`s. [`refine`] makes that
 //! decision once the form body is decoded: a SigV2 request that [`super::dispatch`] sent to
 //! the generic SigV4 endpoint (an `amazonaws.com` host) or to MWS's default (`/` on a host
@@ -27,6 +29,13 @@
 //!   </Response>` (`protocols.md` §4: an EC2 `AuthFailure` 401 and boto's
 //!   `InvalidInstanceID.NotFound`); a request that authenticates is answered
 //!   `NotImplemented` (no EC2 operation is mocked).
+//! - EMR: the Query protocol's `<ErrorResponse><Error><Type/><Code/><Message/></Error>
+//!   <RequestId/></ErrorResponse>` in `http://elasticmapreduce.amazonaws.com/doc/2009-03-31`
+//!   (the shape the generic endpoint answers Query services with, `aws::protocol`; no
+//!   recorded EMR error was found); `DescribeJobFlows` answers an empty `JobFlows` list
+//!   (EMR API 2009-03-31: `DescribeJobFlowsResult/JobFlows`), other actions
+//!   `NotImplemented`. With the embedded keystore the General Reference's example request
+//!   (AKIAIOSFODNN7EXAMPLE, 2011-10-03T15:19:30) verifies as published.
 //!
 //! Error codes (SimpleDB Developer Guide, "API Error Codes": `AuthFailure` 403 "AWS was not
 //! able to validate the provided access keys.", `AuthMissingFailure` 403 "AWS was not able to
@@ -50,6 +59,8 @@ pub enum QueryApi {
     SimpleDb,
     /// Amazon EC2's Query API (authentication only; no operation is mocked).
     Ec2,
+    /// Amazon Elastic MapReduce, API version 2009-03-31.
+    Emr,
 }
 
 /// SimpleDB's API version (the one botocore's `sdb` model speaks).
@@ -81,6 +92,7 @@ impl QueryApi {
         match self {
             Self::SimpleDb => "sdb",
             Self::Ec2 => "ec2",
+            Self::Emr => "elasticmapreduce",
         }
     }
 
@@ -92,6 +104,7 @@ impl QueryApi {
         match prefix {
             "sdb" if region_ok => Some(Self::SimpleDb),
             "ec2" if region_ok => Some(Self::Ec2),
+            "elasticmapreduce" if region_ok => Some(Self::Emr),
             _ => None,
         }
     }
@@ -189,6 +202,12 @@ fn verify_failure(api: QueryApi, failure: &VerifyFailure) -> QueryError {
             QueryApi::Ec2 => {
                 QueryError::new(401, "AuthFailure", "AWS was not able to validate the provided access credentials")
             }
+            // The Query services' common error (AWS "Common Errors": InvalidClientTokenId 403).
+            QueryApi::Emr => QueryError::new(
+                403,
+                "InvalidClientTokenId",
+                "The AWS Access Key Id you provided does not exist in our records.",
+            ),
         },
         VerifyFailure::SignatureNotBase64 { .. }
         | VerifyFailure::SignatureWrongLength { .. }
@@ -244,6 +263,7 @@ fn run(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, api: QueryApi, record: &mut Reco
     match api {
         QueryApi::SimpleDb => simpledb(ctx, params, action),
         QueryApi::Ec2 => Err(not_implemented(api, action)),
+        QueryApi::Emr => emr(ctx, params, action),
     }
 }
 
@@ -309,8 +329,34 @@ fn simpledb(ctx: &Ctx<'_>, params: &ParamList, action: &str) -> Result<String, Q
     Ok(root.to_document())
 }
 
+/// EMR's namespace (API 2009-03-31).
+const EMR_NAMESPACE: &str = "http://elasticmapreduce.amazonaws.com/doc/2009-03-31";
+
+/// Elastic MapReduce's operations: `DescribeJobFlows` (no job flows).
+fn emr(ctx: &Ctx<'_>, params: &ParamList, action: &str) -> Result<String, QueryError> {
+    if action != "DescribeJobFlows" {
+        return Err(not_implemented(QueryApi::Emr, action));
+    }
+    if params.get("Version").is_none() {
+        return Err(QueryError::new(400, "MissingParameter", "The request must contain the parameter Version."));
+    }
+    let root = Element::new("DescribeJobFlowsResponse")
+        .attr("xmlns", EMR_NAMESPACE)
+        .child(Element::new("DescribeJobFlowsResult").child(Element::new("JobFlows")))
+        .child(Element::new("ResponseMetadata").leaf("RequestId", ctx.request_id));
+    Ok(root.to_document())
+}
+
 /// The API's error envelope (see the module docs).
 fn error_body(api: QueryApi, e: &QueryError, request_id: &str) -> String {
+    if api == QueryApi::Emr {
+        let kind = if e.status >= 500 { "Receiver" } else { "Sender" };
+        return Element::new("ErrorResponse")
+            .attr("xmlns", EMR_NAMESPACE)
+            .child(Element::new("Error").leaf("Type", kind).leaf("Code", e.code).leaf("Message", e.message.as_str()))
+            .leaf("RequestId", request_id)
+            .to_document();
+    }
     let mut error = Element::new("Error").leaf("Code", e.code).leaf("Message", e.message.as_str());
     if api == QueryApi::SimpleDb {
         error = error.leaf("BoxUsage", BOX_USAGE);

@@ -29,6 +29,8 @@ fn hosts_name_their_api() {
         ("ec2.amazonaws.com", Some(QueryApi::Ec2)),
         ("ec2.us-west-2.amazonaws.com", Some(QueryApi::Ec2)),
         ("ec2.cn-north-1.amazonaws.com.cn", Some(QueryApi::Ec2)),
+        ("elasticmapreduce.amazonaws.com", Some(QueryApi::Emr)),
+        ("elasticmapreduce.us-west-2.amazonaws.com", Some(QueryApi::Emr)),
         ("sts.amazonaws.com", None),
         ("x.sdb.amazonaws.com", None),
         ("sdb.a.b.amazonaws.com", None),
