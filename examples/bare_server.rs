@@ -87,7 +87,12 @@ async fn naive_sigv2(State(s): State<Arc<Service>>, request: Request) -> Respons
         path: parts.uri.path(),
         params: &params,
     };
-    let (status, body) = match sigv2::verify(&view, &s.config.keystore, s.now, &VerifyPolicy::default()) {
+    let (status, body) = match sigv2::verify(
+        &view,
+        &s.config.keystore.family(amzsig::keystore::Family::Paapi),
+        s.now,
+        &VerifyPolicy::default(),
+    ) {
         Ok(_) => (StatusCode::OK, NAIVE_OK),
         Err(_) => (StatusCode::FORBIDDEN, NAIVE_REFUSED),
     };

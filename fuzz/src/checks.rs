@@ -16,12 +16,12 @@
 use amzsig::adapter::protocol::{decode_answer, decode_request};
 use amzsig::clock::UtcTime;
 use amzsig::crypto::{base64_decode, hmac, SecretKey};
-use amzsig::crypto::{KeyState, SecretLookup, SingleKey};
+use amzsig::crypto::{KeyState, SingleKey};
 use amzsig::diagnose::v2::{self, sign_with_mistakes, Recipe};
 use amzsig::diagnose::{diagnose, Budget, Mistake, Subject};
 use amzsig::encoding::{cmp_encoded, decode, encode, encode_bytes_into, is_unreserved, parse_query, Param};
 use amzsig::encoding::{ParamList, PlusMeans};
-use amzsig::keystore::{Keystore, PAAPI_LOCALES};
+use amzsig::keystore::{Family, Keystore, PAAPI_LOCALES};
 use amzsig::request::{OwnedRequest, RequestView, Scheme};
 use amzsig::sigv2::{self, HostMatch, SignatureMethod, VerifyPolicy};
 use amzsig::sigv4::{self, ParsedRequest, SignableRequest, SignatureLocation, SigningSettings};
@@ -487,9 +487,9 @@ pub fn keystore_load(data: &[u8]) {
                 }
             }
             for word in text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).take(64) {
-                let state = store.lookup(word);
+                let states = Family::ALL.map(|f| store.family(f).lookup(word));
                 match store.key(word) {
-                    None => assert!(matches!(state, KeyState::Unknown)),
+                    None => assert!(states.iter().all(|s| matches!(s, KeyState::Unknown))),
                     Some(k) => {
                         assert_eq!(k.id, word);
                         assert!(store.account_for_key(word).is_some());

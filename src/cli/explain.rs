@@ -7,9 +7,9 @@ use super::{EXIT_FAILED, EXIT_OK};
 use crate::adapter::error_chain;
 use crate::clock::{Clock, UtcTime};
 use crate::crypto::SecretKey;
-use crate::crypto::{KeyState, SecretLookup, SingleKey};
+use crate::crypto::{KeyState, SingleKey};
 use crate::diagnose::{compare_canonical_requests, diagnose, Budget, Subject};
-use crate::keystore::Keystore;
+use crate::keystore::{Family, Keystore};
 use crate::scheme::Failure;
 use crate::sigv2::{self, VerifyPolicy};
 use crate::sigv4;
@@ -61,6 +61,11 @@ pub struct ExplainArgs {
     /// or 'offset:SECONDS' (default: the request's own time).
     #[arg(long, value_name = "CLOCK")]
     clock: Option<String>,
+    /// Which of a keystore key's secrets to use (`paapi`, `mws`, `aws`); default: from the
+    /// request (`/onca/xml` or a PA-API 5.0 path: paapi; an `amazonaws.com` host, a SimpleDB
+    /// request or any other SigV4 request: aws; other SigV2 requests: mws).
+    #[arg(long, value_name = "FAMILY", value_parser = parse_family)]
+    family: Option<Family>,
 
     /// SigV4: the canonical request the client logged ('-' reads stdin), compared with
     /// the right one.
@@ -68,8 +73,29 @@ pub struct ExplainArgs {
     client_creq: Option<PathBuf>,
 }
 
-/// The secret from the arguments, else the keystore's for `access_key_id`.
-fn secret_for(args: &ExplainArgs, access_key_id: Option<&str>) -> Result<SecretKey> {
+fn parse_family(s: &str) -> Result<Family, String> {
+    Family::from_name(s).ok_or_else(|| format!("'{s}' is not one of paapi, mws, aws"))
+}
+
+/// The family a SigV2 request's key signs for, guessed from where it was sent (and, for
+/// SimpleDB, its Version and Action).
+fn v2_family(host: &str, path: &str, params: &crate::encoding::ParamList) -> Family {
+    let host = crate::sigv2::host_without_port(host).to_ascii_lowercase();
+    if path == "/onca/xml" {
+        Family::Paapi
+    } else if host.ends_with(".amazonaws.com")
+        || host.ends_with(".amazonaws.com.cn")
+        || crate::services::query::QueryApi::for_params(params).is_some()
+    {
+        Family::Aws
+    } else {
+        Family::Mws
+    }
+}
+
+/// The secret from the arguments, else the keystore's (the secret of `family`) for
+/// `access_key_id`.
+fn secret_for(args: &ExplainArgs, access_key_id: Option<&str>, family: Family) -> Result<SecretKey> {
     match args.secret.load() {
         Ok(s) => Ok(s),
         Err(e) => {
@@ -78,9 +104,10 @@ fn secret_for(args: &ExplainArgs, access_key_id: Option<&str>) -> Result<SecretK
                 None => Keystore::embedded_default(),
             };
             let Some(id) = access_key_id else { bail!("{e:#}, and the request names no access key id") };
-            match keystore.lookup(id) {
+            let family = args.family.unwrap_or(family);
+            match keystore.family(family).lookup(id) {
                 KeyState::Active(s) => Ok(s.clone()),
-                _ => bail!("{e:#}, and {id} is not an active key in {}", keystore.origin()),
+                _ => bail!("{e:#}, and {id} is not an active {} key in {}", family.name(), keystore.origin()),
             }
         }
     }
@@ -96,7 +123,7 @@ pub(super) fn run(args: &ExplainArgs) -> Result<u8> {
     }
     let req = args.request.load()?;
     let view = req.view();
-    let secret = secret_for(args, req.params.get("AWSAccessKeyId"))?;
+    let secret = secret_for(args, req.params.get("AWSAccessKeyId"), v2_family(view.host, view.path, view.params))?;
     // Judge the signature at the request's own time unless a clock is given, so old
     // examples are not "expired".
     let now = match &args.clock {
@@ -138,7 +165,10 @@ fn run_v4(args: &ExplainArgs) -> Result<u8> {
         Some(path) => Some(String::from_utf8_lossy(&read_input(path)?).into_owned()),
         None => None,
     };
-    let secret = secret_for(args, v4_access_key_id(&input.req).as_deref())?;
+    let paapi5 = args.v4.service.as_deref() == Some("ProductAdvertisingAPI")
+        || input.req.path.starts_with(crate::services::PAAPI5_PREFIX);
+    let family = if paapi5 { Family::Paapi } else { Family::Aws };
+    let secret = secret_for(args, v4_access_key_id(&input.req).as_deref(), family)?;
     // Judge the signature at the request's own time, so old examples are not "expired"
     // (a malformed X-Amz-Date is then reported by the verifier, as a failed check).
     let now = match &args.clock {

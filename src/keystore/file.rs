@@ -33,11 +33,15 @@ pub(crate) struct AccountDto {
 
 /// One access key. With `session_token` it is a temporary credential (STS): requests
 /// must carry that token; `expires` (ISO 8601, UTC) is when the credential stops working.
+/// Exactly one of `secret` (every service family) and `secrets` (one per family).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AccessKeyDto {
     pub id: String,
-    pub secret: String,
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub secrets: Option<FamilySecretsDto>,
     #[serde(default)]
     pub status: StatusDto,
     #[serde(default)]
@@ -56,6 +60,18 @@ impl std::fmt::Debug for AccessKeyDto {
             .field("expires", &self.expires)
             .finish_non_exhaustive()
     }
+}
+
+/// A key's secret per service family: a family left out does not know the key.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FamilySecretsDto {
+    #[serde(default)]
+    pub paapi: Option<String>,
+    #[serde(default)]
+    pub mws: Option<String>,
+    #[serde(default)]
+    pub aws: Option<String>,
 }
 
 /// `active` (default), `inactive` or `deleted`.

@@ -19,6 +19,14 @@
 //! judges the token a request sent: a temporary key needs its own token, a long-term key
 //! takes none, and an expired credential is refused even with the right token. Tokens are
 //! held as [`SessionToken`]s (redacted, compared in constant time).
+//!
+//! Secrets per service family: Amazon's documentation signs one access key id,
+//! `AKIAIOSFODNN7EXAMPLE`, with two secrets (`1234567890` in the PA-API guide,
+//! `wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY` in the AWS SigV2 and S3 documentation). A
+//! key has either one `secret:` (every family) or `secrets:` with any of `paapi`, `mws`,
+//! `aws` ([`Family`]); a family it leaves out does not know the key. The service that
+//! handles a request names its family, and [`Keystore::family`] is the
+//! [`SecretLookup`] its verifier is given.
 
 mod file;
 
@@ -55,14 +63,49 @@ pub struct Account {
     pub mws_developer_id: Option<String>,
 }
 
-/// An access key and its secret.
+/// The service families a key may have a secret for (the `secrets:` keys of a keystore
+/// file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// Product Advertising API (4.x SigV2 and 5.0 SigV4).
+    Paapi,
+    /// Amazon MWS.
+    Mws,
+    /// AWS services (the generic SigV4 endpoint and the SigV2 Query APIs).
+    Aws,
+}
+
+impl Family {
+    /// Every family, in the order of a key's secrets.
+    pub const ALL: [Family; 3] = [Family::Paapi, Family::Mws, Family::Aws];
+
+    /// The name in keystore files (`paapi`, `mws`, `aws`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Paapi => "paapi",
+            Family::Mws => "mws",
+            Family::Aws => "aws",
+        }
+    }
+
+    /// The family named `name` (see [`Family::name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// An access key and its secret (one per [`Family`] at most).
 #[derive(Debug, Clone)]
 pub struct AccessKey {
     /// The access key id.
     pub id: String,
     /// Index of the owning account.
     account: usize,
-    secret: SecretKey,
+    secrets: [Option<SecretKey>; 3],
     /// Its state.
     pub status: KeyStatus,
     /// The session token and expiry of a temporary credential (`None`: a long-term key).
@@ -176,11 +219,12 @@ impl Keystore {
     /// Never in a tested build: a unit test loads the embedded file.
     ///
     /// ```
-    /// use amzsig::keystore::Keystore;
-    /// use amzsig::crypto::{KeyState, SecretLookup};
+    /// use amzsig::keystore::{Family, Keystore};
+    /// use amzsig::crypto::KeyState;
     ///
-    /// let keys = Keystore::embedded_default();
-    /// assert!(matches!(keys.lookup("AKIDEXAMPLE"), KeyState::Active(_)));
+    /// let store = Keystore::embedded_default();
+    /// let keys = store.family(Family::Paapi);
+    /// assert!(matches!(keys.lookup("AKIAIOSFODNN7EXAMPLE"), KeyState::Active(_)));
     /// assert!(matches!(keys.lookup("AKIDUNKNOWN"), KeyState::Unknown));
     /// ```
     pub fn embedded_default() -> Self {
@@ -249,9 +293,7 @@ impl Keystore {
                 if k.id.is_empty() || !k.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
                     return Err(err(line_of(&k.id, 0), KeystoreErrorKind::BadAccessKeyId(k.id)));
                 }
-                if k.secret.is_empty() {
-                    return Err(err(line_of(&k.id, 0), KeystoreErrorKind::EmptySecret(k.id)));
-                }
+                let secrets = secrets_of(&k).map_err(|kind| err(line_of(&k.id, 0), kind))?;
                 if store.keys.contains_key(&k.id) {
                     return Err(err(line_of(&k.id, 1), KeystoreErrorKind::DuplicateAccessKey(k.id)));
                 }
@@ -261,10 +303,7 @@ impl Keystore {
                     file::StatusDto::Deleted => KeyStatus::Deleted,
                 };
                 let session = session_of(&k, |needle| line_of(needle, 0)).map_err(|(line, kind)| err(line, kind))?;
-                store.keys.insert(
-                    k.id.clone(),
-                    AccessKey { id: k.id, account: index, secret: SecretKey::new(k.secret), status, session },
-                );
+                store.keys.insert(k.id.clone(), AccessKey { id: k.id, account: index, secrets, status, session });
             }
             store.accounts.push(Account {
                 name: a.name,
@@ -365,11 +404,27 @@ impl Keystore {
         }
     }
 
-    /// Replaces a key's secret (a key reset); the old secret stops working at once.
+    /// Replaces a key's secret (a key reset) for every family; the old secrets stop working
+    /// at once.
     pub fn rotate_key(&mut self, access_key_id: &str, new_secret: SecretKey) -> Result<(), AdminError> {
         let key = self.keys.get_mut(access_key_id).ok_or_else(|| AdminError::UnknownKey(access_key_id.to_owned()))?;
-        key.secret = new_secret;
+        key.secrets = [Some(new_secret.clone()), Some(new_secret.clone()), Some(new_secret)];
         Ok(())
+    }
+
+    /// The keys as the services of `family` see them: the [`SecretLookup`] a verifier is
+    /// given (a key with no secret for `family` is unknown there).
+    ///
+    /// ```
+    /// use amzsig::crypto::{KeyState, SecretLookup};
+    /// use amzsig::keystore::{Family, Keystore};
+    ///
+    /// let keys = Keystore::embedded_default();
+    /// assert!(matches!(keys.family(Family::Aws).lookup("AKIDEXAMPLE"), KeyState::Active(_)));
+    /// assert!(matches!(keys.family(Family::Aws).lookup("AKIDUNKNOWN"), KeyState::Unknown));
+    /// ```
+    pub fn family(&self, family: Family) -> FamilyKeys<'_> {
+        FamilyKeys { store: self, family }
     }
 
     /// Sets a key's status.
@@ -412,7 +467,7 @@ impl Keystore {
 
     /// Every secret in the store (for tests that prove secrets never leak).
     pub fn secrets(&self) -> impl Iterator<Item = &SecretKey> {
-        self.keys.values().map(|k| &k.secret)
+        self.keys.values().flat_map(|k| k.secrets.iter().flatten())
     }
 
     /// Every session token in the store (for tests that prove tokens never leak).
@@ -471,13 +526,51 @@ fn session_of(
     Ok(Some(Session { token: SessionToken::new(token.as_bytes()), expires }))
 }
 
-impl SecretLookup for Keystore {
-    fn lookup(&self, access_key_id: &str) -> KeyState<'_> {
-        match self.keys.get(access_key_id) {
-            Some(k) if k.status == KeyStatus::Active => KeyState::Active(&k.secret),
-            Some(k) if k.status == KeyStatus::Inactive => KeyState::Inactive,
+/// A key's secrets from its file entry: `secret:` for every family, or `secrets:` for
+/// some; exactly one of the two, and no secret empty.
+fn secrets_of(k: &file::AccessKeyDto) -> Result<[Option<SecretKey>; 3], KeystoreErrorKind> {
+    let empty = || KeystoreErrorKind::EmptySecret(k.id.clone());
+    match (&k.secret, &k.secrets) {
+        (Some(_), Some(_)) => Err(KeystoreErrorKind::SecretAndSecrets(k.id.clone())),
+        (None, None) => Err(KeystoreErrorKind::NoSecret(k.id.clone())),
+        (Some(s), None) if s.is_empty() => Err(empty()),
+        (Some(s), None) => Ok([(); 3].map(|()| Some(SecretKey::new(s.as_str())))),
+        (None, Some(f)) => {
+            let all = [&f.paapi, &f.mws, &f.aws];
+            if all.iter().all(|s| s.is_none()) {
+                return Err(KeystoreErrorKind::NoSecret(k.id.clone()));
+            }
+            if all.iter().any(|s| s.as_ref().is_some_and(String::is_empty)) {
+                return Err(empty());
+            }
+            Ok(all.map(|s| s.as_deref().map(SecretKey::new)))
+        }
+    }
+}
+
+/// The keystore as one service family's verifiers see it ([`Keystore::family`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FamilyKeys<'k> {
+    store: &'k Keystore,
+    family: Family,
+}
+
+impl<'k> FamilyKeys<'k> {
+    /// The state of `access_key_id` for this family (as [`SecretLookup::lookup`], with the
+    /// keystore's lifetime).
+    pub fn lookup(self, access_key_id: &str) -> KeyState<'k> {
+        let Some(k) = self.store.keys.get(access_key_id) else { return KeyState::Unknown };
+        match (&k.secrets[self.family.index()], k.status) {
+            (Some(secret), KeyStatus::Active) => KeyState::Active(secret),
+            (Some(_), KeyStatus::Inactive) => KeyState::Inactive,
             _ => KeyState::Unknown,
         }
+    }
+}
+
+impl SecretLookup for FamilyKeys<'_> {
+    fn lookup(&self, access_key_id: &str) -> KeyState<'_> {
+        FamilyKeys::lookup(*self, access_key_id)
     }
 }
 
@@ -534,9 +627,15 @@ pub enum KeystoreErrorKind {
     /// An access key id that is empty or not alphanumeric.
     #[error("access key id '{0}' must be non-empty letters and digits")]
     BadAccessKeyId(String),
-    /// A key without a secret.
+    /// A key with an empty secret.
     #[error("access key '{0}' has an empty secret")]
     EmptySecret(String),
+    /// A key with neither `secret` nor any family in `secrets`.
+    #[error("access key '{0}' has no secret: give 'secret' (every service) or 'secrets' with any of paapi, mws, aws")]
+    NoSecret(String),
+    /// A key with both `secret` and `secrets`.
+    #[error("access key '{0}' has both 'secret' and 'secrets': give one")]
+    SecretAndSecrets(String),
     /// An Associate tag for a locale PA-API does not have.
     #[error("account '{account}': unknown PA-API locale '{locale}' (one of {})", PAAPI_LOCALES.join(", "))]
     UnknownLocale {

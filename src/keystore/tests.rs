@@ -9,10 +9,12 @@ const TOKEN: &str = "amzn.mws.4ea38b7b-f563-7709-4bae-87aeaEXAMPLE";
 #[test]
 fn embedded_default_has_the_documentation_keys() {
     let ks = Keystore::embedded_default();
-    assert!(matches!(ks.lookup("AKIAIOSFODNN7EXAMPLE"), KeyState::Active(_)));
-    assert!(matches!(ks.lookup("AKIDEXAMPLE"), KeyState::Active(_)));
-    assert!(matches!(ks.lookup(DEV_KEY), KeyState::Active(_)));
-    assert!(matches!(ks.lookup("AKIANOSUCHKEY"), KeyState::Unknown));
+    for f in Family::ALL {
+        let keys = ks.family(f);
+        assert!(matches!(keys.lookup("AKIDEXAMPLE"), KeyState::Active(_)));
+        assert!(matches!(keys.lookup(DEV_KEY), KeyState::Active(_)));
+        assert!(matches!(keys.lookup("AKIANOSUCHKEY"), KeyState::Unknown));
+    }
     assert_eq!(ks.account_for_key("AKIAIOSFODNN7EXAMPLE").unwrap().associate_tags["us"], "mytag-20");
     assert_eq!(ks.seller("A1ExampleE6").unwrap().marketplaces, ["ATVPDKIKX0DER"]);
 }
@@ -55,12 +57,18 @@ fn seller_own_account_needs_no_token() {
 fn rotation_and_status_changes_take_effect_at_once() {
     let mut ks = Keystore::embedded_default();
     ks.rotate_key("AKIDEXAMPLE", SecretKey::new("new")).unwrap();
-    let KeyState::Active(s) = ks.lookup("AKIDEXAMPLE") else { panic!("still active") };
+    let KeyState::Active(s) = ks.family(Family::Aws).lookup("AKIDEXAMPLE") else { panic!("still active") };
     assert!(s.ct_eq(&SecretKey::new("new")));
     ks.set_key_status("AKIDEXAMPLE", KeyStatus::Inactive).unwrap();
-    assert!(matches!(ks.lookup("AKIDEXAMPLE"), KeyState::Inactive));
+    assert!(matches!(ks.family(Family::Aws).lookup("AKIDEXAMPLE"), KeyState::Inactive));
     ks.set_key_status("AKIDEXAMPLE", KeyStatus::Deleted).unwrap();
-    assert!(matches!(ks.lookup("AKIDEXAMPLE"), KeyState::Unknown));
+    assert!(matches!(ks.family(Family::Aws).lookup("AKIDEXAMPLE"), KeyState::Unknown));
+    // A reset replaces every family's secret, also of a key with one per family.
+    ks.rotate_key("AKIAIOSFODNN7EXAMPLE", SecretKey::new("reset")).unwrap();
+    for f in Family::ALL {
+        let KeyState::Active(s) = ks.family(f).lookup("AKIAIOSFODNN7EXAMPLE") else { panic!("{f:?}") };
+        assert!(s.ct_eq(&SecretKey::new("reset")));
+    }
     assert_eq!(ks.rotate_key("NOPE", SecretKey::new("x")), Err(AdminError::UnknownKey("NOPE".into())));
 }
 
@@ -106,7 +114,7 @@ fn hostile_files_are_refused_with_file_and_line() {
         ("duplicate access key id", dup, "k.yaml:5: duplicate access key id 'AKIA1'"),
         ("wrong type: accounts a map", "accounts: {a: 1}\n", "k.yaml:1: accounts: invalid type: map, expected a sequence"),
         ("wrong type: keys a string", "accounts:\n  - name: a\n    access_keys: none\n", "k.yaml:3: accounts[0].access_keys: invalid type: string"),
-        ("secret missing", "accounts:\n  - name: a\n    access_keys:\n      - {id: AKIA1}\n", "k.yaml:4: accounts[0].access_keys[0]: missing field `secret`"),
+        ("secret missing", "accounts:\n  - name: a\n    access_keys:\n      - {id: AKIA1}\n", "k.yaml:4: access key 'AKIA1' has no secret: give 'secret' (every service) or 'secrets' with any of paapi, mws, aws"),
         ("empty file", "", "k.yaml: the keystore is empty"),
         ("only a comment", "# nothing\n", "k.yaml: the keystore is empty"),
         (
@@ -199,7 +207,7 @@ fn session_tokens_of_the_embedded_keystore() {
     let now = at("2014-08-18T12:00:00Z");
     let key = ks.key(STS_KEY).unwrap();
     assert!(key.is_temporary() && key.expires().is_none());
-    assert!(matches!(ks.lookup(STS_KEY), KeyState::Active(_)));
+    assert!(matches!(ks.family(Family::Aws).lookup(STS_KEY), KeyState::Active(_)));
     let cases: &[(&str, Option<&str>, SessionCheck)] = &[
         (STS_KEY, Some(STS_TOKEN), SessionCheck::Valid),
         (STS_KEY, None, SessionCheck::MissingToken),
@@ -276,4 +284,42 @@ fn debug_output_never_shows_session_tokens() {
     }
     assert!(shown.contains("SessionToken(<redacted>)"));
     assert!(!shown.contains("AQoDYXdzEPT"));
+}
+
+/// The documentation key signs PA-API with the PA-API guide's secret and AWS with the AWS
+/// docs' (default.yaml cites both); MWS keeps the PA-API one.
+#[test]
+fn one_key_has_a_secret_per_family() {
+    let ks = Keystore::embedded_default();
+    let secret = |f| match ks.family(f).lookup("AKIAIOSFODNN7EXAMPLE") {
+        KeyState::Active(s) => Some(s.clone()),
+        _ => None,
+    };
+    assert!(secret(Family::Paapi).unwrap().ct_eq(&SecretKey::new("1234567890")));
+    assert!(secret(Family::Aws).unwrap().ct_eq(&SecretKey::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")));
+    assert!(secret(Family::Mws).unwrap().ct_eq(&SecretKey::new("1234567890")));
+}
+
+/// `secret` and `secrets` are strict: exactly one of them, only the three families, no
+/// empty secret; each refusal names the line and the key.
+#[test]
+fn per_family_secrets_are_strict() {
+    let file = |key: &str| format!("accounts:\n  - name: a\n    access_keys:\n      - id: AKIAX\n{key}");
+    let cases: &[(&str, &str)] = &[
+        ("        secret: s\n        secrets: {aws: t}\n", "t.yaml:4: access key 'AKIAX' has both 'secret' and 'secrets': give one"),
+        ("        status: active\n", "t.yaml:4: access key 'AKIAX' has no secret: give 'secret' (every service) or 'secrets' with any of paapi, mws, aws"),
+        ("        secrets: {}\n", "t.yaml:4: access key 'AKIAX' has no secret: give 'secret' (every service) or 'secrets' with any of paapi, mws, aws"),
+        ("        secrets: {aws: \"\"}\n", "t.yaml:4: access key 'AKIAX' has an empty secret"),
+        ("        secrets: {s3: t}\n", "unknown field `s3`, expected one of `paapi`, `mws`, `aws`"),
+    ];
+    for (key, want) in cases {
+        let e = Keystore::from_yaml_str(&file(key), "t.yaml").unwrap_err().to_string();
+        assert!(e.contains(want), "{key:?}: {e}");
+        assert!(!e.contains(": t ") && !e.ends_with(": t"), "{e}");
+    }
+    let ks = Keystore::from_yaml_str(&file("        secrets: {mws: m, aws: a}\n"), "t.yaml").unwrap();
+    assert!(matches!(ks.family(Family::Paapi).lookup("AKIAX"), KeyState::Unknown));
+    assert!(matches!(ks.family(Family::Mws).lookup("AKIAX"), KeyState::Active(s) if s.ct_eq(&SecretKey::new("m"))));
+    assert!(matches!(ks.family(Family::Aws).lookup("AKIAX"), KeyState::Active(s) if s.ct_eq(&SecretKey::new("a"))));
+    assert_eq!(ks.secrets().count(), 2);
 }

@@ -21,6 +21,9 @@
 //!     live: {repeat: 2, expect_last: {error: RequestThrottled}}
 //! ```
 //!
+//! A SigV2 Query API on the generic endpoint (SimpleDB, EC2) is `service: aws` with
+//! `sig: v2` and the SigV2 keys above.
+//!
 //! A SigV4 scenario (`sig: v4`, services `paapi5` and `aws`) gives the request as it goes
 //! on the wire, and the scope:
 //!
@@ -46,7 +49,7 @@
 //! ```
 //!
 //! Credential aliases (the embedded keystore's documentation keys): `paapi`, `paapi-2011`,
-//! `aws`, `mws` (developer 1234-3214-4321), `mws-other` (authorised by nobody), `sts` (the
+//! `aws`, `aws-v2` (AKIAIOSFODNN7EXAMPLE with the AWS docs' secret), `mws` (developer 1234-3214-4321), `mws-other` (authorised by nobody), `sts` (the
 //! STS AssumeRole example's temporary credentials: ASIAIOSFODNN7EXAMPLE with its session
 //! token, which the client must send as `X-Amz-Security-Token`).
 
@@ -215,8 +218,8 @@ impl<'de> Deserialize<'de> for PayloadMode {
     }
 }
 
-/// The documentation credentials behind an alias (`paapi`, `paapi-2011`, `aws`, `mws`,
-/// `mws-other`, `sts`), so files and reports never need to spell a secret or a token.
+/// The documentation credentials behind an alias (`paapi`, `paapi-2011`, `aws`, `aws-v2`,
+/// `mws`, `mws-other`, `sts`), so files and reports never need to spell a secret or a token.
 pub fn alias(name: &str) -> Option<Credentials> {
     if name == "sts" {
         return Some(Credentials {
@@ -229,6 +232,9 @@ pub fn alias(name: &str) -> Option<Credentials> {
         "paapi" => ("AKIAIOSFODNN7EXAMPLE", "1234567890"),
         "paapi-2011" => ("00000000000000000000", "1234567890"),
         "aws" => ("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+        // The AWS General Reference's SigV2 example key (the keystore's `aws` secret of
+        // AKIAIOSFODNN7EXAMPLE; PA-API signs the same id with 1234567890).
+        "aws-v2" => ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
         "mws" => ("022QF0EXAMPLEH9DHM02", "kWcrlEXAMPLEM/LtmEENI/aVmYvHNif5zB+d9+ct"),
         "mws-other" => ("AKIAOTHERDEVEXAMPLE0", "otherDevSecretEXAMPLEKEY0000000000000000"),
         _ => return None,
@@ -265,7 +271,8 @@ impl ScenarioDto {
         );
         let r = &self.request;
         let inputs = match (sig, self.service) {
-            (SchemeId::V2Query, Service::Paapi | Service::Mws) => {
+            // `sig: v2` with `aws`: a SigV2 Query API (SimpleDB, EC2) on the generic endpoint.
+            (SchemeId::V2Query, Service::Paapi | Service::Mws | Service::Aws) => {
                 let v4_only = [
                     ("headers", r.headers.is_some()),
                     ("body", r.body.is_some()),
@@ -325,7 +332,10 @@ impl ScenarioDto {
             scenario: self.name.clone(),
             problem,
         };
-        let v4_ids = self.sig == Some(SigDto::V4) || matches!(self.service, Service::Paapi5 | Service::Aws);
+        let v4_ids = match self.sig {
+            Some(sig) => sig == SigDto::V4,
+            None => matches!(self.service, Service::Paapi5 | Service::Aws),
+        };
         let scheme = if v4_ids { SchemeId::V4 } else { SchemeId::V2Query };
         let catches = self
             .catches

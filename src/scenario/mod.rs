@@ -407,7 +407,14 @@ mod tests {
             (V4.replace("      region:", "      params: [[a, b]]\n      region:"), "'params' is a SigV2 key"),
             (V4.replace("v4-query-not-sorted", "space-as-plus"), "unknown SigV4 mistake 'space-as-plus'"),
             (V4.replace("      region: us-east-1\n", ""), "a SigV4 scenario needs a region"),
-            (V4.replace("    sig: v4\n", "    sig: v2\n"), "service 'aws' is not signed with V2"),
+            (
+                V4.replace("    sig: v4\n", "    sig: v2\n")
+                    .replace("service: aws", "service: paapi5")
+                    .replace("    catches: [v4-query-not-sorted]\n", ""),
+                "service 'paapi5' is not signed with V2",
+            ),
+            // `aws` with `sig: v2` is a SigV2 Query API: its mistakes are SigV2's.
+            (V4.replace("    sig: v4\n", "    sig: v2\n"), "unknown mistake 'v4-query-not-sorted'"),
             (V4.replace("scope_service: sts\n", "scope_service: sts\n      presign_expires: 0\n"), "presign_expires"),
         ];
         for (text, want) in cases {

@@ -7,6 +7,8 @@
 //! - `paapi5`: Product Advertising API 5.0 (`POST /paapi5/{operation}`, SigV4, JSON).
 //! - `aws`: any other SigV4-signed request (service and region from the credential
 //!   scope), answered in the protocol's usual shape (Query, JSON, REST-XML/S3, REST-JSON).
+//! - `query`: the classic Query APIs signed with SigV2 (SimpleDB, EC2, EMR), on the same
+//!   generic endpoint (chosen by `query::refine` once the form body is read).
 //! - `throttle`: token buckets (PA-API's one request per second, MWS quotas).
 //! - `request_id`: deterministic request ids.
 //! - [`pipeline`]: the one way in: a raw request (method, target, headers, body) and the
@@ -24,13 +26,14 @@ pub(crate) mod mws;
 pub(crate) mod paapi;
 pub(crate) mod paapi5;
 pub mod pipeline;
+pub(crate) mod query;
 pub(crate) mod request_id;
 pub(crate) mod throttle;
 
 use crate::catalogue::Catalogue;
 use crate::clock::UtcTime;
 use crate::encoding::ParamList;
-use crate::keystore::Keystore;
+use crate::keystore::{Family, Keystore};
 use crate::request::RequestView;
 use crate::scheme::{Failure, SchemeId};
 use crate::sigv2::{HostForm, HostMatch};
@@ -93,18 +96,21 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// [`crate::sigv4::verify`], through the signing-key cache when there is one.
+    /// [`crate::sigv4::verify`] with the secrets of `family`, through the signing-key cache
+    /// when there is one.
     pub(crate) fn verify_v4(
         &self,
         req: &crate::sigv4::SignableRequest<'_>,
         policy: &crate::sigv4::VerifyPolicy<'_>,
+        family: Family,
     ) -> Result<crate::sigv4::Verified, crate::sigv4::VerifyFailure> {
+        let keys = self.keys.family(family);
         match self.signing_keys {
             Some(cache) => {
                 let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                crate::sigv4::verify_with_cache(req, self.keys, self.now, policy, &mut cache)
+                crate::sigv4::verify_with_cache(req, &keys, self.now, policy, &mut cache)
             }
-            None => crate::sigv4::verify(req, self.keys, self.now, policy),
+            None => crate::sigv4::verify(req, &keys, self.now, policy),
         }
     }
 }
@@ -177,6 +183,15 @@ impl ServiceKind {
             Self::Mws => "mws",
             Self::Paapi5 => "paapi5",
             Self::Aws => "aws",
+        }
+    }
+
+    /// The keystore family whose secrets sign for this service.
+    pub fn family(self) -> Family {
+        match self {
+            Self::Paapi | Self::Paapi5 => Family::Paapi,
+            Self::Mws => Family::Mws,
+            Self::Aws => Family::Aws,
         }
     }
 
@@ -281,6 +296,11 @@ pub enum Route {
     },
     /// The generic SigV4 endpoint.
     Aws,
+    /// A SigV2 Query API on the generic endpoint (`query::refine` picks it).
+    Query {
+        /// SimpleDB or EC2.
+        api: query::QueryApi,
+    },
 }
 
 /// What [`dispatch`] looks at: enough of a request to pick the service.
@@ -374,7 +394,7 @@ pub fn v4_rules(route: &Route, req: &ServiceRequest<'_>) -> Option<V4Rules> {
     match route {
         Route::Paapi5 { locale } => Some(paapi5::rules(locale)),
         Route::Aws => Some(aws::rules(req).1),
-        Route::Paapi { .. } | Route::Mws { .. } => None,
+        Route::Paapi { .. } | Route::Mws { .. } | Route::Query { .. } => None,
     }
 }
 
@@ -385,6 +405,7 @@ pub fn handle(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome
         Route::Mws { host } => mws::handle(ctx, req, host),
         Route::Paapi5 { locale } => paapi5::handle(ctx, req, locale),
         Route::Aws => aws::handle(ctx, req),
+        Route::Query { api } => query::handle(ctx, req, *api),
     }
 }
 
@@ -398,7 +419,7 @@ pub fn malformed(route: &Route, request_id: &str, detail: &str) -> Outcome {
     let message = format!("The query string contains a syntax error: {detail}.");
     let (service, body) = match route {
         Route::Paapi5 { .. } => return paapi5::malformed(request_id, &message),
-        Route::Aws => return aws::malformed(request_id, &message),
+        Route::Aws | Route::Query { .. } => return aws::malformed(request_id, &message),
         Route::Paapi { .. } => (
             ServiceKind::Paapi,
             crate::xml::paapi::error_response(

@@ -7,19 +7,21 @@
 //! [`Processed::NoService`]); decode the query string and, for a form POST
 //! (`application/x-www-form-urlencoded`), the body, which SigV2 signs with the query (a
 //! bad escape is the service's `MalformedQueryString`); refuse more parameters than the
-//! limit; run the service's rules ([`super::handle`]); and for every refusal about the
-//! signature ([`Failure::is_about_signature`]: mismatch, scope, algorithm, unsigned host,
-//! time), diagnose it with the key's secret and the very rules the service verified with
+//! limit; with the parameters known, send a SigV2 Query API request (SimpleDB, EC2) to its
+//! service (`query::refine`); run the service's rules ([`super::handle`]); and for every
+//! refusal about the signature ([`Failure::is_about_signature`]: mismatch, scope, algorithm,
+//! unsigned host, time), diagnose it with the key's secret (of the answering service's
+//! family) and the very rules the service verified with
 //! ([`super::v4_rules`] for SigV4).
 //!
 //! Nothing here knows an HTTP framework: headers arrive as `(name, value)` pairs, as
 //! received, in order.
 
 use super::{Ctx, Outcome, Route, RouteKey, ServiceRequest};
-use crate::crypto::{KeyState, SecretLookup};
+use crate::crypto::KeyState;
 use crate::diagnose::{diagnose, Budget, Diagnosis, Subject};
 use crate::encoding::{parse_query, PlusMeans};
-use crate::keystore::Keystore;
+use crate::keystore::FamilyKeys;
 use crate::request::{RequestView, Scheme};
 use crate::scheme::Failure;
 use crate::sigv2::SignatureMethod;
@@ -159,6 +161,9 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
         let detail = format!("{} parameters, more than the {} accepted", params.len(), limits.max_params);
         return answered(super::malformed(&route, ctx.request_id, &detail));
     }
+    // A SigV2 Query API (SimpleDB, EC2) is told from MWS and the SigV4 endpoint by its
+    // parameters, which a form POST carries in the body.
+    let route = super::query::refine(route, &key, params);
     let req = ServiceRequest {
         view: RequestView { method: raw.method, scheme: raw.scheme, host, path, params },
         query: &query,
@@ -181,8 +186,10 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
 /// names no mistake (`unknown`), so every such refusal is explained.
 fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Outcome) -> Option<Diagnosis> {
     let failure = outcome.record.failure.as_ref().filter(|f| f.is_about_signature())?;
-    // Every service records the access key id the request claims.
-    let Some(secret) = outcome.record.access_key_id.as_deref().and_then(|id| active_secret(ctx.keys, id)) else {
+    // Every service records the access key id the request claims; its service names the
+    // family of secrets it verified with.
+    let keys = ctx.keys.family(outcome.record.service.family());
+    let Some(secret) = outcome.record.access_key_id.as_deref().and_then(|id| active_secret(keys, id)) else {
         return Some(Diagnosis::unusable(failure.scheme(), "the request names no active access key".to_owned()));
     };
     let rules;
@@ -196,7 +203,7 @@ fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Out
     Some(diagnose(subject, secret, Budget::DEFAULT))
 }
 
-fn active_secret<'k>(keys: &'k Keystore, access_key_id: &str) -> Option<&'k crate::crypto::SecretKey> {
+fn active_secret<'k>(keys: FamilyKeys<'k>, access_key_id: &str) -> Option<&'k crate::crypto::SecretKey> {
     match keys.lookup(access_key_id) {
         KeyState::Active(secret) => Some(secret),
         _ => None,

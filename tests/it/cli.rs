@@ -191,3 +191,24 @@ fn serve_admin_access_is_loopback_or_any() {
         assert!(err.contains("'everyone'") && err.contains("loopback") && err.contains("any"), "{err}");
     }
 }
+
+/// `explain` with the embedded keystore picks the key's secret of the request's family:
+/// a SimpleDB request on loopback (signed by botocore with the AWS docs' secret, in
+/// tests/data/services/query.yaml) verifies with the `aws` secret, not PA-API's; with
+/// `--family paapi` it does not.
+#[test]
+fn explain_uses_the_keystore_secret_of_the_requests_family() {
+    let text = std::fs::read_to_string(crate::support::root().join("tests/data/services/query.yaml")).unwrap();
+    let body = text
+        .split("name: sdb-list-domains-loopback\n")
+        .nth(1)
+        .and_then(|rest| rest.lines().find_map(|l| l.trim().strip_prefix("body: \"")))
+        .map(|b| b.trim_end_matches('"'))
+        .expect("the loopback ListDomains case");
+    let url = format!("http://127.0.0.1:8080/?{body}");
+    let out = amzsig(&["explain", &url, "--method", "POST"], &[]);
+    assert!(stdout(&out).starts_with("OK: the signature is valid"), "{}", stdout(&out));
+    let out = amzsig(&["explain", &url, "--method", "POST", "--family", "paapi"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("wJalrXUtnFEMI") && !stdout(&out).contains("1234567890"));
+}

@@ -748,7 +748,7 @@ fn serve_refuses_hostile_keystore_files() {
         ("crlf.yaml", "accounts:\r\n  - name: a\r\n    acess_keys: []\r\n", ":3: accounts[0]: unknown field `acess_keys`"),
         ("dup.yaml", "accounts:\n  - name: a\n    access_keys:\n      - {id: AKIA1, secret: s}\n      - {id: AKIA1, secret: t}\n", ":5: duplicate access key id 'AKIA1'"),
         ("type.yaml", "accounts:\n  - name: [a]\n", ":2: accounts[0].name: invalid type: sequence"),
-        ("nosecret.yaml", "accounts:\n  - name: a\n    access_keys:\n      - id: AKIA1\n", ":4: accounts[0].access_keys[0]: missing field `secret`"),
+        ("nosecret.yaml", "accounts:\n  - name: a\n    access_keys:\n      - id: AKIA1\n", ":4: access key 'AKIA1' has no secret: give 'secret' (every service) or 'secrets' with any of paapi, mws, aws"),
         ("empty.yaml", "", ": the keystore is empty"),
         (
             "dev.yaml",

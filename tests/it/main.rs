@@ -14,6 +14,7 @@ mod runner_v4;
 mod secrets;
 mod serve_log;
 mod server;
+mod server_query;
 mod server_services;
 mod server_v4;
 mod support;

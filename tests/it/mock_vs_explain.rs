@@ -109,7 +109,8 @@ fn explain_judgement(code: Option<i32>, out: &str, err: &str) -> Result<Judged, 
                 Err(format!("explain exit 1 without a verdict: {out}"))
             }
         }
-        Some(2) if err.contains("is not an active key") => Ok(Judged::Before),
+        // "AKID… is not an active {family} key in <keystore>": explain cannot judge an unknown key.
+        Some(2) if err.contains("is not an active") && err.contains(" key in ") => Ok(Judged::Before),
         other => Err(format!("explain exit {other:?}: {err}")),
     }
 }

@@ -24,6 +24,7 @@ fn secrets() -> Vec<String> {
     let known = [
         "1234567890",
         "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         "kWcrlEXAMPLEM/LtmEENI/aVmYvHNif5zB+d9+ct",
         "otherDevSecretEXAMPLEKEY0000000000000000",
         STS_SECRET,

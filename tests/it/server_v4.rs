@@ -16,6 +16,10 @@ use serde_json::{json, Value};
 
 const PAAPI_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const PAAPI_SECRET: &str = "1234567890";
+/// The AWS documentation's secret for the same id (AWS General Reference, "Signature
+/// Version 2 signing process"; S3 "Signing and Authenticating REST Requests"): the
+/// embedded keystore gives the key this secret for AWS services (`secrets: aws`).
+const AWS_DOCS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const AWS_KEY: &str = "AKIDEXAMPLE";
 const AWS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const MWS_KEY: &str = "022QF0EXAMPLEH9DHM02";
@@ -665,7 +669,7 @@ async fn sts_get_caller_identity_answers_the_keystore_account() {
     assert!(!doc.path("ResponseMetadata/RequestId").unwrap().text_content().is_empty());
     insta::assert_snapshot!("sts-get-caller-identity", a.body);
     // Any region on loopback; the same key of another account gives another account id.
-    let b = send(&server, &form(&host, CALLER).signed(&signer(PAAPI_KEY, PAAPI_SECRET, "ap-south-1", "sts"))).await;
+    let b = send(&server, &form(&host, CALLER).signed(&signer(PAAPI_KEY, AWS_DOCS_SECRET, "ap-south-1", "sts"))).await;
     assert_eq!(b.status, 200, "{}", b.body);
     assert_ne!(b.xml().path("GetCallerIdentityResult/Account").unwrap().text_content(), account);
     let last = server.journal().pop().unwrap();
@@ -1395,5 +1399,23 @@ async fn paapi5_checks_the_session_token_too() {
     }
     let json = serde_json::to_string(&server.journal()).unwrap();
     assert_eq!(leaks_token(&json), None, "{json}");
+    server.stop().await;
+}
+
+/// One access key id, two published secrets: the AWS docs' secret verifies at the generic
+/// endpoint and the PA-API guide's at PA-API 5.0, each only at its own family's services.
+#[tokio::test]
+async fn the_documentation_key_has_a_secret_per_service_family() {
+    let server = MockServer::start_with(config(Throttling::Off)).await.unwrap();
+    let host = server.addr().to_string();
+    let aws = send(&server, &form(&host, CALLER).signed(&signer(PAAPI_KEY, AWS_DOCS_SECRET, "us-east-1", "sts"))).await;
+    assert_eq!(aws.status, 200, "{}", aws.body);
+    let paapi_secret_at_aws =
+        send(&server, &form(&host, CALLER).signed(&signer(PAAPI_KEY, PAAPI_SECRET, "us-east-1", "sts"))).await;
+    assert_eq!(paapi_secret_at_aws.status, 403, "{}", paapi_secret_at_aws.body);
+    assert!(paapi_secret_at_aws.body.contains("<Code>SignatureDoesNotMatch</Code>"), "{}", paapi_secret_at_aws.body);
+    for body in [&aws.body, &paapi_secret_at_aws.body] {
+        assert!(!body.contains(AWS_DOCS_SECRET) && !body.contains(PAAPI_SECRET));
+    }
     server.stop().await;
 }

@@ -45,7 +45,7 @@ pub(crate) mod ops;
 pub(crate) mod protocol;
 
 use super::{Ctx, Outcome, Record, ServiceFrom, ServiceKind, ServiceRequest, Verdict};
-use crate::keystore::SessionCheck;
+use crate::keystore::{Family, SessionCheck};
 use crate::sigv4::{parse_credential, PathNormalization, SigningSettings, X_AMZ_CREDENTIAL, X_AMZ_SECURITY_TOKEN};
 use protocol::{Failure, Protocol, TokenProblem};
 
@@ -238,14 +238,14 @@ fn verify(
     from: ServiceFrom,
     claimed_service: Option<&str>,
 ) -> Result<crate::sigv4::Verified, crate::sigv4::VerifyFailure> {
-    let first = ctx.verify_v4(signable, policy);
+    let first = ctx.verify_v4(signable, policy, Family::Aws);
     let unknown_rules = from == ServiceFrom::Scope && !claimed_service.is_some_and(is_known_signing_name);
     match first {
         Err(crate::sigv4::VerifyFailure::Mismatch { .. })
             if unknown_rules && policy.settings.path_normalization == PathNormalization::Normalize =>
         {
             let settings = SigningSettings { path_normalization: PathNormalization::AsIs, ..policy.settings };
-            ctx.verify_v4(signable, &crate::sigv4::VerifyPolicy { settings, ..*policy }).or(first)
+            ctx.verify_v4(signable, &crate::sigv4::VerifyPolicy { settings, ..*policy }, Family::Aws).or(first)
         }
         other => other,
     }

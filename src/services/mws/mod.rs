@@ -52,7 +52,7 @@ mod tests;
 use super::{Ctx, Outcome, Record, ServiceKind, ServiceRequest, Verdict};
 use crate::catalogue::mws::MwsCatalogue;
 use crate::encoding::ParamList;
-use crate::keystore::MwsAuthorization;
+use crate::keystore::{Family, MwsAuthorization};
 use crate::sigv2::{SignatureMethod, VerifyPolicy};
 use crate::xml::Element;
 use errors::MwsError;
@@ -171,11 +171,12 @@ impl Exchange {
             default_method: SignatureMethod::HmacSha256,
             host_match: ctx.options.host_match,
         };
-        let verified = crate::sigv2::verify(&req.view, ctx.keys, ctx.now, &policy).map_err(|f| {
-            let e = errors::verify_failure(&f);
-            self.record.failure = Some(f.into());
-            e
-        })?;
+        let verified =
+            crate::sigv2::verify(&req.view, &ctx.keys.family(Family::Mws), ctx.now, &policy).map_err(|f| {
+                let e = errors::verify_failure(&f);
+                self.record.failure = Some(f.into());
+                e
+            })?;
         self.record.host_form = Some(verified.host_form);
         authorize(ctx, section, op, seller_id, &verified.access_key_id, params.get("MWSAuthToken"))?;
         quota::take(ctx, params, seller_id, &verified.access_key_id, section, op, &mut self.headers)?;

@@ -12,8 +12,8 @@ use super::quota::{MAX, REMAINING, RESETS_ON};
 use super::*;
 use crate::catalogue::Catalogue;
 use crate::clock::UtcTime;
+use crate::crypto::KeyState;
 use crate::crypto::SecretKey;
-use crate::crypto::{KeyState, SecretLookup};
 use crate::encoding::ParamList;
 use crate::keystore::{KeyStatus, Keystore};
 use crate::request::{RequestView, Scheme};
@@ -151,7 +151,7 @@ impl Req {
 }
 
 fn secret_of(keys: &Keystore, id: &str) -> SecretKey {
-    match keys.lookup(id) {
+    match keys.family(crate::keystore::Family::Mws).lookup(id) {
         KeyState::Active(s) => s.clone(),
         _ => SecretKey::new("a-secret-nobody-has"),
     }

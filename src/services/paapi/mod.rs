@@ -52,6 +52,7 @@ use crate::catalogue::paapi::Item;
 use crate::catalogue::paapi::PaapiCatalogue;
 use crate::clock::UtcTime;
 use crate::encoding::ParamList;
+use crate::keystore::Family;
 use crate::sigv2::{SignatureMethod, VerifyPolicy};
 use crate::xml::{paapi as envelope, Element, Writer};
 use gateway::Refusal;
@@ -293,7 +294,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static s
         default_method: SignatureMethod::HmacSha256,
         host_match: ctx.options.host_match,
     };
-    let verified = match crate::sigv2::verify(&req.view, ctx.keys, ctx.now, &policy) {
+    let verified = match crate::sigv2::verify(&req.view, &ctx.keys.family(Family::Paapi), ctx.now, &policy) {
         Ok(v) => v,
         Err(failure) => {
             let out = refuse(record, &Refusal::Verify(&failure));

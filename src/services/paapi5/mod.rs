@@ -40,7 +40,7 @@ pub(crate) mod locale;
 mod ops;
 
 use super::{Ctx, Outcome, Quota, Record, ServiceKind, ServiceRequest, ThrottleDecision, Throttling, Verdict};
-use crate::keystore::SessionCheck;
+use crate::keystore::{Family, SessionCheck};
 use crate::sigv4::SigningSettings;
 use errors::Refusal;
 use locale::Locale5;
@@ -135,7 +135,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static s
     record.access_key_id = claimed_access_key(req);
     let token =
         req.header(crate::sigv4::X_AMZ_SECURITY_TOKEN).or_else(|| req.query.get(crate::sigv4::X_AMZ_SECURITY_TOKEN));
-    let verified = match ctx.verify_v4(&signable, &policy) {
+    let verified = match ctx.verify_v4(&signable, &policy, Family::Paapi) {
         Ok(v) => v,
         Err(failure) => {
             if let (true, Some(akid)) = (super::aws::after_key_lookup(&failure), &record.access_key_id) {
