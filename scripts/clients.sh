@@ -23,6 +23,7 @@ status=0
 # name | adapter command | scenario selection
 clients=(
   "reference|clients/reference.sh|"
+  "docs_example|docs/example_adapter.py|--tag v2"
   "botocore_sigv2|clients/botocore_sigv2.py|--tag v2"
   "bottlenose_paapi|clients/bottlenose_paapi.py|--tag v2"
   "python_mws|clients/python_mws.py|--tag v2"

@@ -121,6 +121,9 @@ pub(super) struct AskedV4<'a> {
     pub headers: &'a [(String, String)],
     /// The body.
     pub body: &'a [u8],
+    /// The signing time the client was given (`X-Amz-Date` form), unless it reads its own
+    /// clock.
+    pub amz_date: Option<&'a str>,
 }
 
 /// The differences between the asked SigV4 request and the sent one. `sent_headers` is
@@ -135,6 +138,20 @@ pub(super) fn v4<'a>(
     let sent_pairs: Vec<(&str, &str)> = sent_query.iter().map(|p| (p.name.as_str(), p.value.as_str())).collect();
     // A presigned URL adds the X-Amz-* parameters; anything else added is a deviation.
     compare_pairs(asked.query, &sent_pairs, &mut out, |name| name.starts_with("X-Amz-"));
+    // The signing time: a client that dates the request otherwise (from a caller's `Date`
+    // header, its own clock) signs another request than asked.
+    if let Some(want) = asked.amz_date {
+        let sent_date = sent_query.get("X-Amz-Date").or_else(|| {
+            sent_headers?.iter().find(|(n, _)| n.eq_ignore_ascii_case("x-amz-date")).map(|(_, v)| v.as_str())
+        });
+        if let Some(got) = sent_date.filter(|got| got.trim() != want) {
+            out.push(Deviation::Changed {
+                name: "X-Amz-Date".to_owned(),
+                asked: want.to_owned(),
+                sent: got.to_owned(),
+            });
+        }
+    }
     if let Some(headers) = sent_headers {
         let mut names: Vec<&str> = Vec::new();
         for (n, _) in asked.headers {
@@ -309,7 +326,7 @@ mod tests {
     fn sigv4_headers_query_and_body() {
         let query = pairs(&[("list-type", "2")]);
         let headers = pairs(&[("Host", "h"), ("X-Custom", "a  b")]);
-        let asked = AskedV4 { query: &query, headers: &headers, body: b"{}" };
+        let asked = AskedV4 { query: &query, headers: &headers, body: b"{}", amz_date: None };
         let sent_headers = pairs(&[("x-custom", "a  b ")]);
         assert_eq!(describe(&v4(&asked, &sent("list-type=2&X-Amz-Date=d"), Some(&sent_headers), b"{}")), "");
         assert_eq!(describe(&v4(&asked, &sent("list-type=2"), None, b"{ }")), "", "the same JSON document");
@@ -317,6 +334,12 @@ mod tests {
         assert_eq!(
             describe(&v4(&asked, &sent("extra=1"), Some(&sent_headers), b"")),
             "left out list-type; added extra; X-Custom overwritten ('a  b' sent as 'a b'); changed the body"
+        );
+        let dated = AskedV4 { amz_date: Some("20140818T120000Z"), ..asked };
+        let sent_headers = pairs(&[("x-custom", "a  b"), ("X-Amz-Date", "20140817T235500Z")]);
+        assert_eq!(
+            describe(&v4(&dated, &sent("list-type=2"), Some(&sent_headers), b"{}")),
+            "X-Amz-Date overwritten ('20140818T120000Z' sent as '20140817T235500Z')"
         );
     }
 }

@@ -308,7 +308,16 @@ fn deviations_of(
             let query: Vec<(String, String)> = crate::request::OwnedRequest::from_url("GET", &s.request.endpoint)
                 .map(|o| o.params.iter().map(|p| (p.name.to_string(), p.value.to_string())).collect())
                 .unwrap_or_default();
-            let want = asked::AskedV4 { query: &query, headers: &v4.headers, body: v4.body.as_bytes() };
+            let amz_date = (!adapter.can(Capability::OwnClock))
+                .then(|| s.request.timestamp.as_deref().unwrap_or(SUITE_TIME))
+                .and_then(|t| UtcTime::parse_iso8601(t).ok())
+                .map(UtcTime::to_amz_date);
+            let want = asked::AskedV4 {
+                query: &query,
+                headers: &v4.headers,
+                body: v4.body.as_bytes(),
+                amz_date: amz_date.as_deref(),
+            };
             let mut d = asked::v4(&want, sent_params, sent_headers, sent_body);
             d.retain(|d| !matches!(d, asked::Deviation::Added(n) if s.tolerate.contains(n)));
             d

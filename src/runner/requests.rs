@@ -29,6 +29,7 @@ fn missing_v2(s: &Scenario, v2: &V2Inputs, adapter: &Adapter) -> Option<String> 
         return Some(format!("the adapter does not do '{service}'"));
     }
     let needs = [
+        (true, Capability::Sigv2),
         (v2.location == Location::Form, Capability::PostForm),
         (v2.expires.is_some(), Capability::Expires),
         (v2.signature_method == Some(SignatureMethod::HmacSha1), Capability::HmacSha1),

@@ -257,3 +257,17 @@ fn a_wildcard_expected_failure_needs_a_deviation_list() {
     };
     assert_eq!(entry.problem().as_deref(), Some("client 'c': scenario '*' needs a 'deviations' list"));
 }
+
+/// Every capability is enforced: a SigV4-only adapter is never sent a SigV2 request (each
+/// SigV2 scenario is skipped, saying which capability is missing).
+#[test]
+fn sigv4_only_adapters_skip_the_v2_suite() {
+    let all = scenarios();
+    let v2: Vec<&Scenario> = all.iter().filter(|s| s.request.v2().is_some()).collect();
+    let script = crate::support::root().join("tests/data/adapters/refusing.py");
+    let mut adapter = Adapter::spawn(&format!("python3 '{}' sigv4", script.display()), &[], Duration::from_secs(20))
+        .expect("the adapter starts");
+    let report = runner::run(&v2, &mut adapter, Mode::Offline, &runner::RunOptions::default());
+    assert_eq!(report.count(Status::Skip), v2.len(), "{:?}", failures(&report));
+    assert!(report.results.iter().all(|r| r.message.as_deref() == Some("the adapter lacks 'sigv2'")));
+}

@@ -269,3 +269,17 @@ fn only_the_pipeline_routes_and_answers() {
     }
     assert!(violations.is_empty(), "{}", violations.join("\n"));
 }
+
+/// The adapter protocol's example is the file CI runs (`docs/example_adapter.py`, in
+/// `scripts/clients.sh`): the doc shows it verbatim, so what a newcomer copies is what works.
+#[test]
+fn the_protocol_doc_shows_the_example_adapter_verbatim() {
+    let doc = std::fs::read_to_string(root().join("docs/adapters.md")).unwrap();
+    let file = std::fs::read_to_string(root().join("docs/example_adapter.py")).unwrap();
+    assert!(
+        doc.contains(&format!("```python\n{file}```")),
+        "docs/adapters.md must show docs/example_adapter.py verbatim"
+    );
+    let clients = std::fs::read_to_string(root().join("scripts/clients.sh")).unwrap();
+    assert!(clients.contains("|docs/example_adapter.py|"), "scripts/clients.sh must run the example adapter");
+}
