@@ -78,7 +78,7 @@ pub(super) fn live(s: &Scenario, adapter: &mut Adapter, mock: &mut LiveMock) -> 
     if !adapter.can(Capability::Send) {
         return skipped(s, "the adapter cannot send (no 'send' capability)".to_owned());
     }
-    if let Some(why) = missing_capability(s, adapter) {
+    if let Some(why) = missing_capability(s, &adapter.hello.capabilities) {
         return skipped(s, why);
     }
     match &s.request.inputs {

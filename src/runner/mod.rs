@@ -18,7 +18,7 @@ mod offline;
 mod requests;
 
 pub use detail::{first_difference, Detail};
-pub use requests::{request_for, request_for_v4};
+pub use requests::{offline_skip_reason, request_for, request_for_v4};
 
 use crate::adapter::{Adapter, AdapterError, Answer, Capability, Hello};
 use crate::catalogue::Catalogue;

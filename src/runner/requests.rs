@@ -2,7 +2,7 @@
 //! SigV4), and whether the adapter can do what the scenario needs (its capabilities).
 
 use crate::adapter::protocol::{Request, RequestV4, WireCredentials};
-use crate::adapter::{reference, Adapter, Answer, Capability, RequestKind};
+use crate::adapter::{reference, Answer, Capability, RequestKind};
 use crate::clock::UtcTime;
 use crate::scenario::{Inputs, Location, PayloadMode, Scenario, V2Inputs, V4Inputs, SUITE_TIME};
 use crate::scheme::SchemeId;
@@ -12,20 +12,33 @@ use crate::sigv2::SignatureMethod;
 pub(super) const NEEDS_HOST: &str =
     "the outcome needs the scenario's Host, which the client cannot send (no 'host-header')";
 
-/// Why the adapter cannot run scenario `s` (a capability it lacks), if it cannot.
-pub(super) fn missing_capability(s: &Scenario, adapter: &Adapter) -> Option<String> {
+/// Why an adapter with `capabilities` cannot run scenario `s` (a capability it lacks), if
+/// it cannot.
+pub(super) fn missing_capability(s: &Scenario, capabilities: &[Capability]) -> Option<String> {
     match &s.request.inputs {
-        Inputs::V4(v4) => missing_v4(s, v4, adapter),
-        Inputs::V2(v2) => missing_v2(s, v2, adapter),
+        Inputs::V4(v4) => missing_v4(s, v4, capabilities),
+        Inputs::V2(v2) => missing_v2(s, v2, capabilities),
     }
 }
 
-fn missing_v2(s: &Scenario, v2: &V2Inputs, adapter: &Adapter) -> Option<String> {
-    // An adapter that names services (`paapi`, `mws`) only does those; one that names
-    // none does both.
+/// Why a client announcing `capabilities` does not run scenario `s` offline, if it does not
+/// (a capability it lacks; a SigV4 outcome that needs a `Host` it cannot send).
+pub fn offline_skip_reason(s: &Scenario, capabilities: &[Capability]) -> Option<String> {
+    missing_capability(s, capabilities).or_else(|| match &s.request.inputs {
+        Inputs::V4(_) if !capabilities.contains(&Capability::HostHeader) && !s.live.host_independent => {
+            Some(NEEDS_HOST.to_owned())
+        }
+        _ => None,
+    })
+}
+
+fn missing_v2(s: &Scenario, v2: &V2Inputs, capabilities: &[Capability]) -> Option<String> {
+    let can = |c: Capability| capabilities.contains(&c);
+    // An adapter that names SigV2 services (`paapi`, `mws`, `aws` for the Query APIs) only
+    // does those; one that names none does them all.
     let service = s.service.as_str();
-    let names_services = adapter.can(Capability::Paapi) || adapter.can(Capability::Mws);
-    if names_services && !adapter.can(Capability::service(s.service)) {
+    let names_services = can(Capability::Paapi) || can(Capability::Mws) || can(Capability::Aws);
+    if names_services && !can(Capability::service(s.service)) {
         return Some(format!("the adapter does not do '{service}'"));
     }
     let needs = [
@@ -35,19 +48,17 @@ fn missing_v2(s: &Scenario, v2: &V2Inputs, adapter: &Adapter) -> Option<String> 
         (v2.signature_method == Some(SignatureMethod::HmacSha1), Capability::HmacSha1),
         (s.request.credentials.session_token.is_some(), Capability::SecurityToken),
     ];
-    needs
-        .iter()
-        .find(|&&(needed, cap)| needed && !adapter.can(cap))
-        .map(|(_, cap)| format!("the adapter lacks '{cap}'"))
+    needs.iter().find(|&&(needed, cap)| needed && !can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
 }
 
-fn missing_v4(s: &Scenario, v4: &V4Inputs, adapter: &Adapter) -> Option<String> {
+fn missing_v4(s: &Scenario, v4: &V4Inputs, capabilities: &[Capability]) -> Option<String> {
+    let can = |c: Capability| capabilities.contains(&c);
     let service = s.service.as_str();
-    let names_services = adapter.can(Capability::Paapi5) || adapter.can(Capability::Aws);
-    if names_services && !adapter.can(Capability::service(s.service)) {
+    let names_services = can(Capability::Paapi5) || can(Capability::Aws);
+    if names_services && !can(Capability::service(s.service)) {
         return Some(format!("the adapter does not do '{service}'"));
     }
-    if adapter.can(Capability::OwnClock) && s.request.timestamp.as_deref().is_some_and(|t| t != SUITE_TIME) {
+    if can(Capability::OwnClock) && s.request.timestamp.as_deref().is_some_and(|t| t != SUITE_TIME) {
         return Some("the client chooses its own X-Amz-Date (own-clock); this scenario needs a given one".to_owned());
     }
     let needs = [
@@ -57,10 +68,7 @@ fn missing_v4(s: &Scenario, v4: &V4Inputs, adapter: &Adapter) -> Option<String> 
         (v4.payload == PayloadMode::ContentSha256 || v4.service == "s3", Capability::ContentSha256),
         (s.request.credentials.session_token.is_some(), Capability::SecurityToken),
     ];
-    needs
-        .iter()
-        .find(|&&(needed, cap)| needed && !adapter.can(cap))
-        .map(|(_, cap)| format!("the adapter lacks '{cap}'"))
+    needs.iter().find(|&&(needed, cap)| needed && !can(cap)).map(|(_, cap)| format!("the adapter lacks '{cap}'"))
 }
 
 /// The adapter request for a SigV2 scenario (endpoint possibly replaced for live mode).

@@ -2,6 +2,7 @@
 
 mod cli;
 mod cli_v4;
+mod coverage;
 mod diagnose;
 mod difffuzz;
 mod fuzz_corpus;

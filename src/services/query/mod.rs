@@ -23,8 +23,13 @@
 //!   and `ResponseMetadata/RequestId` + `BoxUsage` (SimpleDB Developer Guide, ListDomains and
 //!   DomainMetadata "Sample Response"; botocore's sdb model reads `ListDomainsResult`'s
 //!   flattened `DomainName`s). `ListDomains` answers the Developer Guide sample's two
-//!   domains; `DomainMetadata` answers for them (`NoSuchDomain` otherwise); the other
-//!   SimpleDB actions are answered `NotImplemented` (501, our code: the mock stores nothing).
+//!   domains; `DomainMetadata` answers for them (`NoSuchDomain` otherwise); `Select` reads
+//!   the domain after `from` in its `SelectExpression` and answers an empty `SelectResult`
+//!   for a demo domain (they hold no items: `DomainMetadata` says `ItemCount` 0),
+//!   `NoSuchDomain` for another, `InvalidQueryExpression` when the expression is not
+//!   `select … from domain …` (botocore's sdb model lists both errors for Select; the
+//!   messages are the model's); the other SimpleDB actions are answered `NotImplemented`
+//!   (501, our code: the mock stores nothing).
 //! - EC2: errors `<Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/>
 //!   </Response>` (`protocols.md` §4: an EC2 `AuthFailure` 401 and boto's
 //!   `InvalidInstanceID.NotFound`); a request that authenticates is answered
@@ -80,6 +85,20 @@ const SIMPLEDB_ACTIONS: [&str; 10] = [
     "Select",
 ];
 
+/// EMR's API version (2009-03-31, the General Reference's SigV2 example).
+const EMR_VERSION: &str = "2009-03-31";
+
+/// EMR's actions in API 2009-03-31 (EMR API Reference 2009-03-31, "Actions").
+const EMR_ACTIONS: [&str; 7] = [
+    "AddInstanceGroups",
+    "AddJobFlowSteps",
+    "DescribeJobFlows",
+    "ModifyInstanceGroups",
+    "RunJobFlow",
+    "SetTerminationProtection",
+    "TerminateJobFlows",
+];
+
 /// The domains `ListDomains` answers (the SimpleDB Developer Guide's ListDomains sample).
 pub(crate) const DEMO_DOMAINS: [&str; 2] = ["Domain1-200706011651", "Domain2-200706011652"];
 
@@ -110,11 +129,14 @@ impl QueryApi {
     }
 
     /// The API the parameters name when the host does not decide: SimpleDB's `Version` with
-    /// one of its actions.
+    /// one of its actions, or EMR's with one of its (no MWS API has either version).
     pub fn for_params(params: &ParamList) -> Option<Self> {
         let action = params.get("Action")?;
-        (params.get("Version") == Some(SIMPLEDB_VERSION) && SIMPLEDB_ACTIONS.contains(&action))
-            .then_some(Self::SimpleDb)
+        match params.get("Version")? {
+            SIMPLEDB_VERSION if SIMPLEDB_ACTIONS.contains(&action) => Some(Self::SimpleDb),
+            EMR_VERSION if EMR_ACTIONS.contains(&action) => Some(Self::Emr),
+            _ => None,
+        }
     }
 }
 
@@ -320,6 +342,26 @@ fn simpledb(ctx: &Ctx<'_>, params: &ParamList, action: &str) -> Result<String, Q
                 .leaf("AttributeValuesSizeBytes", "0")
                 .leaf("Timestamp", ctx.now.unix_secs().to_string())
         }
+        "Select" => {
+            let Some(expression) = params.get("SelectExpression").filter(|e| !e.is_empty()) else {
+                return Err(QueryError::new(
+                    400,
+                    "MissingParameter",
+                    "The request must contain the parameter SelectExpression.",
+                ));
+            };
+            let Some(domain) = select_domain(expression) else {
+                return Err(QueryError::new(
+                    400,
+                    "InvalidQueryExpression",
+                    "The specified query expression syntax is not valid.",
+                ));
+            };
+            if !DEMO_DOMAINS.contains(&domain.as_str()) {
+                return Err(QueryError::new(400, "NoSuchDomain", "The specified domain does not exist."));
+            }
+            Element::new("SelectResult")
+        }
         _ => return Err(not_implemented(QueryApi::SimpleDb, action)),
     };
     let root = Element::new(format!("{action}Response"))
@@ -327,6 +369,36 @@ fn simpledb(ctx: &Ctx<'_>, params: &ParamList, action: &str) -> Result<String, Q
         .child(result)
         .child(Element::new("ResponseMetadata").leaf("RequestId", ctx.request_id).leaf("BoxUsage", BOX_USAGE));
     Ok(root.to_document())
+}
+
+/// The domain a select expression reads (`select output from domain [where …]`): a name
+/// of `a-z A-Z 0-9 _ - .`, or any text between backticks (a doubled backtick is one),
+/// per the SimpleDB Developer Guide's "Select" syntax. `None` when the expression is not
+/// of that shape.
+fn select_domain(expression: &str) -> Option<String> {
+    let lower = expression.to_ascii_lowercase();
+    if !lower.trim_start().starts_with("select ") {
+        return None;
+    }
+    let at = lower.find(" from ")? + " from ".len();
+    let rest = expression[at..].trim_start();
+    if let Some(quoted) = rest.strip_prefix('`') {
+        let mut name = String::new();
+        let mut chars = quoted.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, chars.peek()) {
+                ('`', Some('`')) => {
+                    name.push('`');
+                    chars.next();
+                }
+                ('`', _) => return Some(name),
+                (c, _) => name.push(c),
+            }
+        }
+        return None;
+    }
+    let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')).collect();
+    (!name.is_empty()).then_some(name)
 }
 
 /// EMR's namespace (API 2009-03-31).

@@ -93,3 +93,18 @@ fn every_failure_maps_to_a_4xx_code() {
         assert_eq!((a.code, a.status, b.code, b.status), (code, sdb, code, ec2), "{f:?}");
     }
 }
+
+#[test]
+fn select_expressions_name_their_domain() {
+    let cases: &[(&str, Option<&str>)] = &[
+        ("select * from `Domain1-200706011651` where Title = 'a b'", Some("Domain1-200706011651")),
+        ("SELECT itemName() FROM Domain2-200706011652 LIMIT 5", Some("Domain2-200706011652")),
+        ("select * from `my``domain`", Some("my`domain")),
+        ("select * from `unclosed", None),
+        ("delete from Domain1-200706011651", None),
+        ("select *", None),
+    ];
+    for (expression, want) in cases {
+        assert_eq!(select_domain(expression).as_deref(), *want, "{expression}");
+    }
+}
