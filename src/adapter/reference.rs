@@ -16,14 +16,17 @@ use crate::request::OwnedRequest;
 use crate::sigv2::{self, SignatureMethod};
 use std::io::{BufRead, Write};
 
-/// The mistakes a broken reference adapter makes: SigV2 ones apply to SigV2 requests,
-/// SigV4 ones (`v4-…`) to SigV4 requests.
+/// How the reference adapter behaves: the mistakes it makes (SigV2 ones apply to SigV2
+/// requests, SigV4 ones, `v4-…`, to SigV4 requests) and, optionally, the one scheme it
+/// speaks (a single-scheme client: it announces only that scheme's capabilities).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Mistakes {
     /// SigV2 mistakes.
     pub v2: Vec<Mistake>,
     /// SigV4 mistakes.
     pub v4: Vec<Mistake>,
+    /// Speak only this scheme (`None`: both).
+    pub only: Option<SchemeId>,
 }
 
 impl Mistakes {
@@ -53,24 +56,22 @@ pub fn hello(mistakes: &Mistakes) -> Hello {
     } else {
         format!("amzsig reference with {}", mistakes.ids().join("+"))
     };
-    Hello {
-        protocol: PROTOCOL_VERSION,
-        name,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        capabilities: vec![
-            Capability::Sigv2,
-            Capability::Send,
-            Capability::PostForm,
-            Capability::HmacSha1,
-            Capability::Expires,
-            Capability::SecurityToken,
-            Capability::Sigv4,
-            Capability::Presign,
-            Capability::UnsignedPayload,
-            Capability::ContentSha256,
-            Capability::HostHeader,
-        ],
+    let v2 = [Capability::Sigv2, Capability::PostForm, Capability::HmacSha1, Capability::Expires];
+    let v4 = [
+        Capability::Sigv4,
+        Capability::Presign,
+        Capability::UnsignedPayload,
+        Capability::ContentSha256,
+        Capability::HostHeader,
+    ];
+    let mut capabilities = vec![Capability::Send, Capability::SecurityToken];
+    if mistakes.only != Some(SchemeId::V4) {
+        capabilities.extend(v2);
     }
+    if mistakes.only != Some(SchemeId::V2Query) {
+        capabilities.extend(v4);
+    }
+    Hello { protocol: PROTOCOL_VERSION, name, version: env!("CARGO_PKG_VERSION").to_owned(), capabilities }
 }
 
 /// The parameters a client sends: the scenario's, then the authentication parameters.

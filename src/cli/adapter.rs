@@ -21,6 +21,11 @@ pub struct AdapterArgs {
     /// List the mistake ids and exit.
     #[arg(long)]
     list_mistakes: bool,
+
+    /// Speak only this scheme (v2 or v4): a single-scheme client, which announces only
+    /// that scheme's capabilities.
+    #[arg(long, value_name = "SIG", value_parser = ["v2", "v4"])]
+    sig: Option<String>,
 }
 
 pub(super) fn run(args: &AdapterArgs) -> Result<u8> {
@@ -30,7 +35,12 @@ pub(super) fn run(args: &AdapterArgs) -> Result<u8> {
         }
         return Ok(EXIT_OK);
     }
-    let mistakes = Mistakes::from_ids(&args.mistake).map_err(|e| anyhow::anyhow!("{e} (see --list-mistakes)"))?;
+    let mut mistakes = Mistakes::from_ids(&args.mistake).map_err(|e| anyhow::anyhow!("{e} (see --list-mistakes)"))?;
+    mistakes.only = match args.sig.as_deref() {
+        Some("v2") => Some(crate::scheme::SchemeId::V2Query),
+        Some(_) => Some(crate::scheme::SchemeId::V4),
+        None => None,
+    };
     reference::serve_stdio(&mistakes).context("the adapter's stdin/stdout failed")?;
     Ok(EXIT_OK)
 }

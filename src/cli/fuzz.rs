@@ -88,20 +88,13 @@ pub(super) fn run(args: &FuzzArgs) -> Result<u8> {
         report.findings.len()
     );
     for (i, f) in report.findings.iter().enumerate() {
-        let c = &f.minimal;
         emitln!(
             "\n#{} {}",
             i + 1,
             if f.mistakes.is_empty() { "unknown mistake".to_owned() } else { f.mistakes.join(" + ") }
         );
         emitln!("  failure: {}", f.failure);
-        emitln!(
-            "  minimal input: {} {} params {:?}{}",
-            c.method,
-            c.endpoint(),
-            c.params,
-            c.signature_method.as_ref().map(|m| format!(" SignatureMethod={m}")).unwrap_or_default()
-        );
+        emitln!("  minimal input: {}", f.minimal.describe());
         if let (Some(want), Some(got)) = (&f.expected_string_to_sign, &f.client_string_to_sign) {
             emitln!("  expected string to sign: {}", want.replace('\n', "\\n"));
             emitln!("  client string to sign:   {}", got.replace('\n', "\\n"));

@@ -1,5 +1,6 @@
 //! Differential fuzzing of an external signer: generate requests biased to the hard parts
-//! of SigV2 canonicalisation, have the adapter sign each one, check the result with
+//! of SigV2 and SigV4 canonicalisation (each scheme only for an adapter that announces it;
+//! cases shaped for the service), have the adapter sign each one, check the result with
 //! amzsig's verifier, and shrink every disagreement to a minimal input (proptest's
 //! shrinking), diagnosed with the mistake catalogue.
 //!
@@ -8,9 +9,9 @@
 
 mod strategy;
 
-pub use strategy::{fuzz_case, FuzzCase};
+pub use strategy::{fuzz_case, fuzz_case_v4, FuzzCase, FuzzCaseV4, V4Capabilities};
 
-use crate::adapter::protocol::{Location, Request, RequestKind, WireCredentials};
+use crate::adapter::protocol::{Location, Request, RequestKind, RequestV4, WireCredentials};
 use crate::adapter::{Adapter, AdapterError, Answer, Capability, Hello};
 use crate::clock::UtcTime;
 use crate::crypto::SecretKey;
@@ -42,11 +43,63 @@ pub struct FuzzConfig {
     pub progress: Option<fn(u64, usize, f64)>,
 }
 
+/// A generated input, of either scheme (`"sig": "v2"` or `"v4"` in the JSON report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "sig", rename_all = "lowercase")]
+pub enum FuzzInput {
+    /// A SigV2 request.
+    V2(FuzzCase),
+    /// A SigV4 request.
+    V4(FuzzCaseV4),
+}
+
+impl FuzzInput {
+    /// The SigV2 case, if this is one.
+    pub fn v2(&self) -> Option<&FuzzCase> {
+        match self {
+            Self::V2(c) => Some(c),
+            Self::V4(_) => None,
+        }
+    }
+
+    /// The SigV4 case, if this is one.
+    pub fn v4(&self) -> Option<&FuzzCaseV4> {
+        match self {
+            Self::V4(c) => Some(c),
+            Self::V2(_) => None,
+        }
+    }
+
+    /// One line for a person: method, URL and the rest that matters.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::V2(c) => format!(
+                "{} {} params {:?}{}",
+                c.method,
+                c.endpoint(),
+                c.params,
+                c.signature_method.as_ref().map(|m| format!(" SignatureMethod={m}")).unwrap_or_default()
+            ),
+            Self::V4(c) => format!(
+                "{} {} headers {:?} body {:?} (scope {}/{}, payload {}{})",
+                c.method,
+                c.endpoint(),
+                c.headers,
+                c.body,
+                c.region,
+                c.service,
+                c.payload.as_str(),
+                c.presign_expires.map(|e| format!(", presigned {e} s")).unwrap_or_default()
+            ),
+        }
+    }
+}
+
 /// One disagreement with the reference, shrunk.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     /// The minimal failing input.
-    pub minimal: FuzzCase,
+    pub minimal: FuzzInput,
     /// Why amzsig refused it (`SignatureDoesNotMatch`-style words, or the client's error).
     pub failure: String,
     /// Mistakes that reproduce the client's signature (empty: unknown or not a signature issue).
@@ -117,7 +170,14 @@ struct RunState<'a> {
 
 /// Checks one case. `explain` runs the diagnosis on a disagreement (costly: hundreds of
 /// HMACs); while shrinking toward the first finding it is not needed.
-fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdict, FuzzError> {
+fn check(adapter: &mut Adapter, input: &FuzzInput, explain: bool) -> Result<Verdict, FuzzError> {
+    match input {
+        FuzzInput::V2(case) => check_v2(adapter, case, explain),
+        FuzzInput::V4(case) => check_v4(adapter, case, explain),
+    }
+}
+
+fn check_v2(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdict, FuzzError> {
     let creds = crate::scenario::credentials_alias(&case.credentials)
         .ok_or_else(|| FuzzError::UnknownCredentials(case.credentials.clone()))?;
     let request = Request {
@@ -179,14 +239,95 @@ fn check(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdic
 }
 
 fn finding(case: &FuzzCase, failure: String, expected: Option<String>) -> Finding {
+    finding_of(FuzzInput::V2(case.clone()), failure, expected)
+}
+
+fn finding_of(minimal: FuzzInput, failure: String, expected: Option<String>) -> Finding {
     Finding {
-        minimal: case.clone(),
+        minimal,
         failure,
         mistakes: Vec::new(),
         also: Vec::new(),
         expected_string_to_sign: expected,
         client_string_to_sign: None,
     }
+}
+
+/// The SigV4 signing time of every case (`FUZZ_TIME` as `X-Amz-Date`).
+const FUZZ_AMZ_DATE: &str = "20140818T120000Z";
+
+fn check_v4(adapter: &mut Adapter, case: &FuzzCaseV4, explain: bool) -> Result<Verdict, FuzzError> {
+    use crate::sigv4::{self, Payload, SignableRequest, SigningSettings};
+    let creds = crate::scenario::credentials_alias(&case.credentials)
+        .ok_or_else(|| FuzzError::UnknownCredentials(case.credentials.clone()))?;
+    let request = RequestV4 {
+        kind: RequestKind::Sign,
+        id: String::new(),
+        sig: SchemeId::V4,
+        method: case.method.clone(),
+        endpoint: case.endpoint(),
+        headers: case.headers.clone(),
+        body: case.body.clone(),
+        credentials: WireCredentials {
+            access_key_id: creds.access_key_id,
+            secret_key: creds.secret_key.clone(),
+            session_token: creds.session_token,
+        },
+        timestamp: FUZZ_TIME.to_owned(),
+        amz_date: FUZZ_AMZ_DATE.to_owned(),
+        region: case.region.clone(),
+        service: case.service.clone(),
+        payload: case.payload,
+        presign_expires: case.presign_expires,
+    };
+    let signed = match adapter.call_v4(request)? {
+        Answer::Signed(s) => s,
+        Answer::Error { message, .. } => return Ok(Verdict::Refused(message)),
+        other => return Err(FuzzError::Unexpected(Box::new(other))),
+    };
+    let input = || FuzzInput::V4(case.clone());
+    let method = signed.method.clone().unwrap_or_else(|| case.method.clone());
+    let url = match crate::request::OwnedRequest::from_url(&method, &signed.url) {
+        Ok(u) => u,
+        Err(e) => return Ok(Verdict::Disagrees(Box::new(finding_of(input(), format!("the signed URL: {e}"), None)))),
+    };
+    let mut headers = signed.headers.clone();
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        headers.insert(0, ("Host".to_owned(), url.host.clone()));
+    }
+    let view = SignableRequest {
+        method: &method,
+        path: &url.path,
+        query: &url.params,
+        headers: (&headers).into(),
+        payload: Payload::Bytes(signed.body.as_bytes()),
+    };
+    let settings = if case.service == "s3" { SigningSettings::s3() } else { SigningSettings::default() };
+    let policy = sigv4::VerifyPolicy {
+        expected_region: Some(&case.region),
+        expected_service: Some(&case.service),
+        settings,
+        ..sigv4::VerifyPolicy::default()
+    };
+    let secret = SecretKey::new(creds.secret_key);
+    let keys = SingleKey { id: None, secret: &secret };
+    let now = UtcTime::parse_iso8601(FUZZ_TIME).unwrap_or(UtcTime::from_unix_secs(0));
+    let failure = match sigv4::verify(&view, &keys, now, &policy) {
+        Ok(_) => return Ok(Verdict::Agrees),
+        Err(f) => f.to_string(),
+    };
+    if !explain {
+        return Ok(Verdict::Disagrees(Box::new(finding_of(input(), failure, None))));
+    }
+    let d = diagnose(Subject::V4 { request: view, policy }, &secret, Budget::DEFAULT);
+    let mut f = finding_of(input(), failure, Some(d.correct_string_to_sign.clone()));
+    if let Some(best) = d.best() {
+        f.mistakes = best.mistakes.iter().map(|m| m.id().to_owned()).collect();
+        f.client_string_to_sign = Some(best.client_string_to_sign.clone());
+    }
+    f.also =
+        d.findings.iter().skip(1).map(|x| x.mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+")).collect();
+    Ok(Verdict::Disagrees(Box::new(f)))
 }
 
 /// The key findings are deduplicated by.
@@ -220,13 +361,42 @@ impl FuzzReport {
     }
 }
 
-/// Why `adapter` cannot be fuzzed, if it cannot: the generator makes SigV2 requests only
-/// (SigV4 cases are not generated yet), so an adapter must announce `sigv2`.
+/// Whether the generator makes SigV4 cases for `adapter`: it announces `sigv4` and the
+/// generic AWS endpoint (`aws`, or no service at all; a PA-API 5.0-only client is not
+/// fuzzed).
+fn fuzzes_v4(adapter: &Adapter) -> bool {
+    adapter.can(Capability::Sigv4) && (adapter.can(Capability::Aws) || !adapter.can(Capability::Paapi5))
+}
+
+/// Why `adapter` cannot be fuzzed, if it cannot: it announces neither `sigv2` nor `sigv4`
+/// for the generic AWS endpoint, so no case could be sent to it.
 pub fn unfuzzable(adapter: &Adapter) -> Option<String> {
-    (!adapter.can(Capability::Sigv2)).then(|| {
-        "amzsig fuzz generates SigV2 requests only, and the adapter does not announce 'sigv2': nothing would be tested"
+    (!adapter.can(Capability::Sigv2) && !fuzzes_v4(adapter)).then(|| {
+        "the adapter announces neither 'sigv2' nor 'sigv4' (with 'aws' or no service): amzsig fuzz has no case to send it"
             .to_owned()
     })
+}
+
+/// The cases for `adapter`: SigV2 when it announces `sigv2`, SigV4 when it announces
+/// `sigv4`, half and half when both; each shaped by its other capabilities.
+fn strategy_for(adapter: &Adapter) -> proptest::strategy::BoxedStrategy<FuzzInput> {
+    use proptest::strategy::Strategy as _;
+    let can_post = adapter.can(Capability::PostForm);
+    let can_sha1 = adapter.can(Capability::HmacSha1);
+    let only_paapi = adapter.can(Capability::Paapi) && !adapter.can(Capability::Mws);
+    let v2 = fuzz_case(can_post, can_sha1, only_paapi).prop_map(FuzzInput::V2);
+    let v4 = fuzz_case_v4(V4Capabilities {
+        presign: adapter.can(Capability::Presign),
+        unsigned_payload: adapter.can(Capability::UnsignedPayload),
+        content_sha256: adapter.can(Capability::ContentSha256),
+        security_token: adapter.can(Capability::SecurityToken),
+    })
+    .prop_map(FuzzInput::V4);
+    match (adapter.can(Capability::Sigv2), fuzzes_v4(adapter)) {
+        (true, true) => proptest::prop_oneof![v2, v4].boxed(),
+        (false, true) => v4.boxed(),
+        _ => v2.boxed(),
+    }
 }
 
 /// Fuzzes `adapter` with generated cases; see the module docs.
@@ -235,10 +405,7 @@ pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
     let mut seed = [0u8; 32];
     seed[..8].copy_from_slice(&config.seed.to_le_bytes());
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
-    let can_post = adapter.can(Capability::PostForm);
-    let can_sha1 = adapter.can(Capability::HmacSha1);
-    let only_paapi = adapter.can(Capability::Paapi) && !adapter.can(Capability::Mws);
-    let strategy = fuzz_case(can_post, can_sha1, only_paapi);
+    let strategy = strategy_for(adapter);
     let state = RefCell::new(RunState {
         adapter,
         findings: Vec::new(),
@@ -335,22 +502,42 @@ pub fn scenario_file(report: &FuzzReport) -> String {
         report.client.name, report.client.version, report.seed, report.seed
     );
     for (i, f) in report.findings.iter().enumerate() {
-        let c = &f.minimal;
-        let service = if c.host.starts_with("mws") { "mws" } else { "paapi" };
-        let params: Vec<String> = c.params.iter().map(|(k, v)| format!("[{}, {}]", yaml_str(k), yaml_str(v))).collect();
-        let _ = write!(
-            out,
-            "  - name: fuzz-{}-{}\n    rule: {}\n    catches: [{}]\n    tags: [fuzz]\n    service: {service}\n    request:\n      method: {}\n      endpoint: {}\n      params: [{}]\n      credentials: {}\n      timestamp: \"{FUZZ_TIME}\"\n{}    expect: accepted\n",
-            report.seed,
-            i + 1,
-            yaml_str(&format!("found by fuzzing: {}", f.failure)),
-            f.mistakes.join(", "),
-            c.method,
-            c.endpoint(),
-            params.join(", "),
-            c.credentials,
-            c.signature_method.as_ref().map(|m| format!("      signature_method: {m}\n")).unwrap_or_default(),
-        );
+        let name = format!("fuzz-{}-{}", report.seed, i + 1);
+        let rule = yaml_str(&format!("found by fuzzing: {}", f.failure));
+        let catches = f.mistakes.join(", ");
+        match &f.minimal {
+            FuzzInput::V2(c) => {
+                let service = if c.host.starts_with("mws") { "mws" } else { "paapi" };
+                let params: Vec<String> =
+                    c.params.iter().map(|(k, v)| format!("[{}, {}]", yaml_str(k), yaml_str(v))).collect();
+                let _ = write!(
+                    out,
+                    "  - name: {name}\n    rule: {rule}\n    catches: [{catches}]\n    tags: [fuzz]\n    service: {service}\n    request:\n      method: {}\n      endpoint: {}\n      params: [{}]\n      credentials: {}\n      timestamp: \"{FUZZ_TIME}\"\n{}    expect: accepted\n",
+                    c.method,
+                    c.endpoint(),
+                    params.join(", "),
+                    c.credentials,
+                    c.signature_method.as_ref().map(|m| format!("      signature_method: {m}\n")).unwrap_or_default(),
+                );
+            }
+            FuzzInput::V4(c) => {
+                let headers: Vec<String> =
+                    c.headers.iter().map(|(k, v)| format!("[{}, {}]", yaml_str(k), yaml_str(v))).collect();
+                let _ = write!(
+                    out,
+                    "  - name: {name}\n    rule: {rule}\n    catches: [{catches}]\n    tags: [fuzz]\n    sig: v4\n    service: aws\n    request:\n      method: {}\n      endpoint: {}\n      headers: [{}]\n      body: {}\n      credentials: {}\n      region: {}\n      scope_service: {}\n      payload: {}\n      timestamp: \"{FUZZ_TIME}\"\n{}    expect: accepted\n",
+                    c.method,
+                    yaml_str(&c.endpoint()),
+                    headers.join(", "),
+                    yaml_str(&c.body),
+                    c.credentials,
+                    c.region,
+                    c.service,
+                    c.payload.as_str(),
+                    c.presign_expires.map(|e| format!("      presign_expires: {e}\n")).unwrap_or_default(),
+                );
+            }
+        }
     }
     out
 }

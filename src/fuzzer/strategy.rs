@@ -120,3 +120,201 @@ fn service_params(host: &str) -> Vec<(String, String)> {
     };
     pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
 }
+
+/// One generated SigV4 request, shaped for a real AWS service (STS's form, DynamoDB's JSON
+/// with `X-Amz-Target`, S3 objects, an API Gateway stage), with the hard parts of SigV4
+/// canonicalisation: paths with reserved, multi-byte and dot segments (normalised for every
+/// service but S3, encoded twice for every service but S3), query names and values that
+/// sort and encode differently, repeated query names, header values with runs of blanks,
+/// repeated and mixed-case header names, presigned URLs, unsigned payloads and session
+/// tokens (each only when the adapter announces it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FuzzCaseV4 {
+    /// `GET`, `POST` or `PUT`.
+    pub method: String,
+    /// The endpoint's host (`sts.us-east-1.amazonaws.com`).
+    pub host: String,
+    /// The path as it goes on the wire (percent-encoded once).
+    pub path: String,
+    /// Query parameters, decoded, in order (a name may repeat).
+    pub query: Vec<(String, String)>,
+    /// Headers besides the ones the signer adds, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: String,
+    /// The credential scope's region.
+    pub region: String,
+    /// The credential scope's service (the host's signing name).
+    pub service: String,
+    /// How the payload is signed.
+    pub payload: crate::scenario::PayloadMode,
+    /// A presigned URL valid this many seconds, instead of the `Authorization` header.
+    pub presign_expires: Option<u64>,
+    /// Credentials alias (`aws`, or `sts` with a session token).
+    pub credentials: String,
+}
+
+impl FuzzCaseV4 {
+    /// The URL as it goes on the wire: `https://host/path?query`, the query encoded the
+    /// AWS way (RFC 3986, `%20` for a space).
+    pub fn endpoint(&self) -> String {
+        let mut url = format!("https://{}{}", self.host, self.path);
+        for (i, (n, v)) in self.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(&crate::encoding::encode(n.as_bytes()));
+            url.push('=');
+            url.push_str(&crate::encoding::encode(v.as_bytes()));
+        }
+        url
+    }
+}
+
+/// What a SigV4 client announces that changes which cases it can sign.
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(clippy::struct_excessive_bools)] // one flag per protocol capability
+pub struct V4Capabilities {
+    /// `presign`.
+    pub presign: bool,
+    /// `unsigned-payload`.
+    pub unsigned_payload: bool,
+    /// `content-sha256` (needed for S3).
+    pub content_sha256: bool,
+    /// `security-token`.
+    pub security_token: bool,
+}
+
+fn path_segment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => proptest::collection::vec(prop_oneof![
+            6 => proptest::char::range('a', 'z'),
+            2 => prop::sample::select(vec![' ', '+', '~', '*', '!', '\'', '(', ')', ',', ';', '=', ':', '@', '$', '&']),
+            1 => prop::sample::select(vec!['é', '日', '😀']),
+        ], 1..8).prop_map(|v| v.into_iter().collect()),
+        1 => prop::sample::select(vec![".", "..", ""]).prop_map(str::to_owned),
+    ]
+}
+
+fn wire_path(segments: &[String]) -> String {
+    let mut path = String::new();
+    for s in segments {
+        path.push('/');
+        path.push_str(&crate::encoding::encode(s.as_bytes()));
+    }
+    path
+}
+
+fn header_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => "[!-~]{1,12}",
+        1 => "[a-z]{1,4}  +[a-z]{1,4}",
+        1 => " [a-z]{1,6} ",
+        1 => Just(String::new()),
+    ]
+}
+
+/// The strategy of SigV4 cases an adapter with these capabilities can sign.
+pub fn fuzz_case_v4(caps: V4Capabilities) -> impl Strategy<Value = FuzzCaseV4> {
+    use crate::scenario::PayloadMode;
+    let mut services = vec!["sts", "dynamodb", "execute-api"];
+    if caps.content_sha256 {
+        services.push("s3");
+    }
+    let query = proptest::collection::vec((name(), hard_text(12)), 0..4);
+    let headers = proptest::collection::vec(
+        prop_oneof![
+            6 => (prop::sample::select(vec!["X-Amz-Meta-Note", "x-custom", "My-Header", "my-header", "X-Trace"]), header_value()),
+            // A caller's Date besides the signer's X-Amz-Date (the signing time is X-Amz-Date's).
+            1 => Just(("Date", "Sun, 17 Aug 2014 23:55:00 GMT".to_owned())),
+        ],
+        0..3,
+    );
+    (
+        prop::sample::select(services),
+        prop::sample::select(vec!["us-east-1", "eu-west-1"]),
+        proptest::collection::vec(path_segment(), 0..4),
+        query,
+        headers,
+        hard_text(16),
+        any::<(bool, bool, bool)>(),
+        // The authority as written: a port is signed as sent (`host-with-default-port`).
+        prop::sample::select(vec!["", "", "", ":443", ":8443"]),
+    )
+        .prop_map(move |(service, region, segments, query, extra, text, (presign, unsigned, token), port)| {
+            // Presigned URLs are GETs (an S3 object, an API Gateway resource).
+            let presign = caps.presign && presign && matches!(service, "s3" | "execute-api");
+            let credentials = if caps.security_token && token { "sts" } else { "aws" };
+            let (method, host, path, mut headers, body, payload) = match service {
+                "sts" => (
+                    "POST",
+                    format!("sts.{region}.amazonaws.com"),
+                    "/".to_owned(),
+                    vec![("Content-Type".to_owned(), "application/x-www-form-urlencoded; charset=utf-8".to_owned())],
+                    "Action=GetCallerIdentity&Version=2011-06-15".to_owned(),
+                    PayloadMode::Signed,
+                ),
+                "dynamodb" => (
+                    "POST",
+                    format!("dynamodb.{region}.amazonaws.com"),
+                    "/".to_owned(),
+                    vec![
+                        ("Content-Type".to_owned(), "application/x-amz-json-1.0".to_owned()),
+                        ("X-Amz-Target".to_owned(), "DynamoDB_20120810.DescribeTable".to_owned()),
+                    ],
+                    serde_json::json!({ "TableName": text }).to_string(),
+                    PayloadMode::Signed,
+                ),
+                "s3" => {
+                    let put = !presign && !text.is_empty();
+                    // A presigned S3 URL signs UNSIGNED-PAYLOAD (S3 API Reference, "Authenticating
+                    // Requests: Using Query Parameters"); a header-signed one its hash, or
+                    // UNSIGNED-PAYLOAD for a client that offers it.
+                    let payload = if presign || (unsigned && caps.unsigned_payload) {
+                        PayloadMode::Unsigned
+                    } else {
+                        PayloadMode::ContentSha256
+                    };
+                    // S3 keys keep dot segments (no normalisation); empty ones would be `//`.
+                    let mut key = segments.clone();
+                    key.retain(|s| !s.is_empty());
+                    key.insert(0, "examplebucket".to_owned());
+                    if key.len() == 1 {
+                        key.push("photo.jpg".to_owned());
+                    }
+                    (
+                        if put { "PUT" } else { "GET" },
+                        format!("s3.{region}.amazonaws.com"),
+                        wire_path(&key),
+                        Vec::new(),
+                        if put { text } else { String::new() },
+                        payload,
+                    )
+                }
+                _ => {
+                    let mut stage = vec!["prod".to_owned()];
+                    stage.extend(segments);
+                    (
+                        "GET",
+                        format!("a1b2c3d4e5.execute-api.{region}.amazonaws.com"),
+                        wire_path(&stage),
+                        Vec::new(),
+                        String::new(),
+                        PayloadMode::Signed,
+                    )
+                }
+            };
+            headers.extend(extra.into_iter().map(|(n, v)| (n.to_owned(), v)));
+            FuzzCaseV4 {
+                method: method.to_owned(),
+                host: host + port,
+                path,
+                query,
+                headers,
+                body,
+                region: region.to_owned(),
+                service: service.to_owned(),
+                payload,
+                presign_expires: presign.then_some(300),
+                credentials: credentials.to_owned(),
+            }
+        })
+}

@@ -3,7 +3,7 @@
 //! to a minimal input and named.
 
 use amzsig::adapter::Adapter;
-use amzsig::diagnose::{v2, Mistake};
+use amzsig::diagnose::{v2, v4, Mistake};
 use amzsig::fuzzer::{self, FuzzConfig};
 use std::time::Duration;
 
@@ -48,13 +48,20 @@ fn every_broken_adapter_is_found_shrunk_and_named() {
             // form body with nothing to encode is also just "not sorted"): the mistake must be
             // among them.
             Some(f) if !f.mistakes.iter().chain(&f.also).any(|x| x.split('+').any(|y| y == m.id())) => {
-                problems.push(format!("{m}: found {:?} ({}), minimal {:?}", f.mistakes, f.failure, f.minimal.params));
+                problems.push(format!(
+                    "{m}: found {:?} ({}), minimal {:?}",
+                    f.mistakes,
+                    f.failure,
+                    f.minimal.describe()
+                ));
             }
             // Any change to the input changes the signature, so the shrinker must keep an
             // input whose signature happens to contain '+': no size bound for that mistake.
             // (The service's own parameters, which every case starts with, do not count.)
-            Some(f) if generated(&f.minimal.params) > 2 && m != v2::SIGNATURE_PLUS_NOT_ENCODED => {
-                problems.push(format!("{m}: minimal input not small: {:?}", f.minimal.params));
+            Some(f)
+                if f.minimal.v2().is_some_and(|c| generated(&c.params) > 2) && m != v2::SIGNATURE_PLUS_NOT_ENCODED =>
+            {
+                problems.push(format!("{m}: minimal input not small: {}", f.minimal.describe()));
             }
             Some(_) => {}
         }
@@ -72,17 +79,43 @@ fn findings_become_a_scenario_file_that_loads() {
     let scenarios = amzsig::scenario::from_yaml_str(&text, std::path::Path::new("fuzz-findings.yaml")).unwrap();
     assert_eq!(scenarios.len(), 1);
     assert_eq!(scenarios[0].catches, [v2::SPACE_AS_PLUS]);
+
+    // A SigV4 finding becomes a SigV4 scenario that the correct reference passes and the
+    // broken client still fails.
+    let spawn = |flags: &str| {
+        Adapter::spawn(
+            &format!("'{}' adapter --sig v4{flags}", env!("CARGO_BIN_EXE_amzsig")),
+            &[],
+            Duration::from_secs(20),
+        )
+        .unwrap()
+    };
+    let report = fuzzer::run(&mut spawn(" --mistake v4-query-not-sorted"), &config);
+    assert_eq!(report.findings.len(), 1);
+    let text = fuzzer::scenario_file(&report);
+    let scenarios = amzsig::scenario::from_yaml_str(&text, std::path::Path::new("fuzz-findings.yaml")).unwrap();
+    assert_eq!(scenarios[0].catches, [v4::QUERY_NOT_SORTED], "{text}");
+    let selected: Vec<_> = scenarios.iter().collect();
+    let correct = crate::support::run_reference_adapter(" --sig v4", &selected, amzsig::runner::Mode::Offline);
+    assert!(crate::support::failures(&correct).is_empty(), "{text}\n{:?}", crate::support::failures(&correct));
+    let broken = crate::support::run_reference_adapter(
+        " --sig v4 --mistake v4-query-not-sorted",
+        &selected,
+        amzsig::runner::Mode::Offline,
+    );
+    assert_eq!(broken.count(amzsig::runner::Status::Fail), 1, "{text}");
 }
 
 /// A run that tested nothing is not called clean: against a client that refuses every case
-/// `amzsig fuzz` exits 2 and says why; against one that announces no SigV2 (the only scheme
-/// the generator makes) it exits 2 before sending anything.
+/// (SigV2 or SigV4) `amzsig fuzz` exits 2 and says why; against one that announces no scheme
+/// it can generate, it exits 2 before sending anything.
 #[test]
 fn a_run_that_tests_nothing_exits_2_with_the_reason() {
     let script = crate::support::root().join("tests/data/adapters/refusing.py");
     for (capability, want) in [
         ("sigv2", "the client signed only 0 of 200 cases (50% needed; the rest it refused, e.g. 'ValueError: AssociateTag is required')"),
-        ("sigv4", "amzsig fuzz generates SigV2 requests only, and the adapter does not announce 'sigv2'"),
+        ("sigv4", "the client signed only 0 of 200 cases (50% needed; the rest it refused"),
+        ("send", "the adapter announces neither 'sigv2' nor 'sigv4' (with 'aws' or no service): amzsig fuzz has no case to send it"),
     ] {
         let client = format!("python3 '{}' {capability}", script.display());
         let out = crate::support::amzsig(&["fuzz", "--client", &client, "--cases", "200", "--seed", "1"], &[]);
@@ -90,4 +123,43 @@ fn a_run_that_tests_nothing_exits_2_with_the_reason() {
         assert_eq!(out.status.code(), Some(2), "{capability}: {stderr}");
         assert!(stderr.contains(want), "{capability}: {stderr}");
     }
+}
+
+/// SigV4 is fuzzed too: against a SigV4-only client (`amzsig adapter --sig v4`) every case is
+/// SigV4, the correct client agrees on every one, and each broken client's mistake is found,
+/// shrunk and named.
+#[test]
+fn a_sigv4_only_client_is_fuzzed_with_sigv4_and_every_v4_mistake_is_found() {
+    let spawn = |flags: &str| {
+        Adapter::spawn(
+            &format!("'{}' adapter --sig v4{flags}", env!("CARGO_BIN_EXE_amzsig")),
+            &[],
+            Duration::from_secs(20),
+        )
+        .unwrap()
+    };
+    let config = FuzzConfig { cases: 3_000, seed: 20_261_207, time_limit: None, stop_at_first: false, progress: None };
+    let report = fuzzer::run(&mut spawn(""), &config);
+    assert_eq!((report.cases, report.refused), (3_000, 0));
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let mut problems = Vec::new();
+    for m in v4::ALL {
+        let config = FuzzConfig {
+            cases: 3_000,
+            seed: 7,
+            time_limit: Some(Duration::from_secs(60)),
+            stop_at_first: true,
+            progress: None,
+        };
+        let report = fuzzer::run(&mut spawn(&format!(" --mistake {}", m.id())), &config);
+        match report.findings.first() {
+            None => problems.push(format!("{m}: nothing found in {} cases", report.cases)),
+            Some(f) if f.minimal.v4().is_none() => problems.push(format!("{m}: a SigV2 case {}", f.minimal.describe())),
+            Some(f) if !f.mistakes.iter().chain(&f.also).any(|x| x.split('+').any(|y| y == m.id())) => {
+                problems.push(format!("{m}: found {:?} ({}), minimal {}", f.mistakes, f.failure, f.minimal.describe()));
+            }
+            Some(_) => {}
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
