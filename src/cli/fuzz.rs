@@ -95,6 +95,9 @@ pub(super) fn run(args: &FuzzArgs) -> Result<u8> {
         );
         emitln!("  failure: {}", f.failure);
         emitln!("  minimal input: {}", f.minimal.describe());
+        for other in &f.same_cause {
+            emitln!("  same cause:    {}", other.describe());
+        }
         if let (Some(want), Some(got)) = (&f.expected_string_to_sign, &f.client_string_to_sign) {
             emitln!("  expected string to sign: {}", want.replace('\n', "\\n"));
             emitln!("  client string to sign:   {}", got.replace('\n', "\\n"));

@@ -110,6 +110,15 @@ pub struct Finding {
     pub expected_string_to_sign: Option<String>,
     /// What the client signed.
     pub client_string_to_sign: Option<String>,
+    /// Other minimal inputs with the same root cause (amzsig's signer making this finding's
+    /// mistakes signs each of them exactly as the client did).
+    pub same_cause: Vec<FuzzInput>,
+    /// The signature the client sent (not in the report: it is compared, not shown).
+    #[serde(skip)]
+    pub client_signature: Option<String>,
+    /// What the client answered (kept to group findings by cause; not in the report).
+    #[serde(skip)]
+    pub client_answer: Option<crate::adapter::Signed>,
 }
 
 /// The run's result.
@@ -177,10 +186,11 @@ fn check(adapter: &mut Adapter, input: &FuzzInput, explain: bool) -> Result<Verd
     }
 }
 
-fn check_v2(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdict, FuzzError> {
+/// The protocol request of a SigV2 case.
+fn request_v2(case: &FuzzCase) -> Result<Request, FuzzError> {
     let creds = crate::scenario::credentials_alias(&case.credentials)
         .ok_or_else(|| FuzzError::UnknownCredentials(case.credentials.clone()))?;
-    let request = Request {
+    Ok(Request {
         kind: RequestKind::Sign,
         id: String::new(),
         sig: SchemeId::V2Query,
@@ -189,24 +199,171 @@ fn check_v2(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Ver
         params: case.params.clone(),
         credentials: WireCredentials {
             access_key_id: creds.access_key_id,
-            secret_key: creds.secret_key.clone(),
+            secret_key: creds.secret_key,
             session_token: None,
         },
         timestamp: Some(FUZZ_TIME.into()),
         expires: None,
         signature_method: case.signature_method,
         location: if case.method == "POST" { Location::Form } else { Location::Query },
+    })
+}
+
+/// The protocol request of a SigV4 case.
+fn request_v4(case: &FuzzCaseV4) -> Result<RequestV4, FuzzError> {
+    let creds = crate::scenario::credentials_alias(&case.credentials)
+        .ok_or_else(|| FuzzError::UnknownCredentials(case.credentials.clone()))?;
+    Ok(RequestV4 {
+        kind: RequestKind::Sign,
+        id: String::new(),
+        sig: SchemeId::V4,
+        method: case.method.clone(),
+        endpoint: case.endpoint(),
+        headers: case.headers.clone(),
+        body: case.body.clone(),
+        credentials: WireCredentials {
+            access_key_id: creds.access_key_id,
+            secret_key: creds.secret_key,
+            session_token: creds.session_token,
+        },
+        timestamp: FUZZ_TIME.to_owned(),
+        amz_date: FUZZ_AMZ_DATE.to_owned(),
+        region: case.region.clone(),
+        service: case.service.clone(),
+        payload: case.payload,
+        presign_expires: case.presign_expires,
+    })
+}
+
+/// The signature a signed answer carries, read from its text (the last `Signature=` or
+/// `X-Amz-Signature=` of the URL or body, or the `Authorization` header's), so that even a
+/// request whose URL no longer parses (a raw `#` or `%` in it) still shows what was signed.
+fn signature_in(signed: &crate::adapter::Signed) -> Option<String> {
+    let from_header = signed
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .and_then(|(_, v)| v.rsplit("Signature=").next().map(|s| s.trim().to_owned()));
+    from_header.or_else(|| {
+        [signed.body.as_str(), signed.url.as_str()].iter().find_map(|text| {
+            let at = text.rfind("Signature=")?;
+            let raw = text[at + "Signature=".len()..].split('&').next().unwrap_or("");
+            crate::encoding::decode(raw.as_bytes(), crate::encoding::PlusMeans::Space, 0).ok()
+        })
+    })
+}
+
+/// The signature amzsig's reference signer makes for `input` when it makes `mistakes`.
+fn reference_signature(input: &FuzzInput, mistakes: &[String]) -> Option<String> {
+    let mistakes: Vec<crate::diagnose::Mistake> =
+        mistakes.iter().map(|id| crate::diagnose::Mistake::from_id(id)).collect::<Option<_>>()?;
+    let answer = match input {
+        FuzzInput::V2(case) => crate::adapter::reference::sign(&request_v2(case).ok()?, &mistakes),
+        FuzzInput::V4(case) => crate::adapter::reference::sign_v4(&request_v4(case).ok()?, &mistakes),
     };
+    match answer {
+        Answer::Signed(signed) => signature_in(&signed),
+        _ => None,
+    }
+}
+
+/// The SigV2 signature amzsig makes, with `mistakes`, over the parameters the client's
+/// answer carries as written: its query (or form body) split on `&` and `=` without URL
+/// parsing, each part decoded with `+` kept (an undecodable part as written), so that a raw
+/// `+`, `%` or `#` in a name stays what the client signed. The client's own additions
+/// (`Version`, its `Timestamp` format) are signed too: only the mistakes differ.
+fn resigned_v2(
+    case: &FuzzCase,
+    answer: &crate::adapter::Signed,
+    mistakes: &[crate::diagnose::Mistake],
+) -> Option<String> {
+    use crate::encoding::{decode, ParamList, PlusMeans};
+    let text = if answer.body.is_empty() { answer.url.split_once('?')?.1 } else { answer.body.as_str() };
+    let part = |raw: &str| decode(raw.as_bytes(), PlusMeans::Literal, 0).unwrap_or_else(|_| raw.to_owned());
+    let params: ParamList = text
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .filter(|(n, _)| *n != sigv2::SIGNATURE_PARAM)
+        .map(|(n, v)| (part(n), part(v)))
+        .collect();
+    let url = crate::request::OwnedRequest::from_url(&case.method, &case.endpoint()).ok()?;
+    let method = answer.method.as_deref().unwrap_or(&case.method);
+    let view =
+        crate::request::RequestView { method, scheme: url.scheme, host: &url.host, path: &url.path, params: &params };
+    let creds = crate::scenario::credentials_alias(&case.credentials)?;
+    let default = params.get("SignatureMethod").and_then(|m| m.parse().ok()).unwrap_or(SignatureMethod::HmacSha256);
+    crate::diagnose::v2::sign_with_mistakes(&view, &SecretKey::new(creds.secret_key.as_str()), default, mistakes)
+}
+
+/// Groups findings by root cause: a finding joins an earlier one (whose mistakes are known)
+/// when amzsig's signer, making that finding's mistakes, signs this finding's input exactly
+/// as the client did (SigV2: over the parameters the client sent, its own additions
+/// included). So a client that never encodes names is one finding, whether the
+/// name's raw character was `é` (a wrong signature), `+` (read back as a space), `&` or
+/// `#` (a different request): its inputs go to `same_cause`.
+fn group_by_cause(findings: Vec<Finding>) -> Vec<Finding> {
+    let reproduces = |root: &Finding, other: &Finding| {
+        let Some(mistakes) =
+            root.mistakes.iter().map(|id| crate::diagnose::Mistake::from_id(id)).collect::<Option<Vec<_>>>()
+        else {
+            return false;
+        };
+        if mistakes.is_empty() || other.client_signature.is_none() {
+            return false;
+        }
+        let ours = match (&other.minimal, &other.client_answer) {
+            (FuzzInput::V2(case), Some(answer)) => resigned_v2(case, answer, &mistakes),
+            _ => reference_signature(&other.minimal, &root.mistakes),
+        };
+        ours.is_some() && ours == other.client_signature
+    };
+    // The simplest explanations get the first chance to be a root.
+    let mut findings = findings;
+    findings.sort_by_key(|f| if f.mistakes.is_empty() { usize::MAX } else { f.mistakes.len() });
+    let mut kept: Vec<Finding> = Vec::new();
+    for mut f in findings {
+        if let Some(root) = kept.iter_mut().find(|root| reproduces(root, &f)) {
+            root.same_cause.push(f.minimal);
+            root.same_cause.extend(f.same_cause);
+            continue;
+        }
+        let mut i = 0;
+        while i < kept.len() {
+            // Only an unexplained finding, or one explained by more mistakes, joins a later one.
+            let simpler = !kept[i].mistakes.is_empty() && kept[i].mistakes.len() <= f.mistakes.len();
+            if !simpler && reproduces(&f, &kept[i]) {
+                let absorbed = kept.remove(i);
+                f.same_cause.push(absorbed.minimal);
+                f.same_cause.extend(absorbed.same_cause);
+            } else {
+                i += 1;
+            }
+        }
+        kept.push(f);
+    }
+    kept
+}
+
+fn check_v2(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdict, FuzzError> {
+    let request = request_v2(case)?;
+    let creds = request.credentials.clone();
     let signed = match adapter.call(request)? {
         Answer::Signed(s) => s,
         Answer::Error { message, .. } => return Ok(Verdict::Refused(message)),
         other => return Err(FuzzError::Unexpected(Box::new(other))),
     };
+    let client_signature = signature_in(&signed);
+    let with_signature = |mut f: Finding| {
+        f.client_signature.clone_from(&client_signature);
+        f.client_answer = Some(signed.clone());
+        Ok(Verdict::Disagrees(Box::new(f)))
+    };
     let owned = match signed.to_request(&case.method) {
         Ok(o) => o,
-        Err(e) => return Ok(Verdict::Disagrees(Box::new(finding(case, crate::adapter::error_chain(&e), None)))),
+        Err(e) => return with_signature(finding(case, crate::adapter::error_chain(&e), None)),
     };
-    let secret = SecretKey::new(creds.secret_key);
+    let secret = SecretKey::new(creds.secret_key.as_str());
     let keys = SingleKey { id: None, secret: &secret };
     let now = UtcTime::parse_iso8601(FUZZ_TIME).unwrap_or(UtcTime::from_unix_secs(0));
     match sigv2::verify(&owned.view(), &keys, now, &VerifyPolicy::default()) {
@@ -217,7 +374,7 @@ fn check_v2(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Ver
             | VerifyFailure::SignatureNotBase64 { .. }),
         ) => {
             if !explain {
-                return Ok(Verdict::Disagrees(Box::new(finding(case, failure.to_string(), None))));
+                return with_signature(finding(case, failure.to_string(), None));
             }
             let subject = Subject::V2 { view: owned.view(), default_method: SignatureMethod::HmacSha256 };
             let d = diagnose(subject, &secret, Budget::DEFAULT);
@@ -232,9 +389,9 @@ fn check_v2(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Ver
                 .skip(1)
                 .map(|x| x.mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+"))
                 .collect();
-            Ok(Verdict::Disagrees(Box::new(f)))
+            with_signature(f)
         }
-        Err(other) => Ok(Verdict::Disagrees(Box::new(finding(case, other.to_string(), None)))),
+        Err(other) => with_signature(finding(case, other.to_string(), None)),
     }
 }
 
@@ -250,6 +407,9 @@ fn finding_of(minimal: FuzzInput, failure: String, expected: Option<String>) -> 
         also: Vec::new(),
         expected_string_to_sign: expected,
         client_string_to_sign: None,
+        same_cause: Vec::new(),
+        client_signature: None,
+        client_answer: None,
     }
 }
 
@@ -258,38 +418,24 @@ const FUZZ_AMZ_DATE: &str = "20140818T120000Z";
 
 fn check_v4(adapter: &mut Adapter, case: &FuzzCaseV4, explain: bool) -> Result<Verdict, FuzzError> {
     use crate::sigv4::{self, Payload, SignableRequest, SigningSettings};
-    let creds = crate::scenario::credentials_alias(&case.credentials)
-        .ok_or_else(|| FuzzError::UnknownCredentials(case.credentials.clone()))?;
-    let request = RequestV4 {
-        kind: RequestKind::Sign,
-        id: String::new(),
-        sig: SchemeId::V4,
-        method: case.method.clone(),
-        endpoint: case.endpoint(),
-        headers: case.headers.clone(),
-        body: case.body.clone(),
-        credentials: WireCredentials {
-            access_key_id: creds.access_key_id,
-            secret_key: creds.secret_key.clone(),
-            session_token: creds.session_token,
-        },
-        timestamp: FUZZ_TIME.to_owned(),
-        amz_date: FUZZ_AMZ_DATE.to_owned(),
-        region: case.region.clone(),
-        service: case.service.clone(),
-        payload: case.payload,
-        presign_expires: case.presign_expires,
-    };
+    let request = request_v4(case)?;
+    let creds = request.credentials.clone();
     let signed = match adapter.call_v4(request)? {
         Answer::Signed(s) => s,
         Answer::Error { message, .. } => return Ok(Verdict::Refused(message)),
         other => return Err(FuzzError::Unexpected(Box::new(other))),
     };
+    let client_signature = signature_in(&signed);
     let input = || FuzzInput::V4(case.clone());
+    let with_signature = |mut f: Finding| {
+        f.client_signature.clone_from(&client_signature);
+        f.client_answer = Some(signed.clone());
+        Ok(Verdict::Disagrees(Box::new(f)))
+    };
     let method = signed.method.clone().unwrap_or_else(|| case.method.clone());
     let url = match crate::request::OwnedRequest::from_url(&method, &signed.url) {
         Ok(u) => u,
-        Err(e) => return Ok(Verdict::Disagrees(Box::new(finding_of(input(), format!("the signed URL: {e}"), None)))),
+        Err(e) => return with_signature(finding_of(input(), format!("the signed URL: {e}"), None)),
     };
     let mut headers = signed.headers.clone();
     if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
@@ -309,7 +455,7 @@ fn check_v4(adapter: &mut Adapter, case: &FuzzCaseV4, explain: bool) -> Result<V
         settings,
         ..sigv4::VerifyPolicy::default()
     };
-    let secret = SecretKey::new(creds.secret_key);
+    let secret = SecretKey::new(creds.secret_key.as_str());
     let keys = SingleKey { id: None, secret: &secret };
     let now = UtcTime::parse_iso8601(FUZZ_TIME).unwrap_or(UtcTime::from_unix_secs(0));
     let failure = match sigv4::verify(&view, &keys, now, &policy) {
@@ -317,7 +463,7 @@ fn check_v4(adapter: &mut Adapter, case: &FuzzCaseV4, explain: bool) -> Result<V
         Err(f) => f.to_string(),
     };
     if !explain {
-        return Ok(Verdict::Disagrees(Box::new(finding_of(input(), failure, None))));
+        return with_signature(finding_of(input(), failure, None));
     }
     let d = diagnose(Subject::V4 { request: view, policy }, &secret, Budget::DEFAULT);
     let mut f = finding_of(input(), failure, Some(d.correct_string_to_sign.clone()));
@@ -484,6 +630,7 @@ pub fn run(adapter: &mut Adapter, config: &FuzzConfig) -> FuzzReport {
         }
     }
     let RunState { adapter, findings, cases, refused, first_refusal, stopped_by: _ } = state.into_inner();
+    let findings = group_by_cause(findings);
     FuzzReport {
         client: adapter.hello.clone(),
         seed: config.seed,

@@ -163,3 +163,26 @@ fn a_sigv4_only_client_is_fuzzed_with_sigv4_and_every_v4_mistake_is_found() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Findings with one root cause are grouped: a client that never encodes names
+/// (`tests/data/adapters/raw_names.py`) shows it through `é` (a wrong signature), `#`, `%`
+/// and `!` (other wires), and they come back as one `names-not-encoded` finding whose other
+/// inputs are listed under `same_cause`.
+#[test]
+fn findings_with_one_cause_are_grouped() {
+    let script = crate::support::root().join("tests/data/adapters/raw_names.py");
+    let mut a = Adapter::spawn(&format!("python3 '{}'", script.display()), &[], Duration::from_secs(20)).unwrap();
+    let config = FuzzConfig {
+        cases: 2_000,
+        seed: 3,
+        time_limit: Some(Duration::from_secs(120)),
+        stop_at_first: false,
+        progress: None,
+    };
+    let report = fuzzer::run(&mut a, &config);
+    let root = report.findings.first().expect("a finding");
+    assert_eq!(root.mistakes, ["names-not-encoded"], "{:#?}", report.findings);
+    assert!(root.same_cause.len() >= 3, "{:#?}", root.same_cause);
+    let grouped = report.findings.iter().map(|f| 1 + f.same_cause.len()).sum::<usize>();
+    assert!(report.findings.len() * 2 <= grouped, "{} findings for {grouped} minimal inputs", report.findings.len());
+}
