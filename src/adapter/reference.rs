@@ -27,6 +27,8 @@ pub struct Mistakes {
     pub v4: Vec<Mistake>,
     /// Speak only this scheme (`None`: both).
     pub only: Option<SchemeId>,
+    /// The services to announce (`paapi`, `mws`, `aws`, `paapi5`; none: every service).
+    pub services: Vec<Capability>,
 }
 
 impl Mistakes {
@@ -71,6 +73,7 @@ pub fn hello(mistakes: &Mistakes) -> Hello {
     if mistakes.only != Some(SchemeId::V2Query) {
         capabilities.extend(v4);
     }
+    capabilities.extend(mistakes.services.iter().copied());
     Hello { protocol: PROTOCOL_VERSION, name, version: env!("CARGO_PKG_VERSION").to_owned(), capabilities }
 }
 

@@ -3,6 +3,7 @@
 
 use super::EXIT_OK;
 use crate::adapter::reference::{self, Mistakes};
+use crate::adapter::Capability;
 use crate::diagnose::Mistake;
 use anyhow::{Context, Result};
 use clap::Args;
@@ -26,6 +27,11 @@ pub struct AdapterArgs {
     /// that scheme's capabilities.
     #[arg(long, value_name = "SIG", value_parser = ["v2", "v4"])]
     sig: Option<String>,
+
+    /// Announce this service only (repeatable: paapi, mws, aws, paapi5), as a client
+    /// written for one API does; the runner then gives it only that service's scenarios.
+    #[arg(long, value_name = "SERVICE", value_parser = ["paapi", "mws", "aws", "paapi5"])]
+    service: Vec<String>,
 }
 
 pub(super) fn run(args: &AdapterArgs) -> Result<u8> {
@@ -41,6 +47,16 @@ pub(super) fn run(args: &AdapterArgs) -> Result<u8> {
         Some(_) => Some(crate::scheme::SchemeId::V4),
         None => None,
     };
+    mistakes.services = args
+        .service
+        .iter()
+        .map(|s| match s.as_str() {
+            "paapi" => Capability::Paapi,
+            "mws" => Capability::Mws,
+            "paapi5" => Capability::Paapi5,
+            _ => Capability::Aws,
+        })
+        .collect();
     reference::serve_stdio(&mistakes).context("the adapter's stdin/stdout failed")?;
     Ok(EXIT_OK)
 }

@@ -55,3 +55,18 @@ fn every_mistake_fails_a_scenario_for_every_kind_of_client() {
     }
     assert!(gaps.is_empty(), "{} gaps:\n{}", gaps.len(), gaps.join("\n"));
 }
+
+/// The issue's own example through the binary: a PA-API-only client that sorts whole
+/// `name=value` strings (`amzsig adapter --service paapi --mistake sorted-name-value-pairs`)
+/// no longer passes the suite.
+#[test]
+fn a_paapi_only_client_sorting_name_value_strings_fails_the_suite() {
+    let client = format!(
+        "'{}' adapter --sig v2 --service paapi --mistake sorted-name-value-pairs",
+        env!("CARGO_BIN_EXE_amzsig")
+    );
+    let out = crate::support::amzsig(&["run", "--client", &client], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL paapi/paapi-name-prefix-of-another"), "{text}");
+}

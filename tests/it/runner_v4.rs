@@ -92,6 +92,10 @@ fn broken_adapter_live_gets_the_mocks_diagnosis_and_refusals() {
     assert_eq!(r.status, Status::Fail, "{r:?}");
     assert!(r.got.starts_with("SignatureDoesNotMatch (403)"), "{}", r.got);
     assert!(r.message.as_deref().is_some_and(|m| m.contains("v4-query-not-sorted")), "{:?}", r.message);
+    // The diagnosis is in the structured detail too (every scheme, live as offline).
+    let detail = r.detail.as_ref().expect("a live SigV4 failure carries its detail");
+    assert_eq!(detail.mistakes, ["v4-query-not-sorted"]);
+    assert!(detail.expected_canonical_request.is_some() && detail.client_string_to_sign.is_some(), "{detail:?}");
 
     let report = run_reference_adapter(
         " --mistake v4-wrong-region",
