@@ -345,23 +345,46 @@ fn group_by_cause(findings: Vec<Finding>) -> Vec<Finding> {
     kept
 }
 
+/// The client's signed answer, or the verdict when it refused to sign.
+fn signed_or_refused(answer: Answer) -> Result<Result<crate::adapter::Signed, Verdict>, FuzzError> {
+    match answer {
+        Answer::Signed(s) => Ok(Ok(s)),
+        Answer::Error { message, .. } => Ok(Err(Verdict::Refused(message))),
+        other => Err(FuzzError::Unexpected(Box::new(other))),
+    }
+}
+
+/// A disagreement on the client's `signed` answer, which is kept (with its signature) to
+/// group findings by cause.
+#[allow(clippy::unnecessary_wraps)] // every caller returns it as its own result
+fn disagrees(mut f: Finding, signed: &crate::adapter::Signed) -> Result<Verdict, FuzzError> {
+    f.client_signature = signature_in(signed);
+    f.client_answer = Some(signed.clone());
+    Ok(Verdict::Disagrees(Box::new(f)))
+}
+
+/// A finding explained by the diagnosis `d` of its input.
+fn explained(input: FuzzInput, failure: String, d: &crate::diagnose::Diagnosis) -> Finding {
+    let mut f = finding_of(input, failure, Some(d.correct_string_to_sign.clone()));
+    if let Some(best) = d.best() {
+        f.mistakes = best.mistakes.iter().map(|m| m.id().to_owned()).collect();
+        f.client_string_to_sign = Some(best.client_string_to_sign.clone());
+    }
+    f.also =
+        d.findings.iter().skip(1).map(|x| x.mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+")).collect();
+    f
+}
+
 fn check_v2(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Verdict, FuzzError> {
     let request = request_v2(case)?;
     let creds = request.credentials.clone();
-    let signed = match adapter.call(request)? {
-        Answer::Signed(s) => s,
-        Answer::Error { message, .. } => return Ok(Verdict::Refused(message)),
-        other => return Err(FuzzError::Unexpected(Box::new(other))),
-    };
-    let client_signature = signature_in(&signed);
-    let with_signature = |mut f: Finding| {
-        f.client_signature.clone_from(&client_signature);
-        f.client_answer = Some(signed.clone());
-        Ok(Verdict::Disagrees(Box::new(f)))
+    let signed = match signed_or_refused(adapter.call(request)?)? {
+        Ok(s) => s,
+        Err(refused) => return Ok(refused),
     };
     let owned = match signed.to_request(&case.method) {
         Ok(o) => o,
-        Err(e) => return with_signature(finding(case, crate::adapter::error_chain(&e), None)),
+        Err(e) => return disagrees(finding(case, crate::adapter::error_chain(&e), None), &signed),
     };
     let secret = SecretKey::new(creds.secret_key.as_str());
     let keys = SingleKey { id: None, secret: &secret };
@@ -374,24 +397,13 @@ fn check_v2(adapter: &mut Adapter, case: &FuzzCase, explain: bool) -> Result<Ver
             | VerifyFailure::SignatureNotBase64 { .. }),
         ) => {
             if !explain {
-                return with_signature(finding(case, failure.to_string(), None));
+                return disagrees(finding(case, failure.to_string(), None), &signed);
             }
             let subject = Subject::V2 { view: owned.view(), default_method: SignatureMethod::HmacSha256 };
             let d = diagnose(subject, &secret, Budget::DEFAULT);
-            let mut f = finding(case, failure.to_string(), Some(d.correct_string_to_sign.clone()));
-            if let Some(best) = d.best() {
-                f.mistakes = best.mistakes.iter().map(|m| m.id().to_owned()).collect();
-                f.client_string_to_sign = Some(best.client_string_to_sign.clone());
-            }
-            f.also = d
-                .findings
-                .iter()
-                .skip(1)
-                .map(|x| x.mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+"))
-                .collect();
-            with_signature(f)
+            disagrees(explained(FuzzInput::V2(case.clone()), failure.to_string(), &d), &signed)
         }
-        Err(other) => with_signature(finding(case, other.to_string(), None)),
+        Err(other) => disagrees(finding(case, other.to_string(), None), &signed),
     }
 }
 
@@ -420,22 +432,15 @@ fn check_v4(adapter: &mut Adapter, case: &FuzzCaseV4, explain: bool) -> Result<V
     use crate::sigv4::{self, Payload, SignableRequest, SigningSettings};
     let request = request_v4(case)?;
     let creds = request.credentials.clone();
-    let signed = match adapter.call_v4(request)? {
-        Answer::Signed(s) => s,
-        Answer::Error { message, .. } => return Ok(Verdict::Refused(message)),
-        other => return Err(FuzzError::Unexpected(Box::new(other))),
+    let signed = match signed_or_refused(adapter.call_v4(request)?)? {
+        Ok(s) => s,
+        Err(refused) => return Ok(refused),
     };
-    let client_signature = signature_in(&signed);
     let input = || FuzzInput::V4(case.clone());
-    let with_signature = |mut f: Finding| {
-        f.client_signature.clone_from(&client_signature);
-        f.client_answer = Some(signed.clone());
-        Ok(Verdict::Disagrees(Box::new(f)))
-    };
     let method = signed.method.clone().unwrap_or_else(|| case.method.clone());
     let url = match crate::request::OwnedRequest::from_url(&method, &signed.url) {
         Ok(u) => u,
-        Err(e) => return with_signature(finding_of(input(), format!("the signed URL: {e}"), None)),
+        Err(e) => return disagrees(finding_of(input(), format!("the signed URL: {e}"), None), &signed),
     };
     let mut headers = signed.headers.clone();
     if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
@@ -463,17 +468,10 @@ fn check_v4(adapter: &mut Adapter, case: &FuzzCaseV4, explain: bool) -> Result<V
         Err(f) => f.to_string(),
     };
     if !explain {
-        return with_signature(finding_of(input(), failure, None));
+        return disagrees(finding_of(input(), failure, None), &signed);
     }
     let d = diagnose(Subject::V4 { request: view, policy }, &secret, Budget::DEFAULT);
-    let mut f = finding_of(input(), failure, Some(d.correct_string_to_sign.clone()));
-    if let Some(best) = d.best() {
-        f.mistakes = best.mistakes.iter().map(|m| m.id().to_owned()).collect();
-        f.client_string_to_sign = Some(best.client_string_to_sign.clone());
-    }
-    f.also =
-        d.findings.iter().skip(1).map(|x| x.mistakes.iter().map(|m| m.id()).collect::<Vec<_>>().join("+")).collect();
-    Ok(Verdict::Disagrees(Box::new(f)))
+    disagrees(explained(input(), failure, &d), &signed)
 }
 
 /// The key findings are deduplicated by.

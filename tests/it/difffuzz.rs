@@ -12,11 +12,27 @@ fn adapter(mistake: Option<Mistake>) -> Adapter {
     Adapter::spawn(&format!("'{}' adapter{flag}", env!("CARGO_BIN_EXE_amzsig")), &[], Duration::from_secs(20)).unwrap()
 }
 
+/// A run of `cases` cases from `seed`, bounded to a minute, stopping at the first finding
+/// when `first`.
+fn config(cases: u32, seed: u64, first: bool) -> FuzzConfig {
+    FuzzConfig { cases, seed, time_limit: Some(Duration::from_secs(60)), stop_at_first: first, progress: None }
+}
+
+/// Why the first finding of `report` does not name `m` as found, if it does not.
+fn not_named(m: Mistake, report: &fuzzer::FuzzReport) -> Option<String> {
+    let f = report.findings.first()?;
+    // On a minimal input several mistakes can reproduce the same signature (e.g. a raw
+    // form body with nothing to encode is also just "not sorted"): the mistake must be
+    // among them.
+    (!f.mistakes.iter().chain(&f.also).any(|x| x.split('+').any(|y| y == m.id())))
+        .then(|| format!("{m}: found {:?} ({}), minimal {}", f.mistakes, f.failure, f.minimal.describe()))
+}
+
 #[test]
 fn the_reference_adapter_agrees_with_the_verifier() {
     let mut a = adapter(None);
-    let config = FuzzConfig { cases: 10_000, seed: 20_261_123, time_limit: None, stop_at_first: false, progress: None };
-    let report = fuzzer::run(&mut a, &config);
+    let cfg = config(10_000, 20_261_123, false);
+    let report = fuzzer::run(&mut a, &cfg);
     assert_eq!(report.cases, 10_000);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
 }
@@ -34,27 +50,11 @@ fn every_broken_adapter_is_found_shrunk_and_named() {
     let mut problems = Vec::new();
     for m in v2::ALL {
         let mut a = adapter(Some(m));
-        let config = FuzzConfig {
-            cases: 5_000,
-            seed: 7,
-            time_limit: Some(Duration::from_secs(60)),
-            stop_at_first: true,
-            progress: None,
-        };
-        let report = fuzzer::run(&mut a, &config);
+        let cfg = config(5_000, 7, true);
+        let report = fuzzer::run(&mut a, &cfg);
         match report.findings.first() {
             None => problems.push(format!("{m}: nothing found in {} cases", report.cases)),
-            // On a minimal input several mistakes can reproduce the same signature (e.g. a raw
-            // form body with nothing to encode is also just "not sorted"): the mistake must be
-            // among them.
-            Some(f) if !f.mistakes.iter().chain(&f.also).any(|x| x.split('+').any(|y| y == m.id())) => {
-                problems.push(format!(
-                    "{m}: found {:?} ({}), minimal {:?}",
-                    f.mistakes,
-                    f.failure,
-                    f.minimal.describe()
-                ));
-            }
+            Some(_) if not_named(m, &report).is_some() => problems.extend(not_named(m, &report)),
             // Any change to the input changes the signature, so the shrinker must keep an
             // input whose signature happens to contain '+': no size bound for that mistake.
             // (The service's own parameters, which every case starts with, do not count.)
@@ -72,8 +72,8 @@ fn every_broken_adapter_is_found_shrunk_and_named() {
 #[test]
 fn findings_become_a_scenario_file_that_loads() {
     let mut a = adapter(Some(v2::SPACE_AS_PLUS));
-    let config = FuzzConfig { cases: 5_000, seed: 11, time_limit: None, stop_at_first: true, progress: None };
-    let report = fuzzer::run(&mut a, &config);
+    let cfg = config(5_000, 11, true);
+    let report = fuzzer::run(&mut a, &cfg);
     assert_eq!(report.findings.len(), 1);
     let text = fuzzer::scenario_file(&report);
     let scenarios = amzsig::scenario::from_yaml_str(&text, std::path::Path::new("fuzz-findings.yaml")).unwrap();
@@ -90,7 +90,7 @@ fn findings_become_a_scenario_file_that_loads() {
         )
         .unwrap()
     };
-    let report = fuzzer::run(&mut spawn(" --mistake v4-query-not-sorted"), &config);
+    let report = fuzzer::run(&mut spawn(" --mistake v4-query-not-sorted"), &cfg);
     assert_eq!(report.findings.len(), 1);
     let text = fuzzer::scenario_file(&report);
     let scenarios = amzsig::scenario::from_yaml_str(&text, std::path::Path::new("fuzz-findings.yaml")).unwrap();
@@ -138,26 +138,18 @@ fn a_sigv4_only_client_is_fuzzed_with_sigv4_and_every_v4_mistake_is_found() {
         )
         .unwrap()
     };
-    let config = FuzzConfig { cases: 3_000, seed: 20_261_207, time_limit: None, stop_at_first: false, progress: None };
-    let report = fuzzer::run(&mut spawn(""), &config);
+    let cfg = config(3_000, 20_261_207, false);
+    let report = fuzzer::run(&mut spawn(""), &cfg);
     assert_eq!((report.cases, report.refused), (3_000, 0));
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     let mut problems = Vec::new();
     for m in v4::ALL {
-        let config = FuzzConfig {
-            cases: 3_000,
-            seed: 7,
-            time_limit: Some(Duration::from_secs(60)),
-            stop_at_first: true,
-            progress: None,
-        };
-        let report = fuzzer::run(&mut spawn(&format!(" --mistake {}", m.id())), &config);
+        let cfg = config(3_000, 7, true);
+        let report = fuzzer::run(&mut spawn(&format!(" --mistake {}", m.id())), &cfg);
         match report.findings.first() {
             None => problems.push(format!("{m}: nothing found in {} cases", report.cases)),
             Some(f) if f.minimal.v4().is_none() => problems.push(format!("{m}: a SigV2 case {}", f.minimal.describe())),
-            Some(f) if !f.mistakes.iter().chain(&f.also).any(|x| x.split('+').any(|y| y == m.id())) => {
-                problems.push(format!("{m}: found {:?} ({}), minimal {}", f.mistakes, f.failure, f.minimal.describe()));
-            }
+            Some(_) if not_named(m, &report).is_some() => problems.extend(not_named(m, &report)),
             Some(_) => {}
         }
     }
@@ -172,14 +164,8 @@ fn a_sigv4_only_client_is_fuzzed_with_sigv4_and_every_v4_mistake_is_found() {
 fn findings_with_one_cause_are_grouped() {
     let script = crate::support::root().join("tests/data/adapters/raw_names.py");
     let mut a = Adapter::spawn(&format!("python3 '{}'", script.display()), &[], Duration::from_secs(20)).unwrap();
-    let config = FuzzConfig {
-        cases: 2_000,
-        seed: 3,
-        time_limit: Some(Duration::from_secs(120)),
-        stop_at_first: false,
-        progress: None,
-    };
-    let report = fuzzer::run(&mut a, &config);
+    let cfg = config(2_000, 3, false);
+    let report = fuzzer::run(&mut a, &cfg);
     let root = report.findings.first().expect("a finding");
     assert_eq!(root.mistakes, ["names-not-encoded"], "{:#?}", report.findings);
     assert!(root.same_cause.len() >= 3, "{:#?}", root.same_cause);
