@@ -33,6 +33,7 @@ mod canonical;
 mod http_text;
 mod parse;
 mod sign;
+pub mod streaming;
 mod verify;
 
 pub(crate) use canonical::push_canonical_header_value;
@@ -48,8 +49,8 @@ pub use parse::{
     ParseAuthorizationError, ParseCredentialError,
 };
 pub use sign::{
-    credential_scope, sign, sign_with_cache, signature, signing_key, string_to_sign, SigningKey, SigningKeyCache,
-    SigningOutput, SigningParams, StringToSign,
+    credential_scope, sign, sign_text, sign_with_cache, signature, signing_key, string_to_sign, SigningKey,
+    SigningKeyCache, SigningOutput, SigningParams, StringToSign,
 };
 pub use verify::{verify, verify_with_cache, Verified, VerifyFailure, VerifyPolicy};
 

@@ -126,6 +126,12 @@ pub fn signature(key: &SigningKey, string_to_sign: &StringToSign) -> String {
     hex_lower(hmac_raw(HmacAlgorithm::Sha256, &key.0[..], text.as_bytes()).as_bytes())
 }
 
+/// The lowercase hex HMAC-SHA256 of any text under a signing key (the chunk and trailer
+/// strings to sign of aws-chunked streaming are signed with the request's key).
+pub fn sign_text(key: &SigningKey, text: &str) -> String {
+    hex_lower(hmac_raw(HmacAlgorithm::Sha256, &key.0[..], text.as_bytes()).as_bytes())
+}
+
 /// Lowercase hex written into a byte buffer in one pass (the signature is public, not
 /// secret).
 fn hex_lower(bytes: &[u8]) -> String {

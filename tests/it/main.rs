@@ -18,6 +18,7 @@ mod server;
 mod server_query;
 mod server_services;
 mod server_v4;
+mod streaming;
 mod support;
 mod tidy;
 mod vectors_sigv2;

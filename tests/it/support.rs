@@ -41,6 +41,22 @@ pub(crate) fn sigv4_suite_dir() -> Option<PathBuf> {
     None
 }
 
+/// The folder of the S3 worked examples (`../shared/reference/s3/`), with the same rule as
+/// [`sigv4_suite_dir`]: missing fails the caller unless `AMZSIG_ALLOW_MISSING_SUITES=1`.
+pub(crate) fn s3_reference_dir() -> Option<PathBuf> {
+    let dir = root().join("../shared/reference/s3");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var(ALLOW_MISSING_SUITES).as_deref() == Ok("1"),
+        "the S3 worked examples are missing at {} (or set {ALLOW_MISSING_SUITES}=1 to skip them)",
+        dir.display()
+    );
+    eprintln!("skipped: S3 worked examples not found at {} ({ALLOW_MISSING_SUITES}=1)", dir.display());
+    None
+}
+
 /// The credentials of a CRT-suite `context.json`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
