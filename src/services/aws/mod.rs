@@ -84,7 +84,14 @@ pub(crate) fn signing_names(prefix: &str) -> Option<&'static str> {
 /// True when `service` is the signing name of some AWS endpoint (its rules, e.g. path
 /// normalisation, are AWS's for that service).
 pub(crate) fn is_known_signing_name(service: &str) -> bool {
-    endpoint_prefixes().iter().any(|(_, names)| names.split(',').any(|n| n == service))
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let mut names: Vec<&str> = endpoint_prefixes().iter().flat_map(|(_, n)| n.split(',')).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    });
+    names.binary_search(&service).is_ok()
 }
 
 /// What a host says about the credential scope a request to it must carry.
@@ -239,10 +246,11 @@ fn verify(
     claimed_service: Option<&str>,
 ) -> Result<crate::sigv4::Verified, crate::sigv4::VerifyFailure> {
     let first = ctx.verify_v4(signable, policy, Family::Aws);
-    let unknown_rules = from == ServiceFrom::Scope && !claimed_service.is_some_and(is_known_signing_name);
+    // Only a mismatch asks whether the scope's service has rules of its own.
+    let unknown_rules = || from == ServiceFrom::Scope && !claimed_service.is_some_and(is_known_signing_name);
     match first {
         Err(crate::sigv4::VerifyFailure::Mismatch { .. })
-            if unknown_rules && policy.settings.path_normalization == PathNormalization::Normalize =>
+            if policy.settings.path_normalization == PathNormalization::Normalize && unknown_rules() =>
         {
             let settings = SigningSettings { path_normalization: PathNormalization::AsIs, ..policy.settings };
             ctx.verify_v4(signable, &crate::sigv4::VerifyPolicy { settings, ..*policy }, Family::Aws).or(first)
