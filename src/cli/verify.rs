@@ -111,7 +111,7 @@ fn run_v4(args: &VerifyArgs) -> Result<u8> {
                 SignatureLocation::QueryParams => "presigned URL",
             };
             emitln!("OK: valid SigV4 signature ({form}) by {} for {}", v.access_key_id, v.scope);
-            Ok(EXIT_OK)
+            verify_stream(&input.req.view(), &input.req.body, &v, &secret)
         }
         Err(failure) => {
             emitln!("FAIL: {}", crate::adapter::error_chain(&failure));
@@ -120,6 +120,62 @@ fn run_v4(args: &VerifyArgs) -> Result<u8> {
                     "\nThe server's canonical request (the client must have signed a different one):\n{canonical_request}\n\n\
                      The server's string to sign:\n{string_to_sign}"
                 );
+            }
+            Ok(EXIT_FAILED)
+        }
+    }
+}
+
+/// For an aws-chunked upload (`x-amz-content-sha256` a streaming literal), the body after
+/// the seed: every chunk signature in order, the decoded length, the trailer and its
+/// signature. The first bad one fails the command, with its string to sign.
+fn verify_stream(
+    view: &sigv4::SignableRequest<'_>,
+    body: &[u8],
+    verified: &sigv4::Verified,
+    secret: &crate::crypto::SecretKey,
+) -> Result<u8> {
+    use sigv4::streaming::{ChunkChain, Decoder, StreamingError, StreamingMode};
+    let Some(mode) = view.header(sigv4::X_AMZ_CONTENT_SHA256).and_then(StreamingMode::from_content_sha256) else {
+        return Ok(EXIT_OK);
+    };
+    let seed = match view.header(sigv4::AUTHORIZATION).map(sigv4::parse_authorization) {
+        Some(Ok(a)) => a.signature,
+        _ => bail!(
+            "an aws-chunked body needs the Authorization header's signature as its seed (a presigned URL has none)"
+        ),
+    };
+    let scope = &verified.scope;
+    let key = sigv4::signing_key(secret, &scope.date, &scope.region, &scope.service);
+    let scope_text = sigv4::credential_scope(&scope.date, &scope.region, &scope.service);
+    let chain = ChunkChain::new(&key, &verified.request_time.to_amz_date(), &scope_text, &seed);
+    let decoded_length = match view.header("x-amz-decoded-content-length").map(str::parse::<u64>) {
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => bail!("x-amz-decoded-content-length is not a number (S3: MissingContentLength)"),
+        None => None,
+    };
+    let mut decoder =
+        Decoder::new(mode, mode.signed_chunks().then_some(chain), view.header("x-amz-trailer"), decoded_length);
+    let mut data = Vec::new();
+    let result =
+        decoder.feed(body, &mut data).map(|()| decoder.chunks()).and_then(|n| decoder.finish().map(|t| (n, t)));
+    match result {
+        Ok((chunks, trailers)) => {
+            let signed = if mode.signed_chunks() { ", every chunk signature valid" } else { "" };
+            let trailer: Vec<String> = trailers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+            emitln!(
+                "OK: aws-chunked body: {chunks} chunks, {} bytes{signed}{}",
+                data.len(),
+                if trailer.is_empty() { String::new() } else { format!("; trailer {}", trailer.join(", ")) }
+            );
+            Ok(EXIT_OK)
+        }
+        Err(e) => {
+            emitln!("FAIL: the aws-chunked body: {e} (S3 answers {})", e.s3_code());
+            if let StreamingError::ChunkSignature { string_to_sign, .. }
+            | StreamingError::TrailerSignature { string_to_sign } = &e
+            {
+                emitln!("\nThe server's string to sign for it:\n{string_to_sign}");
             }
             Ok(EXIT_FAILED)
         }
