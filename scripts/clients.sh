@@ -13,6 +13,8 @@ bash clients/setup.sh
 # The SigV2 Query API requests of tests/data/services/query.yaml, signed by botocore (from
 # the venv setup.sh made) and an independent model: the committed file must be what they write.
 clients/.venv/bin/python tests/data/services/query.py --check
+# The AWS endpoint prefix table must be what the pinned botocore's endpoint data gives.
+clients/.venv/bin/python scripts/endpoint_prefixes.py --check
 cargo build --locked --quiet --bin amzsig --example aws_sigv4_adapter
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
 BIN="$TARGET/debug/amzsig"

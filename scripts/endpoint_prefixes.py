@@ -11,8 +11,9 @@ Source (botocore, the version this ran with is written into the file's header):
 A prefix with several names (the service model and an endpoints.json override disagree)
 lists them all, comma-separated: the mock accepts any of them.
 
-Usage: scripts/endpoint_prefixes.py          rewrite the file
-       scripts/endpoint_prefixes.py --check  exit 1 if the file differs from what the
+Usage (with the pinned botocore of clients/requirements.txt, as scripts/clients.sh runs it):
+       clients/.venv/bin/python scripts/endpoint_prefixes.py          rewrite the file
+       clients/.venv/bin/python scripts/endpoint_prefixes.py --check  exit 1 if the file differs from what the
                                              installed botocore gives
 """
 import collections

@@ -42,12 +42,6 @@ python3 vectors/sigv2/check.py
 if [ -f vectors/sigv4/check.py ]; then python3 vectors/sigv4/check.py; fi
 # The independent model of every signer mistake: the committed files must be what it writes.
 python3 vectors/mistakes/make.py --check
-# The AWS endpoint prefix table: what botocore's endpoint data gives (needs botocore).
-if python3 -c 'import botocore' 2>/dev/null; then
-  python3 scripts/endpoint_prefixes.py --check
-else
-  echo "not checked: scripts/endpoint_prefixes.py --check needs botocore (pip install botocore)"
-fi
 
 step "scenario suite against every shipped client (installed from the registries)"
 bash scripts/clients.sh
