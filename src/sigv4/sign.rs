@@ -123,7 +123,7 @@ pub fn signature(key: &SigningKey, string_to_sign: &StringToSign) -> String {
         }
         text.push_str(part);
     }
-    hex_lower(hmac_raw(HmacAlgorithm::Sha256, &key.0[..], text.as_bytes()).as_bytes())
+    sign_text(key, &text)
 }
 
 /// The lowercase hex HMAC-SHA256 of any text under a signing key (the chunk and trailer
