@@ -1,14 +1,16 @@
 #!/bin/sh
 # Installs the third-party signing clients that the adapters in clients/ drive, pinned:
 #   - Python (clients/.venv): botocore, bottlenose, mws (python-amazon-mws), awscli (the
-#     AWS CLI v1), from clients/requirements.txt;
-#   - npm (clients/node/node_modules): amazon-product-api, aws4, from
-#     clients/node/package.json and package-lock.json (npm ci);
+#     AWS CLI v1), boto3 and s3transfer (the S3 flows), from clients/requirements.txt;
+#   - npm (clients/node/node_modules): amazon-product-api, aws4, @aws-sdk/client-s3 and
+#     @aws-sdk/lib-storage (the S3 flow), from clients/node/package.json and
+#     package-lock.json (npm ci);
 #   - Debian: php-cli and php-curl (for php_classic.php), curl (for curl_sigv4.py: the
-#     distribution's curl, --aws-sigv4 needs 7.75 or later), plus python3-venv, nodejs and
-#     npm only when missing.
+#     distribution's curl, --aws-sigv4 needs 7.75 or later), s3cmd and rclone (the S3
+#     flows), plus python3-venv, nodejs and npm only when missing.
 # The Rust aws-sigv4 adapter (examples/aws_sigv4_adapter.rs) is built by
-# scripts/clients.sh from the crate's locked dev-dependencies.
+# scripts/clients.sh from the crate's locked dev-dependencies; the Rust S3 flow
+# (clients/s3/rust_flow, aws-sdk-s3 from its own lock file) by scripts/s3clients.sh.
 # Idempotent: a step whose pinned result is already in place is skipped, so a second run
 # takes a few seconds. Meant for root on a fresh Debian machine (CI); prints what is
 # installed, with versions.
@@ -99,18 +101,28 @@ else
     apt_install curl
 fi
 
+# --- s3cmd and rclone (Debian), for the S3 flows ------------------------------------------
+if command -v s3cmd >/dev/null 2>&1 && command -v rclone >/dev/null 2>&1; then
+    say "s3cmd and rclone already installed"
+else
+    say "installing s3cmd rclone"
+    apt_install s3cmd rclone
+fi
+
 # --- Report -----------------------------------------------------------------------------
 echo "installed:"
 "$venv/bin/python" - <<'PY'
 from importlib import metadata
 import sys
 print(f"  python {sys.version.split()[0]} (venv clients/.venv)")
-for name in ("awscli", "botocore", "bottlenose", "mws", "requests", "urllib3"):
+for name in ("awscli", "boto3", "botocore", "s3transfer", "bottlenose", "mws", "requests", "urllib3"):
     print(f"  pypi {name} {metadata.version(name)}")
 PY
 (cd "$here/node" && node -e '
     console.log("  node " + process.version);
-    for (const n of ["amazon-product-api", "aws4", "request", "xml2js"])
+    for (const n of ["amazon-product-api", "aws4", "request", "xml2js", "@aws-sdk/client-s3", "@aws-sdk/lib-storage"])
         console.log("  npm " + n + " " + require("./node_modules/" + n + "/package.json").version);')
 php -r 'echo "  php " . PHP_VERSION . " (curl " . curl_version()["version"] . ")\n";'
 echo "  debian curl $(curl --version | head -n1 | cut -d' ' -f2)"
+echo "  debian s3cmd $(s3cmd --version | cut -d' ' -f3)"
+echo "  debian rclone $(rclone version | head -n1 | cut -d' ' -f2)"
