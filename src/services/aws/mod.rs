@@ -185,19 +185,55 @@ fn first(names: &'static str) -> &'static str {
     names.split(',').next().unwrap_or(names)
 }
 
+/// True when `req` speaks S3's protocol.
+pub(crate) fn is_s3(req: &ServiceRequest<'_>) -> bool {
+    rules(req).0 == Protocol::S3
+}
+
+/// A request the generic endpoint has authenticated: what answering it needs.
+pub(crate) struct Authenticated {
+    /// The protocol it speaks.
+    proto: Protocol,
+    /// The journal record so far (access key id, operation, who decided the service).
+    record: Record,
+    /// What the signature check found.
+    pub(crate) verified: crate::sigv4::Verified,
+    /// Who signed.
+    identity: ops::Identity,
+}
+
 /// Answers a request for the generic SigV4 endpoint.
 pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
+    match authenticate(ctx, req) {
+        Ok(auth) => answer(ctx, req, auth),
+        Err(refused) => refused,
+    }
+}
+
+/// The refusal in `proto`'s shape, recorded.
+fn refuse(
+    proto: Protocol,
+    ctx: &Ctx<'_>,
+    req: &ServiceRequest<'_>,
+    mut record: Record,
+    failure: &Failure<'_>,
+) -> Outcome {
+    let out = protocol::error(proto, ctx, req, failure);
+    record.error_code = Some(out.code.to_owned());
+    Outcome { status: out.status, content_type: out.content_type, headers: out.headers, body: out.body, record }
+}
+
+/// The signature and session-token checks of the generic endpoint: the request's
+/// authentication, or the refusal to send.
+// The refusal is the answer itself, moved once to the caller.
+#[allow(clippy::result_large_err)]
+pub(crate) fn authenticate(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Result<Authenticated, Outcome> {
     let claimed = claimed_scope(req);
     let (proto, rules, service_from) = rules(req);
     let mut record = new_record();
     record.operation = Some(proto.operation(req));
     record.service_from = Some(service_from);
     record.access_key_id = claimed.as_ref().map(|c| c.0.clone());
-    let refuse = |mut record: Record, failure: &Failure<'_>| {
-        let out = protocol::error(proto, ctx, req, failure);
-        record.error_code = Some(out.code.to_owned());
-        Outcome { status: out.status, content_type: out.content_type, headers: out.headers, body: out.body, record }
-    };
     let policy = rules.policy(ctx.options.max_skew_secs);
     let signable = req.signable();
     let token = req.header(X_AMZ_SECURITY_TOKEN).or_else(|| req.query.get(X_AMZ_SECURITY_TOKEN));
@@ -206,31 +242,54 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
         Err(f) => {
             if let (true, Some(c)) = (after_key_lookup(&f), &claimed) {
                 if let Some(t) = token_failure(ctx.keys.session(&c.0, token, ctx.now)) {
-                    return refuse(record, &t);
+                    return Err(refuse(proto, ctx, req, record, &t));
                 }
             }
             record.failure = Some(f.clone().into());
-            return refuse(record, &Failure::Verify(&f));
+            return Err(refuse(proto, ctx, req, record, &Failure::Verify(&f)));
         }
     };
     record.access_key_id = Some(verified.access_key_id.clone());
     if let Some(t) = token_failure(ctx.keys.session(&verified.access_key_id, token, ctx.now)) {
-        return refuse(record, &t);
+        return Err(refuse(proto, ctx, req, record, &t));
     }
     let account = ctx.keys.account_for_key(&verified.access_key_id);
     let identity = ops::Identity::new(account.map_or("unknown", |a| a.name.as_str()));
-    let success = ops::answer(proto, ctx, req, &verified.scope.service, &identity);
-    match success {
+    Ok(Authenticated { proto, record, verified, identity })
+}
+
+/// The answer to an authenticated request.
+fn answer(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, auth: Authenticated) -> Outcome {
+    let Authenticated { proto, mut record, verified, identity } = auth;
+    match ops::answer(proto, ctx, req, &verified.scope.service, &identity) {
         Ok(s) => {
             record.verdict = Verdict::Accepted;
             Outcome { status: s.status, content_type: s.content_type, headers: s.headers, body: s.body, record }
         }
         Err(f) => {
-            let mut out = refuse(record, &f);
+            let mut out = refuse(proto, ctx, req, record, &f);
             out.record.verdict = Verdict::Accepted;
             out
         }
     }
+}
+
+/// The refusal of an aws-chunked upload whose body broke a streaming rule (after its
+/// head was authenticated, or for a head S3 refuses before reading the body), in S3's
+/// words (`StreamingError::s3_code`).
+pub(crate) fn stream_refused(
+    ctx: &Ctx<'_>,
+    req: &ServiceRequest<'_>,
+    error: &crate::sigv4::streaming::StreamingError,
+) -> Outcome {
+    let claimed = claimed_scope(req);
+    let (proto, _, service_from) = rules(req);
+    let mut record = new_record();
+    record.operation = Some(proto.operation(req));
+    record.service_from = Some(service_from);
+    record.access_key_id = claimed.map(|c| c.0);
+    record.failure = Some(error.clone().into());
+    refuse(proto, ctx, req, record, &Failure::Streaming(error))
 }
 
 /// Verifies with `policy`; when the host did not decide the service and the scope's is no

@@ -205,6 +205,7 @@ fn send(r: &Req, throttle: &dyn Throttle) -> Outcome {
         content_md5: r.content_md5.as_deref(),
         user_agent: Some("amzsig-tests/1.0 (Language=Rust)"),
         headers: &[],
+        trailers: &[],
     };
     let catalogue = Catalogue::embedded_default();
     let options = ServiceOptions { host_match: r.host_match, ..ServiceOptions::default() };
@@ -810,6 +811,7 @@ fn throttling_off_lets_everything_through() {
         content_md5: None,
         user_agent: None,
         headers: &[],
+        trailers: &[],
     };
     let ctx = Ctx {
         keys: &keys,

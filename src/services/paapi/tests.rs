@@ -223,6 +223,7 @@ fn call(
         content_md5: None,
         user_agent: Some(USER_AGENT),
         headers: &[],
+        trailers: &[],
     };
     let locale = locale_for_host(case.host).unwrap_or("us");
     handle(&ctx, &req, locale)
