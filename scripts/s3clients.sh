@@ -152,7 +152,8 @@ for entry in "${flows[@]}"; do
   if [ "$rc" -eq 0 ]; then
     summary+=("ok   $name (${took}s)")
   else
-    why=$(grep -m1 '^FAIL' "$log" || tail -n 1 "$log")
+    why=$(grep -m1 "^FAIL" "$log" || tail -n 1 "$log")
+    why=${why:0:300}
     [ "$rc" -eq 124 ] && why="timed out after ${timeout_s}s"
     summary+=("FAIL $name (${took}s): $why")
     failed_logs+=("$name")

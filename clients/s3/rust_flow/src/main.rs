@@ -17,7 +17,7 @@ use std::fmt::Debug;
 use std::time::Instant;
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_s3::error::ProvideErrorMetadata;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
 use aws_sdk_s3::Client;
@@ -85,14 +85,14 @@ struct Flow {
 }
 
 impl Flow {
-    fn done<T, E: Debug>(&self, what: &str, started: Instant, r: Result<T, E>) -> Result<T, Failed> {
+    fn done<T, E: std::error::Error>(&self, what: &str, started: Instant, r: Result<T, E>) -> Result<T, Failed> {
         match r {
             Ok(v) => {
                 eprintln!("ok   rust: {what} ({:.2}s)", started.elapsed().as_secs_f64());
                 Ok(v)
             }
             Err(e) => {
-                eprintln!("FAIL rust: {what}: {e:?}");
+                eprintln!("FAIL rust: {what}: {}", DisplayErrorContext(&e));
                 Err(Failed)
             }
         }
