@@ -45,6 +45,28 @@ def client(env, secret):
     )
 
 
+def record_upload_modes(s3, modes):
+    """Keeps the X-Amz-Content-SHA256 of every PutObject/UploadPart as sent (after signing)."""
+
+    def before_send(request, **_):
+        mode = request.headers.get("X-Amz-Content-SHA256", "")
+        modes.append(mode.decode() if isinstance(mode, bytes) else mode)
+
+    for op in ("PutObject", "UploadPart"):
+        s3.meta.events.register(f"before-send.s3.{op}", before_send)
+
+
+def expected_mode(endpoint):
+    """What boto3 sends by default (reference s3-streaming-sigv2-sigv4a.md §2.4, from
+    botocore/httpchecksum.py; FINDINGS F23/F24): unsigned trailers over HTTPS, a signed
+    SHA-256 of the body over HTTP."""
+    return "STREAMING-UNSIGNED-PAYLOAD-TRAILER" if endpoint.startswith("https:") else "hex SHA-256"
+
+
+def mode_kind(mode):
+    return "hex SHA-256" if len(mode) == 64 and all(c in "0123456789abcdef" for c in mode) else mode
+
+
 def keys(s3, bucket):
     listed = s3.list_objects_v2(Bucket=bucket)
     return sorted(o["Key"] for o in listed.get("Contents", []))
@@ -55,6 +77,8 @@ def main():
     flow = flowlib.Flow("boto3")
     print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}, {sys.prefix}", file=sys.stderr)
     s3 = client(env, env.secret)
+    modes = []
+    record_upload_modes(s3, modes)
     bucket = env.bucket_name()
     small = env.small_bytes()
 
@@ -76,6 +100,8 @@ def main():
     flow.step("small put", lambda: s3.put_object(Bucket=bucket, Key="small.txt", Body=small, ContentType="text/plain"))
     config = TransferConfig(multipart_threshold=8 * MIB, multipart_chunksize=8 * MIB, max_concurrency=2)
     flow.step("multipart upload (upload_file)", lambda: s3.upload_file(env.big_file, bucket, "big.bin", Config=config))
+
+    flow.expect("upload payload mode (x-amz-content-sha256)", lambda: sorted({mode_kind(m) for m in modes}), [expected_mode(env.endpoint)])
 
     first, last = env.range()
     flow.expect(

@@ -85,6 +85,19 @@ async function step(what, fn, check) {
   return got;
 }
 
+// The x-amz-content-sha256 of each PutObject as sent (the deserialize step sees the signed
+// request just before it goes out).
+const putModes = [];
+function recordPutModes(s3) {
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === "PutObjectCommand") putModes.push(args.request.headers["x-amz-content-sha256"]);
+      return next(args);
+    },
+    { step: "deserialize", name: "recordPutModes" },
+  );
+}
+
 async function keys(s3, bucket) {
   const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
   return (out.Contents || []).map((o) => o.Key).sort();
@@ -92,6 +105,7 @@ async function keys(s3, bucket) {
 
 async function main() {
   const s3 = client(env("AWS_SECRET_ACCESS_KEY"));
+  recordPutModes(s3);
   const bucket = `${tag}-${randomBytes(6).toString("hex")}`;
   const small = readFileSync(smallFile);
   const big = readFileSync(bigFile);
@@ -117,6 +131,9 @@ async function main() {
   await step("small put (stream body)", () =>
     s3.send(new PutObjectCommand({ Bucket: bucket, Key: "small.txt", Body: createReadStream(smallFile), ContentType: "text/plain" })),
   );
+  // JS v3 streams a stream body with an unsigned trailer, over plain HTTP too (reference
+  // s3-streaming-sigv2-sigv4a.md §2.4, flexibleChecksumsMiddleware.ts; FINDINGS F25).
+  await step("stream put payload mode (x-amz-content-sha256)", () => putModes, ["STREAMING-UNSIGNED-PAYLOAD-TRAILER"]);
   await step("multipart upload (lib-storage Upload, stream body)", () =>
     new Upload({
       client: s3,

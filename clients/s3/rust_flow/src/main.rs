@@ -14,10 +14,12 @@
 //! 1 at the first failure, 2 for a missing variable.
 
 use std::fmt::Debug;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_s3::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_s3::config::{BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents};
+use aws_sdk_s3::error::{BoxError, DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
 use aws_sdk_s3::Client;
@@ -63,7 +65,7 @@ impl Env {
         }
     }
 
-    fn client(&self, secret: &str) -> Client {
+    fn client(&self, secret: &str, modes: &UploadModes) -> Client {
         let config = aws_sdk_s3::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(self.region.clone()))
@@ -71,8 +73,43 @@ impl Env {
             .force_path_style(true)
             .credentials_provider(Credentials::new(&self.key_id, secret, None, None, "s3clients"))
             .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+            .interceptor(modes.clone())
             .build();
         Client::from_conf(config)
+    }
+}
+
+/// Keeps the `x-amz-content-sha256` of every PutObject and UploadPart as sent (after signing).
+#[derive(Debug, Clone, Default)]
+struct UploadModes(Arc<Mutex<Vec<String>>>);
+
+impl Intercept for UploadModes {
+    fn name(&self) -> &'static str {
+        "UploadModes"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request();
+        if request.uri().contains("x-id=PutObject") || request.uri().contains("x-id=UploadPart") {
+            let mode = request.headers().get("x-amz-content-sha256").unwrap_or("(none)").to_owned();
+            self.0.lock().unwrap_or_else(PoisonError::into_inner).push(mode);
+        }
+        Ok(())
+    }
+}
+
+impl UploadModes {
+    /// The distinct modes seen so far.
+    fn seen(&self) -> Vec<String> {
+        let mut modes = self.0.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        modes.sort();
+        modes.dedup();
+        modes
     }
 }
 
@@ -138,7 +175,8 @@ async fn file_body(
 
 async fn run(env: &Env) -> Result<(), Failed> {
     let flow = Flow { dev: env.dev };
-    let s3 = env.client(&env.secret);
+    let modes = UploadModes::default();
+    let s3 = env.client(&env.secret, &modes);
     let nonce: u64 = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64 ^ u64::from(std::process::id()))
@@ -154,7 +192,7 @@ async fn run(env: &Env) -> Result<(), Failed> {
 
     let t = Instant::now();
     let body = flow.done("open small file", t, file_body(&env.small_file, 0, small_len).await)?;
-    let bad = env.client(&env.bad_secret);
+    let bad = env.client(&env.bad_secret, &UploadModes::default());
     let code = match bad.put_object().bucket(&bucket).key("refused.txt").body(body).send().await {
         Ok(_) => "accepted".to_owned(),
         Err(e) => e.code().unwrap_or("(no code)").to_owned(),
@@ -224,6 +262,14 @@ async fn run(env: &Env) -> Result<(), Failed> {
             .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
             .send()
             .await,
+    )?;
+
+    // Over plain HTTP the SDK signs every chunk and the trailer (reference
+    // s3-streaming-sigv2-sigv4a.md §2.4: smithy-rs 09ac783; FINDINGS F26).
+    flow.expect(
+        "upload payload mode (x-amz-content-sha256)",
+        modes.seen(),
+        vec!["STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER".to_owned()],
     )?;
 
     let first = PART - 1000;
