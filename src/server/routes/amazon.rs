@@ -47,7 +47,7 @@ fn with_ctx<T>(state: &AppState, now: UtcTime, request_id: &str, f: impl FnOnce(
 }
 
 fn pipeline_limits(state: &AppState) -> PipelineLimits {
-    PipelineLimits { max_params: state.limits.max_params }
+    PipelineLimits { max_params: state.limits.max_params, max_upload_bytes: state.limits.max_upload_bytes }
 }
 
 /// How the HTTP layer takes a request's body ([`intake`]).
