@@ -78,11 +78,14 @@ impl<'a> RawRequest<'a> {
 pub struct PipelineLimits {
     /// Most query + form parameters accepted; past it, the service's `MalformedQueryString`.
     pub max_params: usize,
+    /// Largest aws-chunked payload (`x-amz-decoded-content-length`) taken; past it, S3's
+    /// `EntityTooLarge` before any body byte is read.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for PipelineLimits {
     fn default() -> Self {
-        PipelineLimits { max_params: 4096 }
+        PipelineLimits { max_params: 4096, max_upload_bytes: 5 << 30 }
     }
 }
 
@@ -137,7 +140,7 @@ pub enum Processed {
 /// ```
 pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> Processed {
     match plan_body(raw, ctx, limits) {
-        BodyPlan::Whole => process_decoded(raw, &[], ctx, *limits),
+        BodyPlan::Whole => process_decoded(raw, None, &[], ctx, *limits),
         BodyPlan::Refused(answer) => answer,
         BodyPlan::Chunked(mut body) => {
             let decoded = body.feed(raw.body).and_then(|()| body.finish());
@@ -173,8 +176,9 @@ pub struct ChunkedBody {
 /// An aws-chunked body decoded and verified: the payload and the trailing headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodedBody {
-    /// The payload (what the chunks carried).
-    pub data: Vec<u8>,
+    /// The payload (what the chunks carried), shared: a service that keeps it (S3) takes
+    /// it without a copy ([`ServiceRequest::shared_body`]).
+    pub data: bytes::Bytes,
     /// The trailing headers (lowercase names), without the trailer signature.
     pub trailers: Vec<(String, String)>,
 }
@@ -192,9 +196,9 @@ impl ChunkedBody {
 
     /// A body already decoded, held until it is answered.
     pub fn from_decoded(decoded: DecodedBody) -> Self {
-        let mut body = Self { decoder: Decoder::done(decoded.trailers), data: decoded.data };
-        body.data.shrink_to_fit();
-        body
+        // Back to a vector: free when the payload is not shared (it is not, here).
+        let data = bytes::BytesMut::from(decoded.data).into();
+        Self { decoder: Decoder::done(decoded.trailers), data }
     }
 
     /// The decoded body of one made by [`ChunkedBody::from_decoded`] (or any whose
@@ -215,7 +219,7 @@ impl ChunkedBody {
     /// When the body ended before its final chunk and trailer.
     pub fn finish(self) -> Result<DecodedBody, StreamingError> {
         let trailers = self.decoder.finish()?;
-        Ok(DecodedBody { data: self.data, trailers })
+        Ok(DecodedBody { data: bytes::Bytes::from(self.data), trailers })
     }
 }
 
@@ -242,12 +246,12 @@ pub fn plan_body(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -
         };
         let head = match head {
             Ok(head) => head,
-            Err(e) => return Some(stream_refusal(ctx, req, &e)),
+            Err(e) => return Some(stream_refusal(route, ctx, req, &e)),
         };
         let chain = if head.mode.signed_chunks() {
             let seed = match req.header(crate::sigv4::AUTHORIZATION).map(crate::sigv4::parse_authorization) {
                 Some(Ok(a)) => a.signature,
-                _ => return Some(stream_refusal(ctx, req, &StreamingError::NoSeed)),
+                _ => return Some(stream_refusal(route, ctx, req, &StreamingError::NoSeed)),
             };
             let scope = &auth.verified.scope;
             let KeyState::Active(secret) =
@@ -268,10 +272,13 @@ pub fn plan_body(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -
         } else {
             None
         };
+        if head.decoded_length > limits.max_upload_bytes {
+            return Some(stream_refusal(route, ctx, req, &StreamingError::TooLarge { limit: limits.max_upload_bytes }));
+        }
         let decoder = Decoder::new(head.mode, chain, head.trailer.as_deref(), Some(head.decoded_length));
-        // The payload is kept whole (it becomes the object); reserve what the client
-        // announced, within reason.
-        let reserve = usize::try_from(head.decoded_length.min(1 << 26)).unwrap_or(0);
+        // The payload is kept whole (it becomes the object): reserved once at the size the
+        // client announced (within the limit), so it is never copied to grow.
+        let reserve = usize::try_from(head.decoded_length).unwrap_or(0);
         Some(BodyPlan::Chunked(ChunkedBody { decoder, data: Vec::with_capacity(reserve) }))
     });
     match decided {
@@ -295,9 +302,10 @@ pub fn is_s3_upload(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits
 
 /// A streaming rule broken before the body: S3's answer, explained when it is about a
 /// signature.
-fn stream_refusal(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, e: &StreamingError) -> BodyPlan {
+fn stream_refusal(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, e: &StreamingError) -> BodyPlan {
     let outcome = super::aws::stream_refused(ctx, req, e);
-    BodyPlan::Refused(Processed::Answered { outcome, explanation: None })
+    let explanation = explain(route, ctx, req, &outcome);
+    BodyPlan::Refused(Processed::Answered { outcome, explanation })
 }
 
 /// Answers an aws-chunked upload planned by [`plan_body`] (`raw`: its head) once its body
@@ -313,7 +321,7 @@ pub fn process_chunked(
     match body {
         Ok(decoded) => {
             let raw = RawRequest { body: &decoded.data, ..*raw };
-            process_decoded(&raw, &decoded.trailers, ctx, *limits)
+            process_decoded(&raw, Some(&decoded.data), &decoded.trailers, ctx, *limits)
         }
         Err(e) => {
             let head_only = RawRequest { body: b"", ..*raw };
@@ -331,11 +339,14 @@ pub fn process_chunked(
 /// explanation.
 fn process_decoded(
     raw: &RawRequest<'_>,
+    shared: Option<&bytes::Bytes>,
     trailers: &[(String, String)],
     ctx: &Ctx<'_>,
     limits: PipelineLimits,
 ) -> Processed {
     let answered = with_request(raw, trailers, ctx, limits, |route, req| {
+        let req = ServiceRequest { shared_body: shared, ..*req };
+        let req = &req;
         let outcome = super::handle(route, ctx, req);
         let explanation = explain(route, ctx, req, &outcome);
         Processed::Answered { outcome, explanation }
@@ -392,6 +403,7 @@ fn with_request<T>(
         user_agent: raw.header("user-agent"),
         headers: raw.headers,
         trailers,
+        shared_body: None,
     };
     Ok(then(&route, &req))
 }
@@ -413,32 +425,16 @@ fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Out
     let rules;
     let subject = match failure {
         Failure::V2(_) => Subject::V2 { view: req.view, default_method: SignatureMethod::HmacSha256 },
-        Failure::Streaming(e) => return Some(streaming_explanation(e)),
+        Failure::Streaming(e) => {
+            let head = crate::diagnose::streaming::UploadHead::read(|name| req.header(name));
+            return Some(crate::diagnose::streaming::explain(e, &head, secret));
+        }
         Failure::V4(_) => {
             rules = super::v4_rules(route, req)?;
             Subject::V4 { request: req.signable(), policy: rules.policy(ctx.options.max_skew_secs) }
         }
     };
     Some(diagnose(subject, secret, Budget::DEFAULT))
-}
-
-/// The explanation of a chunk's or the trailer's refused signature: the string to sign
-/// the server computed for it (no catalogue of streaming mistakes yet, so no finding).
-fn streaming_explanation(e: &StreamingError) -> Diagnosis {
-    let string_to_sign = match e {
-        StreamingError::ChunkSignature { string_to_sign, .. }
-        | StreamingError::TrailerSignature { string_to_sign, .. } => string_to_sign.clone(),
-        other => return Diagnosis::unusable(crate::scheme::SchemeId::V4, other.to_string()),
-    };
-    Diagnosis {
-        scheme: crate::scheme::SchemeId::V4,
-        correct_canonical_request: None,
-        correct_string_to_sign: string_to_sign,
-        findings: Vec::new(),
-        problem: None,
-        budget_exhausted: false,
-        signature_matches: false,
-    }
 }
 
 fn active_secret<'k>(keys: FamilyKeys<'k>, access_key_id: &str) -> Option<&'k crate::crypto::SecretKey> {
@@ -598,7 +594,8 @@ mod tests {
         assert!(outcome.body.contains("of the query string"), "{}", outcome.body);
         assert_eq!(explanation, None);
         let target = format!("/onca/xml?{}", signed_query(&lookup(&[]), "webservices.amazon.com", &[]));
-        let (outcome, _) = answered(run("GET", &target, &HOST, b"", PipelineLimits { max_params: 3 }));
+        let (outcome, _) =
+            answered(run("GET", &target, &HOST, b"", PipelineLimits { max_params: 3, ..PipelineLimits::default() }));
         assert_eq!(outcome.record.error_code.as_deref(), Some("MalformedQueryString"));
         assert!(outcome.body.contains("more than the 3 accepted"), "{}", outcome.body);
     }

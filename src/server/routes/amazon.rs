@@ -47,10 +47,12 @@ fn with_ctx<T>(state: &AppState, now: UtcTime, request_id: &str, f: impl FnOnce(
 }
 
 fn pipeline_limits(state: &AppState) -> PipelineLimits {
-    PipelineLimits { max_params: state.limits.max_params }
+    PipelineLimits { max_params: state.limits.max_params, max_upload_bytes: state.limits.max_upload_bytes }
 }
 
 /// How the HTTP layer takes a request's body ([`intake`]).
+// One per request, matched once.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Intake {
     /// Read it whole, up to `limit` bytes; `upload`: an S3 upload (over the limit: S3's
     /// `EntityTooLarge`, and the limit is on the time between pieces, not the whole body).
