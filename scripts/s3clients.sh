@@ -38,8 +38,8 @@ trap cleanup EXIT
 
 # name | command | endpoint (http or https)
 flows=(
-  "boto3_http|$s3dir/boto3_flow.py|http"
-  "boto3_tls|$s3dir/boto3_flow.py|https"
+  "boto3_http|$root/clients/.venv/bin/python $s3dir/boto3_flow.py|http"
+  "boto3_tls|$root/clients/.venv/bin/python $s3dir/boto3_flow.py|https"
   "awscli|$s3dir/awscli_flow.sh|http"
   "node|$s3dir/node_flow.mjs|http"
   "rust|RUST_FLOW|http"
@@ -139,7 +139,7 @@ for entry in "${flows[@]}"; do
     # the TLS mock goes where each client reads it (S3_CA_BUNDLE for the flow's own use).
     cas=()
     if [ "$scheme" = https ]; then cas=(S3_CA_BUNDLE="$ca" AWS_CA_BUNDLE="$ca" NODE_EXTRA_CA_CERTS="$ca"); fi
-    # shellcheck disable=SC2086 # $cmd is "node FILE" for the Node flow on purpose
+    # shellcheck disable=SC2086 # $cmd is "PYTHON FILE" for the boto3 flows on purpose
     env -i PATH="$PATH" HOME="$work" LANG=C.UTF-8 \
       S3_ENDPOINT="$endpoint" AWS_REGION=us-east-1 \
       AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY='wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' \

@@ -13,7 +13,7 @@ flow_name=awscli
 # shellcheck source=clients/s3/lib.sh
 . "$here/lib.sh"
 aws_bin=${AWS_CLI:-$here/../.venv/bin/aws}
-[ -x "$aws_bin" ] || { echo "FAIL awscli: $aws_bin missing (clients/setup.sh installs it)" >&2; exit 1; }
+need "$aws_bin"
 
 mkdir -p "$S3_WORK/home"
 cat >"$S3_WORK/config" <<'EOF'
@@ -27,8 +27,8 @@ aws_with() {
   # $1: the secret; the rest: the aws command.
   local secret=$1
   shift
-  local ca=()
-  case "$S3_ENDPOINT" in https:*) ca=(--ca-bundle "$S3_CA_BUNDLE") ;; esac
+  local ca
+  mapfile -t ca < <(ca_args --ca-bundle)
   env -i PATH="$PATH" HOME="$S3_WORK/home" AWS_CONFIG_FILE="$S3_WORK/config" AWS_SHARED_CREDENTIALS_FILE=/dev/null \
     AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$secret" AWS_MAX_ATTEMPTS=1 \
     AWS_EC2_METADATA_DISABLED=true "$aws_bin" "$@" --endpoint-url "$S3_ENDPOINT" --region "$AWS_REGION" "${ca[@]}"

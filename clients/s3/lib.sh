@@ -21,6 +21,12 @@ range_first=$((8 * 1024 * 1024 - 1000))
 range_last=$((range_first + 4095))
 range_sha() { tail -c +$((range_first + 1)) "$S3_BIG_FILE" | head -c $((range_last - range_first + 1)) | sha256sum | cut -d' ' -f1; }
 
+# need CLIENT: the flow fails when its client is not installed (never a silent skip).
+need() { command -v "$1" >/dev/null || { echo "FAIL $flow_name: $1 missing (clients/setup.sh installs it)" >&2; exit 1; }; }
+
+# ca_args FLAG: over HTTPS, the client's CA option and the mock's CA (one word a line).
+ca_args() { case "$S3_ENDPOINT" in https:*) printf '%s\n%s\n' "$1" "$S3_CA_BUNDLE" ;; esac; }
+
 dev_mode() { [ "${S3FLOW_DEV_SERVER_IGNORES_SIGNATURES:-}" = 1 ]; }
 
 # step NAME CMD...: runs CMD (output to $S3_WORK/last.out), fails the flow when it fails.

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 flow_name=rclone
 # shellcheck source=clients/s3/lib.sh
 . "$here/lib.sh"
-command -v rclone >/dev/null || { echo "FAIL rclone: rclone missing (clients/setup.sh installs it)" >&2; exit 1; }
+need rclone
 
 export RCLONE_CONFIG=/dev/null RCLONE_CONFIG_MOCK_TYPE=s3 RCLONE_CONFIG_MOCK_PROVIDER=Other \
   RCLONE_CONFIG_MOCK_ENDPOINT="$S3_ENDPOINT" RCLONE_CONFIG_MOCK_REGION="$AWS_REGION" \
@@ -20,8 +20,8 @@ rc() {
   # $1: the secret; the rest: the rclone command.
   local secret=$1
   shift
-  local ca=()
-  case "$S3_ENDPOINT" in https:*) ca=(--ca-cert "$S3_CA_BUNDLE") ;; esac
+  local ca
+  mapfile -t ca < <(ca_args --ca-cert)
   # rclone's AWS SDK fails on any AWS_CA_BUNDLE ("unsupported transport"): the CA goes in
   # by --ca-cert instead.
   env -u AWS_CA_BUNDLE HOME="$S3_WORK" RCLONE_CONFIG_MOCK_SECRET_ACCESS_KEY="$secret" rclone --retries 1 --low-level-retries 1 \

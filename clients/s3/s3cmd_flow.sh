@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 flow_name=s3cmd
 # shellcheck source=clients/s3/lib.sh
 . "$here/lib.sh"
-command -v s3cmd >/dev/null || { echo "FAIL s3cmd: s3cmd missing (clients/setup.sh installs it)" >&2; exit 1; }
+need s3cmd
 
 authority=${S3_ENDPOINT#*://}
 authority=${authority%%/*}
