@@ -2,8 +2,8 @@
 # Real S3 clients against amzsig's in-memory S3 (issue #15, item 8): each flow of clients/s3/
 # (a bucket, a refused upload with a wrong secret, a small put, a multipart upload of 17 MiB,
 # a ranged get, a list, the bytes read back and compared by SHA-256, everything deleted) runs
-# against a live `BIN serve --listen 127.0.0.1:0`, and boto3 once more against
-# `BIN serve --tls --tls-ca-out FILE` (HTTPS, where it streams with unsigned trailers).
+# against a live `BIN serve --listen 127.0.0.1:0`, and boto3, the AWS CLI and JS v3 once more
+# against `BIN serve --tls --tls-ca-out FILE` (HTTPS, where they stream with unsigned trailers).
 #
 # Usage: scripts/s3clients.sh BIN          (clients/setup.sh must have run)
 #   S3CLIENTS_ONLY="boto3_http node"       run only these flows (the others are listed as
@@ -41,7 +41,9 @@ flows=(
   "boto3_http|$root/clients/.venv/bin/python $s3dir/boto3_flow.py|http"
   "boto3_tls|$root/clients/.venv/bin/python $s3dir/boto3_flow.py|https"
   "awscli|$s3dir/awscli_flow.sh|http"
+  "awscli_tls|$s3dir/awscli_flow.sh|https"
   "node|$s3dir/node_flow.mjs|http"
+  "node_tls|$s3dir/node_flow.mjs|https"
   "rust|RUST_FLOW|http"
   "s3cmd|$s3dir/s3cmd_flow.sh|http"
   "rclone|$s3dir/rclone_flow.sh|http"
@@ -97,10 +99,13 @@ else
 fi
 https_url=
 ca="$tmp/ca.pem"
-if wanted boto3_tls && ! skipped boto3_tls; then
-  start_mock https --tls --tls-ca-out "$ca"
-  https_url=$url
-fi
+for name in boto3_tls awscli_tls node_tls; do
+  if wanted "$name" && ! skipped "$name"; then
+    start_mock https --tls --tls-ca-out "$ca"
+    https_url=$url
+    break
+  fi
+done
 
 # --- the inputs: 17 MiB and a bit (three parts of 8 MiB at most), and a small text ---------
 head -c $((17 * 1024 * 1024 + 12345)) /dev/urandom >"$tmp/big.bin"
