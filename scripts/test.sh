@@ -40,6 +40,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 step "independent recomputation of the signing vectors"
 python3 vectors/sigv2/check.py
 if [ -f vectors/sigv4/check.py ]; then python3 vectors/sigv4/check.py; fi
+# The S3 documentation's aws-chunked examples, recomputed from the published inputs.
+python3 vectors/streaming/check.py
 # The independent model of every signer mistake: the committed files must be what it writes.
 python3 vectors/mistakes/make.py --check
 
