@@ -17,6 +17,7 @@ mod serve_log;
 mod server;
 mod server_query;
 mod server_services;
+mod server_tls;
 mod server_v4;
 mod streaming;
 mod support;

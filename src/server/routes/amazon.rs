@@ -43,7 +43,10 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     let gzip = accepts_gzip(&parts.headers);
     let headers = header_list(&parts.headers);
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let raw = RawRequest { method, scheme: Scheme::Http, target, headers: &headers, body: &body };
+    // The listener marks each request with its connection's scheme (HTTPS on a TLS
+    // listener); `oneshot` callers without one are plain HTTP.
+    let scheme = parts.extensions.get::<Scheme>().copied().unwrap_or(Scheme::Http);
+    let raw = RawRequest { method, scheme, target, headers: &headers, body: &body };
     let processed = {
         let keys = state.keystore.read().unwrap_or_else(PoisonError::into_inner);
         let ctx = Ctx {
