@@ -8,8 +8,7 @@
 use crate::support::amzsig;
 use amzsig::server::{Limits, MockServer};
 use hmac::{Hmac, Mac};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -58,16 +57,7 @@ async fn https(connector: &tokio_rustls::TlsConnector, addr: &str, server_name: 
 
 /// `amzsig serve --tls` with `extra` flags on a free port: the child and its first line.
 fn spawn_tls(extra: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_amzsig"))
-        .args(["serve", "--tls", "--listen", "127.0.0.1:0", "--no-throttle"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the amzsig binary runs");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).expect("a first line");
-    (child, first.trim().to_owned())
+    crate::support::spawn_serve_with(&[&["--tls", "--listen", "127.0.0.1:0", "--no-throttle"], extra].concat())
 }
 
 fn sign_v4(url: &str, host: &str, body: &str) -> Vec<(String, String)> {
