@@ -29,7 +29,9 @@ echo "the pure core (--no-default-features) builds from $core packages, amzsig i
 cargo clippy --locked --no-default-features --lib --tests -- -D warnings
 INSTA_UPDATE=no cargo test --locked --no-default-features --lib
 cargo clippy --locked --no-default-features --features http --lib --tests -- -D warnings
+cargo clippy --locked --no-default-features --features checksum --lib --tests -- -D warnings
 cargo clippy --locked --no-default-features --features server --all-targets -- -D warnings
+cargo clippy --locked --no-default-features --features tls --all-targets -- -D warnings
 cargo clippy --locked --no-default-features --features harness --all-targets -- -D warnings
 
 step "cargo test"
