@@ -10,6 +10,10 @@ step "prerequisites"
 if ! python3 -c 'import yaml' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check pyyaml
 fi
+# vectors/checksums/check.py recomputes the xxHash values with the `xxhash` package.
+if ! python3 -c 'import xxhash' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check xxhash
+fi
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy || true
 
 step "cargo fmt --check"
@@ -25,7 +29,9 @@ echo "the pure core (--no-default-features) builds from $core packages, amzsig i
 cargo clippy --locked --no-default-features --lib --tests -- -D warnings
 INSTA_UPDATE=no cargo test --locked --no-default-features --lib
 cargo clippy --locked --no-default-features --features http --lib --tests -- -D warnings
+cargo clippy --locked --no-default-features --features checksum --lib --tests -- -D warnings
 cargo clippy --locked --no-default-features --features server --all-targets -- -D warnings
+cargo clippy --locked --no-default-features --features tls --all-targets -- -D warnings
 cargo clippy --locked --no-default-features --features harness --all-targets -- -D warnings
 
 step "cargo test"
@@ -40,6 +46,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 step "independent recomputation of the signing vectors"
 python3 vectors/sigv2/check.py
 if [ -f vectors/sigv4/check.py ]; then python3 vectors/sigv4/check.py; fi
+# The S3 documentation's aws-chunked examples, recomputed from the published inputs.
+python3 vectors/streaming/check.py
+# S3's flexible checksums: every value recomputed (zlib, hashlib, xxhash, bitwise CRC models).
+python3 vectors/checksums/check.py
 # The independent model of every signer mistake: the committed files must be what it writes.
 python3 vectors/mistakes/make.py --check
 
