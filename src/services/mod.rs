@@ -7,6 +7,8 @@
 //! - `paapi5`: Product Advertising API 5.0 (`POST /paapi5/{operation}`, SigV4, JSON).
 //! - `aws`: any other SigV4-signed request (service and region from the credential
 //!   scope), answered in the protocol's usual shape (Query, JSON, REST-XML/S3, REST-JSON).
+//! - [`s3`]: the in-memory S3 behind `aws` (buckets, objects, multipart uploads, per
+//!   account), in a [`s3::Store`] handed in through [`Ctx::s3`].
 //! - `query`: the classic Query APIs signed with SigV2 (SimpleDB, EC2, EMR), on the same
 //!   generic endpoint (chosen by `query::refine` once the form body is read).
 //! - `throttle`: token buckets (PA-API's one request per second, MWS quotas).
@@ -28,6 +30,7 @@ pub(crate) mod paapi5;
 pub mod pipeline;
 pub(crate) mod query;
 pub(crate) mod request_id;
+pub mod s3;
 pub(crate) mod throttle;
 
 use crate::catalogue::Catalogue;
@@ -52,6 +55,9 @@ pub struct ServiceOptions {
     pub default_paapi_locale: String,
     /// MWS endpoint host assumed for requests whose Host is not an Amazon host.
     pub default_mws_host: String,
+    /// Base domains of S3's virtual-hosted style besides AWS's and `localhost`
+    /// (`example.test`: `{bucket}.example.test` names a bucket), lowercase.
+    pub s3_domains: Vec<String>,
 }
 
 impl Default for ServiceOptions {
@@ -62,6 +68,7 @@ impl Default for ServiceOptions {
             throttling: Throttling::On,
             default_paapi_locale: "us".to_owned(),
             default_mws_host: "mws.amazonservices.com".to_owned(),
+            s3_domains: Vec::new(),
         }
     }
 }
@@ -93,6 +100,9 @@ pub struct Ctx<'a> {
     /// SigV4 signing keys already derived (a server keeps one cache: a client signs with
     /// the same scope all day); `None` derives each key afresh.
     pub signing_keys: Option<&'a std::sync::Mutex<crate::sigv4::SigningKeyCache>>,
+    /// The S3 store (the server's); `None` gives each request a fresh store holding only
+    /// the demo bucket (an offline judge keeps no objects).
+    pub s3: Option<&'a s3::Store>,
 }
 
 impl Ctx<'_> {
@@ -135,6 +145,9 @@ pub struct ServiceRequest<'a> {
     /// Every header as received, in order, names as sent (a name may repeat); what the
     /// SigV4 verifier canonicalises ([`crate::sigv4::SignableRequest::headers`]).
     pub headers: &'a [(String, String)],
+    /// The trailer fields of an aws-chunked body (names lowercase), once the pipeline has
+    /// decoded and verified it; then `body` is the decoded payload. Empty otherwise.
+    pub trailers: &'a [(String, String)],
 }
 
 impl<'a> ServiceRequest<'a> {
@@ -272,6 +285,9 @@ pub struct Outcome {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: String,
+    /// Bytes sent instead of `body` (an S3 object, shared with the store, never copied
+    /// nor compressed); `None` for every other answer.
+    pub object: Option<bytes::Bytes>,
     /// For the journal.
     pub record: Record,
 }
@@ -451,6 +467,7 @@ pub fn malformed(route: &Route, request_id: &str, detail: &str) -> Outcome {
         content_type: "text/xml".to_owned(),
         headers: Vec::new(),
         body: body.to_document(),
+        object: None,
         record: Record { error_code: Some("MalformedQueryString".to_owned()), ..Record::refused(service) },
     }
 }

@@ -122,6 +122,7 @@ pub enum Processed {
 ///     request_id: "e220a839-7b1d-4daf-ae78-9e6aa1b965f4",
 ///     throttle: &Unlimited,
 ///     signing_keys: None,
+///     s3: None,
 /// };
 /// let headers = vec![("host".to_owned(), "webservices.amazon.com".to_owned())];
 /// // A bad percent-escape is PA-API's own XML error, not a crash.
@@ -172,6 +173,7 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
         content_md5: raw.header("content-md5"),
         user_agent: raw.header("user-agent"),
         headers: raw.headers,
+        trailers: &[],
     };
     let outcome = super::handle(&route, ctx, &req);
     let explanation = explain(&route, ctx, &req, &outcome);
@@ -260,6 +262,7 @@ mod tests {
             request_id: "00000000-0000-4000-8000-000000000000",
             throttle: &Unlimited,
             signing_keys: None,
+            s3: None,
         };
         let headers: Vec<(String, String)> = headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
         let raw = RawRequest { method, scheme: Scheme::Http, target, headers: &headers, body };

@@ -25,8 +25,9 @@
 //!   `Version`, restXml/restJson1 error shapes). Bodies are in [`protocol`], error texts in
 //!   [`messages`].
 //! - Success answers ([`ops`]): STS `GetCallerIdentity` (Account, Arn, UserId from the
-//!   keystore account), S3 `ListBuckets` and `GET /{bucket}/{key}` (a small fixed object);
-//!   any other accepted request gets an empty success in its protocol's shape.
+//!   keystore account); S3 is the in-memory S3 ([`crate::services::s3`], the account that
+//!   owns the verified key and the scope's region handed in); any other accepted request
+//!   gets an empty success in its protocol's shape.
 //! - Session tokens (temporary credentials; IAM User Guide, "Using temporary credentials
 //!   with AWS resources": the token travels as `X-Amz-Security-Token`, a header or a
 //!   presigned URL's query parameter): [`crate::keystore::Keystore::session`] judges the
@@ -189,14 +190,26 @@ fn first(names: &'static str) -> &'static str {
 pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
     let claimed = claimed_scope(req);
     let (proto, rules, service_from) = rules(req);
+    // S3: the operation is known before the signature is checked (for the journal).
+    let s3_target = (proto == Protocol::S3).then(|| crate::services::s3::classify(req, &ctx.options.s3_domains));
     let mut record = new_record();
-    record.operation = Some(proto.operation(req));
+    record.operation = Some(match &s3_target {
+        Some(Ok(t)) => t.op.name().to_owned(),
+        _ => proto.operation(req),
+    });
     record.service_from = Some(service_from);
     record.access_key_id = claimed.as_ref().map(|c| c.0.clone());
     let refuse = |mut record: Record, failure: &Failure<'_>| {
         let out = protocol::error(proto, ctx, req, failure);
         record.error_code = Some(out.code.to_owned());
-        Outcome { status: out.status, content_type: out.content_type, headers: out.headers, body: out.body, record }
+        Outcome {
+            status: out.status,
+            content_type: out.content_type,
+            headers: out.headers,
+            body: out.body,
+            object: None,
+            record,
+        }
     };
     let policy = rules.policy(ctx.options.max_skew_secs);
     let signable = req.signable();
@@ -217,20 +230,30 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
     if let Some(t) = token_failure(ctx.keys.session(&verified.access_key_id, token, ctx.now)) {
         return refuse(record, &t);
     }
-    let account = ctx.keys.account_for_key(&verified.access_key_id);
-    let identity = ops::Identity::new(account.map_or("unknown", |a| a.name.as_str()));
-    let success = ops::answer(proto, ctx, req, &verified.scope.service, &identity);
-    match success {
-        Ok(s) => {
-            record.verdict = Verdict::Accepted;
-            Outcome { status: s.status, content_type: s.content_type, headers: s.headers, body: s.body, record }
-        }
-        Err(f) => {
-            let mut out = refuse(record, &f);
-            out.record.verdict = Verdict::Accepted;
-            out
-        }
+    let account = ctx.keys.account_for_key(&verified.access_key_id).map_or("unknown", |a| a.name.as_str());
+    record.verdict = Verdict::Accepted;
+    if let Some(target) = s3_target {
+        let who = crate::services::s3::Caller { account, region: &verified.scope.region };
+        let answer = target.and_then(|t| crate::services::s3::handle(ctx, req, &t, who));
+        return match answer {
+            Ok(a) => {
+                let mut headers = protocol::s3_headers(ctx.request_id);
+                headers.extend(a.headers);
+                Outcome {
+                    status: a.status,
+                    content_type: a.content_type,
+                    headers,
+                    body: a.body,
+                    object: a.object,
+                    record,
+                }
+            }
+            Err(e) => refuse(record, &Failure::S3(&e)),
+        };
     }
+    let identity = ops::Identity::new(account);
+    let s = ops::answer(proto, ctx, req, &verified.scope.service, &identity);
+    Outcome { status: s.status, content_type: s.content_type, headers: s.headers, body: s.body, object: None, record }
 }
 
 /// Verifies with `policy`; when the host did not decide the service and the scope's is no
@@ -321,7 +344,14 @@ pub(crate) fn malformed(request_id: &str, message: &str) -> Outcome {
     let mut record = new_record();
     record.error_code = Some("MalformedQueryString".to_owned());
     let out = protocol::query_error(400, "Sender", "MalformedQueryString", message, request_id, None);
-    Outcome { status: out.status, content_type: out.content_type, headers: out.headers, body: out.body, record }
+    Outcome {
+        status: out.status,
+        content_type: out.content_type,
+        headers: out.headers,
+        body: out.body,
+        object: None,
+        record,
+    }
 }
 
 #[cfg(test)]

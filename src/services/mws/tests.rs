@@ -205,6 +205,7 @@ fn send(r: &Req, throttle: &dyn Throttle) -> Outcome {
         content_md5: r.content_md5.as_deref(),
         user_agent: Some("amzsig-tests/1.0 (Language=Rust)"),
         headers: &[],
+        trailers: &[],
     };
     let catalogue = Catalogue::embedded_default();
     let options = ServiceOptions { host_match: r.host_match, ..ServiceOptions::default() };
@@ -216,6 +217,7 @@ fn send(r: &Req, throttle: &dyn Throttle) -> Outcome {
         request_id: RID,
         throttle,
         signing_keys: None,
+        s3: None,
     };
     let endpoint = sigv2::host_without_port(r.host);
     handle(&ctx, &service_request, if is_mws_host(endpoint) { endpoint } else { HOST })
@@ -810,6 +812,7 @@ fn throttling_off_lets_everything_through() {
         content_md5: None,
         user_agent: None,
         headers: &[],
+        trailers: &[],
     };
     let ctx = Ctx {
         keys: &keys,
@@ -819,6 +822,7 @@ fn throttling_off_lets_everything_through() {
         request_id: RID,
         throttle: &HourSpent,
         signing_keys: None,
+        s3: None,
     };
     for _ in 0..5 {
         assert_eq!(handle(&ctx, &sr, HOST).status, 200);

@@ -214,7 +214,8 @@ fn call(
     params: &ParamList,
 ) -> Outcome {
     let options = ServiceOptions::default();
-    let ctx = Ctx { keys, catalogue, now, options: &options, request_id: REQUEST_ID, throttle, signing_keys: None };
+    let ctx =
+        Ctx { keys, catalogue, now, options: &options, request_id: REQUEST_ID, throttle, signing_keys: None, s3: None };
     let req = ServiceRequest {
         view: RequestView { method: case.method, scheme: Scheme::Https, host: case.host, path: case.path, params },
         query: params,
@@ -223,6 +224,7 @@ fn call(
         content_md5: None,
         user_agent: Some(USER_AGENT),
         headers: &[],
+        trailers: &[],
     };
     let locale = locale_for_host(case.host).unwrap_or("us");
     handle(&ctx, &req, locale)
