@@ -82,6 +82,9 @@ pub enum Failure {
     V2(sigv2::VerifyFailure),
     /// A SigV4 failure.
     V4(sigv4::VerifyFailure),
+    /// An aws-chunked body refused after its (SigV4) seed signature verified: a chunk's or
+    /// the trailer's signature, the framing, the lengths or the trailer.
+    Streaming(sigv4::streaming::StreamingError),
 }
 
 impl Failure {
@@ -89,7 +92,7 @@ impl Failure {
     pub fn scheme(&self) -> SchemeId {
         match self {
             Failure::V2(_) => SchemeId::V2Query,
-            Failure::V4(_) => SchemeId::V4,
+            Failure::V4(_) | Failure::Streaming(_) => SchemeId::V4,
         }
     }
 
@@ -107,6 +110,7 @@ impl Failure {
             Failure::V4(f) => {
                 matches!(f, sigv4::VerifyFailure::Mismatch { .. } | sigv4::VerifyFailure::ContentSha256Mismatch { .. })
             }
+            Failure::Streaming(e) => e.is_signature_mismatch(),
         }
     }
 
@@ -141,6 +145,7 @@ impl Failure {
                         | V4::NotYetValid { .. }
                         | V4::RequestTimeTooSkewed { .. }
                 ),
+                Failure::Streaming(_) => false,
             }
     }
 
@@ -148,7 +153,7 @@ impl Failure {
     pub fn as_v2(&self) -> Option<&sigv2::VerifyFailure> {
         match self {
             Failure::V2(f) => Some(f),
-            Failure::V4(_) => None,
+            Failure::V4(_) | Failure::Streaming(_) => None,
         }
     }
 
@@ -156,7 +161,7 @@ impl Failure {
     pub fn as_v4(&self) -> Option<&sigv4::VerifyFailure> {
         match self {
             Failure::V4(f) => Some(f),
-            Failure::V2(_) => None,
+            Failure::V2(_) | Failure::Streaming(_) => None,
         }
     }
 }
@@ -166,6 +171,7 @@ impl fmt::Display for Failure {
         match self {
             Failure::V2(e) => e.fmt(f),
             Failure::V4(e) => e.fmt(f),
+            Failure::Streaming(e) => e.fmt(f),
         }
     }
 }
@@ -173,6 +179,12 @@ impl fmt::Display for Failure {
 impl From<sigv2::VerifyFailure> for Failure {
     fn from(f: sigv2::VerifyFailure) -> Self {
         Failure::V2(f)
+    }
+}
+
+impl From<sigv4::streaming::StreamingError> for Failure {
+    fn from(f: sigv4::streaming::StreamingError) -> Self {
+        Failure::Streaming(f)
     }
 }
 

@@ -101,6 +101,11 @@ struct LimitArgs {
     #[arg(long, value_name = "BYTES")]
     max_body_bytes: Option<usize>,
 
+    /// Largest S3 upload payload in bytes: a PUT or POST to S3, or an aws-chunked upload's
+    /// decoded payload (S3's 400 EntityTooLarge above) [default: 5368709120].
+    #[arg(long, value_name = "BYTES")]
+    max_upload_bytes: Option<u64>,
+
     /// Most query plus form parameters (the service's 400 MalformedQueryString above) [default: 4096].
     #[arg(long, value_name = "N")]
     max_params: Option<usize>,
@@ -129,6 +134,7 @@ impl LimitArgs {
             max_headers: self.max_headers,
             max_uri_bytes: self.max_uri_bytes,
             max_body_bytes: self.max_body_bytes,
+            max_upload_bytes: self.max_upload_bytes,
             max_params: self.max_params,
             header_read_timeout_ms: self.header_timeout_ms,
             body_read_timeout_ms: self.body_timeout_ms,

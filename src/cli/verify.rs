@@ -173,7 +173,7 @@ fn verify_stream(
         Err(e) => {
             emitln!("FAIL: the aws-chunked body: {e} (S3 answers {})", e.s3_code());
             if let StreamingError::ChunkSignature { string_to_sign, .. }
-            | StreamingError::TrailerSignature { string_to_sign } = &e
+            | StreamingError::TrailerSignature { string_to_sign, .. } = &e
             {
                 emitln!("\nThe server's string to sign for it:\n{string_to_sign}");
             }

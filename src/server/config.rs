@@ -23,6 +23,7 @@
 //!   max_headers: 100             # header count -> 431
 //!   max_uri_bytes: 16384         # request target (path + query) -> 414
 //!   max_body_bytes: 16777216     # body -> 413
+//!   max_upload_bytes: 5368709120 # an S3 upload's payload -> S3's EntityTooLarge
 //!   max_params: 4096             # query + form parameters -> 400 MalformedQueryString
 //!   header_read_timeout_ms: 10000  # whole head, from its first byte -> 408
 //!   body_read_timeout_ms: 30000    # whole body, from the end of the head -> 408
@@ -94,6 +95,10 @@ pub struct Limits {
     pub max_uri_bytes: usize,
     /// Body in bytes; larger gets 413 (refused from `Content-Length` before reading).
     pub max_body_bytes: usize,
+    /// An S3 upload's payload in bytes (a `PUT` or `POST` to S3 over
+    /// [`Limits::max_body_bytes`], or an aws-chunked upload's decoded payload); larger
+    /// gets S3's 400 `EntityTooLarge`. S3's own limit for one PUT is 5 GiB.
+    pub max_upload_bytes: u64,
     /// Query plus form parameters; more gets the service's 400 `MalformedQueryString`.
     pub max_params: usize,
     /// Time to receive a whole request head, from its first byte (from the accept for a
@@ -116,6 +121,7 @@ impl Default for Limits {
             max_headers: 100,
             max_uri_bytes: 16 * 1024,
             max_body_bytes: 16 * 1024 * 1024,
+            max_upload_bytes: 5 * 1024 * 1024 * 1024,
             max_params: 4096,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
@@ -238,6 +244,8 @@ pub struct LimitOverrides {
     pub max_uri_bytes: Option<usize>,
     /// [`Limits::max_body_bytes`].
     pub max_body_bytes: Option<usize>,
+    /// [`Limits::max_upload_bytes`].
+    pub max_upload_bytes: Option<u64>,
     /// [`Limits::max_params`].
     pub max_params: Option<usize>,
     /// [`Limits::header_read_timeout`], in milliseconds.
@@ -260,6 +268,7 @@ impl LimitOverrides {
         l.max_headers = self.max_headers.unwrap_or(l.max_headers);
         l.max_uri_bytes = self.max_uri_bytes.unwrap_or(l.max_uri_bytes);
         l.max_body_bytes = self.max_body_bytes.unwrap_or(l.max_body_bytes);
+        l.max_upload_bytes = self.max_upload_bytes.unwrap_or(l.max_upload_bytes);
         l.max_params = self.max_params.unwrap_or(l.max_params);
         l.header_read_timeout = self.header_read_timeout_ms.map_or(l.header_read_timeout, ms);
         l.body_read_timeout = self.body_read_timeout_ms.map_or(l.body_read_timeout, ms);

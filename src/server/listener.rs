@@ -27,6 +27,7 @@
 //! Requests refused here after their head was parsed are journaled (no service, verdict
 //! refused) and logged like any other; refusals before a head exists are only logged.
 
+use super::routes::amazon::Intake;
 use super::{AppState, Limits};
 use crate::journal::{JournalEntry, Received};
 use axum::body::Body;
@@ -188,33 +189,107 @@ impl Connection {
         } else if target_len > limits.max_uri_bytes {
             Some((StatusCode::URI_TOO_LONG, format!("request target longer than {} bytes\n", limits.max_uri_bytes)))
         } else {
-            request.body().size_hint().exact().filter(|&n| n > limits.max_body_bytes as u64).map(|n| {
-                let message = format!("request body of {n} bytes is larger than {} bytes\n", limits.max_body_bytes);
-                (StatusCode::PAYLOAD_TOO_LARGE, message)
-            })
+            None
         };
+        let size_hint = request.body().size_hint().exact();
         let (mut parts, incoming) = request.into_parts();
         if let Some((status, message)) = refusal {
             return self.refuse(&parts, &[], status, message, shared);
         }
-        let body = match tokio::time::timeout(limits.body_read_timeout, collect(incoming, limits.max_body_bytes)).await
-        {
-            Ok(Ok(body)) => body,
-            Ok(Err(BodyError::TooLarge(read))) => {
-                let message = format!("request body larger than {} bytes\n", limits.max_body_bytes);
-                return self.refuse(&parts, &read, StatusCode::PAYLOAD_TOO_LARGE, message, shared);
+        // An Amazon request's head decides how its body is taken: an aws-chunked upload is
+        // decoded as it arrives, an S3 upload may be as large as an object.
+        let admin = parts.uri.path().starts_with("/__amzsig/");
+        let intake = if admin {
+            Intake::Whole { limit: limits.max_body_bytes as u64, upload: false }
+        } else {
+            let over = size_hint.is_none_or(|n| n > limits.max_body_bytes as u64);
+            super::routes::amazon::intake(&self.state, &parts, over)
+        };
+        let body = match intake {
+            Intake::Whole { limit, upload } => {
+                if let Some(n) = size_hint.filter(|&n| n > limit) {
+                    if upload {
+                        let planned = Some(super::routes::amazon::too_large(&self.state));
+                        drain(incoming, limits.max_body_bytes, limits.body_read_timeout).await;
+                        shared.refused.store(true, Ordering::SeqCst);
+                        return self.route(parts, planned, Bytes::new()).await;
+                    }
+                    let message = format!("request body of {n} bytes is larger than {limit} bytes\n");
+                    return self.refuse(&parts, &[], StatusCode::PAYLOAD_TOO_LARGE, message, shared);
+                }
+                let read = if upload {
+                    collect_idle(incoming, limit, limits.body_read_timeout).await
+                } else {
+                    let max = usize::try_from(limit).unwrap_or(usize::MAX);
+                    tokio::time::timeout(limits.body_read_timeout, collect(incoming, max)).await.ok()
+                };
+                match read {
+                    Some(Ok(body)) => body,
+                    Some(Err(BodyError::TooLarge(_))) if upload => {
+                        let planned = Some(super::routes::amazon::too_large(&self.state));
+                        shared.refused.store(true, Ordering::SeqCst);
+                        return self.route(parts, planned, Bytes::new()).await;
+                    }
+                    Some(Err(BodyError::TooLarge(read))) => {
+                        let message = format!("request body larger than {limit} bytes\n");
+                        return self.refuse(&parts, &read, StatusCode::PAYLOAD_TOO_LARGE, message, shared);
+                    }
+                    Some(Err(BodyError::Broken(read, e))) => {
+                        let message = format!("malformed request body: {e}\n");
+                        return self.refuse(&parts, &read, StatusCode::BAD_REQUEST, message, shared);
+                    }
+                    None => {
+                        let ms = limits.body_read_timeout.as_millis();
+                        let message = format!("request body not received within {ms} ms\n");
+                        return self.refuse(&parts, &[], StatusCode::REQUEST_TIMEOUT, message, shared);
+                    }
+                }
             }
-            Ok(Err(BodyError::Broken(read, e))) => {
-                let message = format!("malformed request body: {e}\n");
-                return self.refuse(&parts, &read, StatusCode::BAD_REQUEST, message, shared);
+            Intake::Refused(planned) => {
+                // Answered from the head; the body is read and dropped (bounded), so the
+                // client reads the answer rather than a reset.
+                drain(incoming, limits.max_body_bytes, limits.body_read_timeout).await;
+                shared.refused.store(true, Ordering::SeqCst);
+                return self.route(parts, planned, Bytes::new()).await;
             }
-            Err(_) => {
-                let ms = limits.body_read_timeout.as_millis();
-                let message = format!("request body not received within {ms} ms\n");
-                return self.refuse(&parts, &[], StatusCode::REQUEST_TIMEOUT, message, shared);
+            Intake::Chunked(mut chunked) => {
+                match feed_chunked(incoming, &mut chunked, limits).await {
+                    Ok(()) => {}
+                    Err(FeedError::Timeout) => {
+                        let ms = limits.body_read_timeout.as_millis();
+                        let message = format!("request body not received within {ms} ms\n");
+                        return self.refuse(&parts, &[], StatusCode::REQUEST_TIMEOUT, message, shared);
+                    }
+                    Err(FeedError::Broken(e)) => {
+                        let message = format!("malformed request body: {e}\n");
+                        return self.refuse(&parts, &[], StatusCode::BAD_REQUEST, message, shared);
+                    }
+                }
+                if chunked.failed() {
+                    shared.refused.store(true, Ordering::SeqCst);
+                }
+                return self.route(parts, Some(chunked.into_planned()), Bytes::new()).await;
             }
         };
         parts.extensions.insert(ConnectInfo(self.peer));
+        let request = Request::from_parts(parts, Body::from(body));
+        match TowerToHyperService::new(self.router.clone()).call(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Hands a request whose body was taken here (planned from its head) to the router.
+    async fn route(
+        &self,
+        mut parts: axum::http::request::Parts,
+        planned: Option<super::routes::amazon::Planned>,
+        body: Bytes,
+    ) -> Response<Body> {
+        parts.extensions.insert(ConnectInfo(self.peer));
+        if let Some(planned) = planned {
+            parts.extensions.insert(super::routes::amazon::PlannedSlot::new(planned));
+        }
         let request = Request::from_parts(parts, Body::from(body));
         match TowerToHyperService::new(self.router.clone()).call(request).await {
             Ok(response) => response,
@@ -285,6 +360,79 @@ fn truncate(s: &str, max: usize) -> &str {
 enum BodyError {
     TooLarge(Vec<u8>),
     Broken(Vec<u8>, hyper::Error),
+}
+
+enum FeedError {
+    Timeout,
+    Broken(hyper::Error),
+}
+
+/// Feeds an aws-chunked body to its decoder as it arrives (each piece within
+/// `body_read_timeout` of the one before). Once the decoder refuses it, the rest is read
+/// and dropped, up to `max_body_bytes`.
+async fn feed_chunked(
+    mut body: Incoming,
+    chunked: &mut super::routes::amazon::ChunkedIntake,
+    limits: &Limits,
+) -> Result<(), FeedError> {
+    let mut dropped = 0usize;
+    loop {
+        let next = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx));
+        match tokio::time::timeout(limits.body_read_timeout, next).await {
+            Err(_) => return Err(FeedError::Timeout),
+            Ok(None) => {
+                chunked.end();
+                return Ok(());
+            }
+            Ok(Some(Err(e))) => return Err(FeedError::Broken(e)),
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    if chunked.failed() {
+                        dropped += data.len();
+                        if dropped > limits.max_body_bytes {
+                            return Ok(());
+                        }
+                    } else {
+                        chunked.feed(&data);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads and drops a body, up to `max` bytes or `timeout` between pieces.
+async fn drain(mut body: Incoming, max: usize, timeout: Duration) {
+    let mut total = 0usize;
+    while total <= max {
+        let next = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx));
+        match tokio::time::timeout(timeout, next).await {
+            Ok(Some(Ok(frame))) => total += frame.data_ref().map_or(0, Bytes::len),
+            _ => return,
+        }
+    }
+}
+
+/// Reads a whole (upload) body of at most `max` bytes, each piece within `idle` of the
+/// one before; `None` on a timeout.
+async fn collect_idle(mut body: Incoming, max: u64, idle: Duration) -> Option<Result<Bytes, BodyError>> {
+    let mut out: Vec<u8> = Vec::new();
+    loop {
+        let next = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx));
+        match tokio::time::timeout(idle, next).await {
+            Err(_) => return None,
+            Ok(None) => return Some(Ok(Bytes::from(out))),
+            Ok(Some(Err(e))) => return Some(Err(BodyError::Broken(out, e))),
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    if (out.len() + data.len()) as u64 > max {
+                        return Some(Err(BodyError::TooLarge(out)));
+                    }
+                    out.extend_from_slice(&data);
+                }
+            }
+        }
+    }
 }
 
 /// Reads the whole body, refusing it as soon as it passes `max` bytes.

@@ -145,8 +145,8 @@ pub struct ServiceRequest<'a> {
     /// Every header as received, in order, names as sent (a name may repeat); what the
     /// SigV4 verifier canonicalises ([`crate::sigv4::SignableRequest::headers`]).
     pub headers: &'a [(String, String)],
-    /// The trailer fields of an aws-chunked body (names lowercase), once the pipeline has
-    /// decoded and verified it; then `body` is the decoded payload. Empty otherwise.
+    /// The trailing headers of an aws-chunked upload (lowercase names; empty otherwise),
+    /// whose `body` is then the decoded payload.
     pub trailers: &'a [(String, String)],
 }
 

@@ -25,6 +25,7 @@ use crate::keystore::FamilyKeys;
 use crate::request::{RequestView, Scheme};
 use crate::scheme::Failure;
 use crate::sigv2::SignatureMethod;
+use crate::sigv4::streaming::{ChunkChain, Decoder, StreamingError, StreamingHead};
 
 /// A request as it arrived: what the HTTP layer read, nothing interpreted yet.
 #[derive(Debug, Clone, Copy)]
@@ -136,13 +137,231 @@ pub enum Processed {
 /// # Ok::<(), amzsig::clock::TimeParseError>(())
 /// ```
 pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> Processed {
+    match plan_body(raw, ctx, limits) {
+        BodyPlan::Whole => process_decoded(raw, &[], ctx, *limits),
+        BodyPlan::Refused(answer) => answer,
+        BodyPlan::Chunked(mut body) => {
+            let decoded = body.feed(raw.body).and_then(|()| body.finish());
+            process_chunked(raw, &decoded, ctx, limits)
+        }
+    }
+}
+
+/// How a request's body is to be taken, decided from its head alone (method, target,
+/// headers): see [`plan_body`].
+#[derive(Debug)]
+// One per request, moved once; the chunked variant carries the decoder's state.
+#[allow(clippy::large_enum_variant)]
+pub enum BodyPlan {
+    /// Read the whole body and call [`process`] (every request but an aws-chunked upload).
+    Whole,
+    /// An aws-chunked upload whose seed signature and head verified: feed the body to
+    /// the [`ChunkedBody`] as it arrives, then call [`process_chunked`].
+    Chunked(ChunkedBody),
+    /// The head alone is refused (the seed signature, the session token, the decoded
+    /// length, the framing, the trailer announced): send this; the body is not needed.
+    Refused(Processed),
+}
+
+/// The body of an aws-chunked upload, taken piece by piece: each chunk's bytes are kept
+/// once its signature verifies (memory: the decoded payload, nothing else but one line).
+#[derive(Debug)]
+pub struct ChunkedBody {
+    decoder: Decoder,
+    data: Vec<u8>,
+}
+
+/// An aws-chunked body decoded and verified: the payload and the trailing headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedBody {
+    /// The payload (what the chunks carried).
+    pub data: Vec<u8>,
+    /// The trailing headers (lowercase names), without the trailer signature.
+    pub trailers: Vec<(String, String)>,
+}
+
+impl ChunkedBody {
+    /// Takes the next piece of the body.
+    ///
+    /// # Errors
+    ///
+    /// The first streaming rule the body breaks (S3's answer: [`StreamingError::s3_code`]);
+    /// the body is refused then, whatever follows.
+    pub fn feed(&mut self, piece: &[u8]) -> Result<(), StreamingError> {
+        self.decoder.feed(piece, &mut self.data)
+    }
+
+    /// A body already decoded, held until it is answered.
+    pub fn from_decoded(decoded: DecodedBody) -> Self {
+        let mut body = Self { decoder: Decoder::done(decoded.trailers), data: decoded.data };
+        body.data.shrink_to_fit();
+        body
+    }
+
+    /// The decoded body of one made by [`ChunkedBody::from_decoded`] (or any whose
+    /// decoder finished).
+    pub fn into_decoded(self) -> Option<DecodedBody> {
+        self.finish().ok()
+    }
+
+    /// The payload bytes verified so far.
+    pub fn decoded_len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The payload and trailers, once the whole body was fed.
+    ///
+    /// # Errors
+    ///
+    /// When the body ended before its final chunk and trailer.
+    pub fn finish(self) -> Result<DecodedBody, StreamingError> {
+        let trailers = self.decoder.finish()?;
+        Ok(DecodedBody { data: self.data, trailers })
+    }
+}
+
+/// Decides from `raw`'s head how its body is taken: an upload whose
+/// `x-amz-content-sha256` is a streaming literal (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`,
+/// `…-TRAILER`, `STREAMING-UNSIGNED-PAYLOAD-TRAILER`) to the generic SigV4 endpoint is
+/// authenticated now (its seed signature and session token, as S3 does before the body)
+/// and its head checked ([`StreamingHead::read`]); its body is then decoded chunk by
+/// chunk, each chunk chained from the seed. Everything else is read whole. `raw.body` is
+/// not looked at.
+pub fn plan_body(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> BodyPlan {
+    let Some(head) = StreamingHead::read(|name| raw.header(name)) else { return BodyPlan::Whole };
+    let head_only = RawRequest { body: b"", ..*raw };
+    let decided = with_request(&head_only, &[], ctx, *limits, |route, req| {
+        if *route != Route::Aws {
+            return None;
+        }
+        let auth = match super::aws::authenticate(ctx, req) {
+            Ok(auth) => auth,
+            Err(outcome) => {
+                let explanation = explain(route, ctx, req, &outcome);
+                return Some(BodyPlan::Refused(Processed::Answered { outcome, explanation }));
+            }
+        };
+        let head = match head {
+            Ok(head) => head,
+            Err(e) => return Some(stream_refusal(ctx, req, &e)),
+        };
+        let chain = if head.mode.signed_chunks() {
+            let seed = match req.header(crate::sigv4::AUTHORIZATION).map(crate::sigv4::parse_authorization) {
+                Some(Ok(a)) => a.signature,
+                _ => return Some(stream_refusal(ctx, req, &StreamingError::NoSeed)),
+            };
+            let scope = &auth.verified.scope;
+            let KeyState::Active(secret) =
+                ctx.keys.family(crate::keystore::Family::Aws).lookup(&auth.verified.access_key_id)
+            else {
+                return None;
+            };
+            let key = match ctx.signing_keys {
+                Some(cache) => cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_derive(
+                    secret,
+                    &scope.date,
+                    &scope.region,
+                    &scope.service,
+                ),
+                None => crate::sigv4::signing_key(secret, &scope.date, &scope.region, &scope.service),
+            };
+            Some(ChunkChain::new(&key, &auth.verified.request_time.to_amz_date(), &scope.to_string(), &seed))
+        } else {
+            None
+        };
+        let decoder = Decoder::new(head.mode, chain, head.trailer.as_deref(), Some(head.decoded_length));
+        // The payload is kept whole (it becomes the object); reserve what the client
+        // announced, within reason.
+        let reserve = usize::try_from(head.decoded_length.min(1 << 26)).unwrap_or(0);
+        Some(BodyPlan::Chunked(ChunkedBody { decoder, data: Vec::with_capacity(reserve) }))
+    });
+    match decided {
+        Ok(Some(plan)) => plan,
+        Ok(None) => BodyPlan::Whole,
+        Err(answer) => BodyPlan::Refused(answer),
+    }
+}
+
+/// True when `raw` (its head) is an upload to S3 (a `PUT` or `POST` the generic SigV4
+/// endpoint answers in S3's protocol), whose body may be as large as an object: the server
+/// asks only for bodies over its ordinary limit.
+pub fn is_s3_upload(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> bool {
+    if !matches!(raw.method, "PUT" | "POST") {
+        return false;
+    }
+    let head_only = RawRequest { body: b"", ..*raw };
+    with_request(&head_only, &[], ctx, *limits, |route, req| *route == Route::Aws && super::aws::is_s3(req))
+        .unwrap_or(false)
+}
+
+/// A streaming rule broken before the body: S3's answer, explained when it is about a
+/// signature.
+fn stream_refusal(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, e: &StreamingError) -> BodyPlan {
+    let outcome = super::aws::stream_refused(ctx, req, e);
+    BodyPlan::Refused(Processed::Answered { outcome, explanation: None })
+}
+
+/// Answers an aws-chunked upload planned by [`plan_body`] (`raw`: its head) once its body
+/// was fed: with the decoded payload and trailers, the service's rules as for any request
+/// (the seed signature is verified again, with the streaming literal as the payload hash);
+/// a body that broke a streaming rule is refused in S3's words, and nothing of it is kept.
+pub fn process_chunked(
+    raw: &RawRequest<'_>,
+    body: &Result<DecodedBody, StreamingError>,
+    ctx: &Ctx<'_>,
+    limits: &PipelineLimits,
+) -> Processed {
+    match body {
+        Ok(decoded) => {
+            let raw = RawRequest { body: &decoded.data, ..*raw };
+            process_decoded(&raw, &decoded.trailers, ctx, *limits)
+        }
+        Err(e) => {
+            let head_only = RawRequest { body: b"", ..*raw };
+            let answered = with_request(&head_only, &[], ctx, *limits, |route, req| {
+                let outcome = super::aws::stream_refused(ctx, req, e);
+                let explanation = explain(route, ctx, req, &outcome);
+                Processed::Answered { outcome, explanation }
+            });
+            answered.unwrap_or_else(|answer| answer)
+        }
+    }
+}
+
+/// The pipeline after the body is known: route, decode, the service's rules, the
+/// explanation.
+fn process_decoded(
+    raw: &RawRequest<'_>,
+    trailers: &[(String, String)],
+    ctx: &Ctx<'_>,
+    limits: PipelineLimits,
+) -> Processed {
+    let answered = with_request(raw, trailers, ctx, limits, |route, req| {
+        let outcome = super::handle(route, ctx, req);
+        let explanation = explain(route, ctx, req, &outcome);
+        Processed::Answered { outcome, explanation }
+    });
+    answered.unwrap_or_else(|answer| answer)
+}
+
+// The answer instead of the request is the pipeline's answer itself, moved once.
+#[allow(clippy::result_large_err)]
+/// Routes and decodes `raw` into the request the services see, and calls `then` with it;
+/// a request no service serves, or whose parameters do not decode, is the answer instead.
+fn with_request<T>(
+    raw: &RawRequest<'_>,
+    trailers: &[(String, String)],
+    ctx: &Ctx<'_>,
+    limits: PipelineLimits,
+    then: impl FnOnce(&Route, &ServiceRequest<'_>) -> T,
+) -> Result<T, Processed> {
     let (host, path, query_text) = (raw.host(), raw.path(), raw.query());
     let key = RouteKey { method: raw.method, host, path, query: query_text, headers: raw.headers };
-    let Some(route) = super::dispatch(&key, ctx.options) else { return Processed::NoService };
+    let Some(route) = super::dispatch(&key, ctx.options) else { return Err(Processed::NoService) };
     let answered = |outcome| Processed::Answered { outcome, explanation: None };
     let query = match parse_query(query_text.as_bytes(), PlusMeans::Space) {
         Ok(q) => q,
-        Err(e) => return answered(super::malformed(&route, ctx.request_id, &format!("{e} of the query string"))),
+        Err(e) => return Err(answered(super::malformed(&route, ctx.request_id, &format!("{e} of the query string")))),
     };
     // Form POSTs sign query and body together; otherwise the query is the parameter list
     // (borrowed, not copied: this is every request's path).
@@ -151,7 +370,7 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
         let mut all = query.clone();
         match parse_query(raw.body, PlusMeans::Space) {
             Ok(body) => all.0.extend(body.0),
-            Err(e) => return answered(super::malformed(&route, ctx.request_id, &format!("{e} of the form body"))),
+            Err(e) => return Err(answered(super::malformed(&route, ctx.request_id, &format!("{e} of the form body")))),
         }
         with_form = all;
         &with_form
@@ -160,7 +379,7 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
     };
     if params.len() > limits.max_params {
         let detail = format!("{} parameters, more than the {} accepted", params.len(), limits.max_params);
-        return answered(super::malformed(&route, ctx.request_id, &detail));
+        return Err(answered(super::malformed(&route, ctx.request_id, &detail)));
     }
     // A SigV2 Query API (SimpleDB, EC2) is told from MWS and the SigV4 endpoint by its
     // parameters, which a form POST carries in the body.
@@ -173,11 +392,9 @@ pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> 
         content_md5: raw.header("content-md5"),
         user_agent: raw.header("user-agent"),
         headers: raw.headers,
-        trailers: &[],
+        trailers,
     };
-    let outcome = super::handle(&route, ctx, &req);
-    let explanation = explain(&route, ctx, &req, &outcome);
-    Processed::Answered { outcome, explanation }
+    Ok(then(&route, &req))
 }
 
 /// For a refusal about the signature ([`Failure::is_about_signature`]: a mismatch, the
@@ -197,12 +414,32 @@ fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Out
     let rules;
     let subject = match failure {
         Failure::V2(_) => Subject::V2 { view: req.view, default_method: SignatureMethod::HmacSha256 },
+        Failure::Streaming(e) => return Some(streaming_explanation(e)),
         Failure::V4(_) => {
             rules = super::v4_rules(route, req)?;
             Subject::V4 { request: req.signable(), policy: rules.policy(ctx.options.max_skew_secs) }
         }
     };
     Some(diagnose(subject, secret, Budget::DEFAULT))
+}
+
+/// The explanation of a chunk's or the trailer's refused signature: the string to sign
+/// the server computed for it (no catalogue of streaming mistakes yet, so no finding).
+fn streaming_explanation(e: &StreamingError) -> Diagnosis {
+    let string_to_sign = match e {
+        StreamingError::ChunkSignature { string_to_sign, .. }
+        | StreamingError::TrailerSignature { string_to_sign, .. } => string_to_sign.clone(),
+        other => return Diagnosis::unusable(crate::scheme::SchemeId::V4, other.to_string()),
+    };
+    Diagnosis {
+        scheme: crate::scheme::SchemeId::V4,
+        correct_canonical_request: None,
+        correct_string_to_sign: string_to_sign,
+        findings: Vec::new(),
+        problem: None,
+        budget_exhausted: false,
+        signature_matches: false,
+    }
 }
 
 fn active_secret<'k>(keys: FamilyKeys<'k>, access_key_id: &str) -> Option<&'k crate::crypto::SecretKey> {

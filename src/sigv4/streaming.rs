@@ -75,34 +75,41 @@ impl StreamingMode {
 /// What chains the chunk signatures: the request's signing key, its `X-Amz-Date`, its
 /// credential scope and the signature so far (the seed: the request's own signature).
 #[derive(Debug, Clone)]
-pub struct ChunkChain<'k> {
-    key: &'k SigningKey,
+pub struct ChunkChain {
+    key: SigningKey,
     amz_date: String,
     scope: String,
     previous: String,
 }
 
-impl<'k> ChunkChain<'k> {
+impl ChunkChain {
     /// A chain that starts at `seed_signature`.
-    pub fn new(key: &'k SigningKey, amz_date: &str, scope: &str, seed_signature: &str) -> Self {
-        Self { key, amz_date: amz_date.to_owned(), scope: scope.to_owned(), previous: seed_signature.to_owned() }
+    pub fn new(key: &SigningKey, amz_date: &str, scope: &str, seed_signature: &str) -> Self {
+        Self {
+            key: key.clone(),
+            amz_date: amz_date.to_owned(),
+            scope: scope.to_owned(),
+            previous: seed_signature.to_owned(),
+        }
     }
 
     /// The string to sign of the next chunk, whose bytes are `data`.
     pub fn chunk_string_to_sign(&self, data: &[u8]) -> String {
+        self.chunk_string_to_sign_hashed(&sha256_hex(data))
+    }
+
+    /// The string to sign of the next chunk, whose bytes hash to `data_sha256` (hex).
+    fn chunk_string_to_sign_hashed(&self, data_sha256: &str) -> String {
         format!(
-            "AWS4-HMAC-SHA256-PAYLOAD\n{}\n{}\n{}\n{EMPTY_SHA256}\n{}",
-            self.amz_date,
-            self.scope,
-            self.previous,
-            sha256_hex(data)
+            "AWS4-HMAC-SHA256-PAYLOAD\n{}\n{}\n{}\n{EMPTY_SHA256}\n{data_sha256}",
+            self.amz_date, self.scope, self.previous
         )
     }
 
     /// Signs the next chunk and moves the chain on: the returned signature is the one the
     /// chunk after it chains from.
     pub fn sign_chunk(&mut self, data: &[u8]) -> String {
-        let signature = sign_text(self.key, &self.chunk_string_to_sign(data));
+        let signature = sign_text(&self.key, &self.chunk_string_to_sign(data));
         self.previous.clone_from(&signature);
         signature
     }
@@ -120,7 +127,7 @@ impl<'k> ChunkChain<'k> {
 
     /// The trailer's signature.
     pub fn sign_trailer(&self, canonical_trailers: &str) -> String {
-        sign_text(self.key, &self.trailer_string_to_sign(canonical_trailers))
+        sign_text(&self.key, &self.trailer_string_to_sign(canonical_trailers))
     }
 }
 
@@ -133,7 +140,24 @@ pub fn canonical_trailers(trailers: &[(String, String)]) -> String {
     lines.concat()
 }
 
-/// Why a streaming body is refused, with S3's answer for it (`s3_code`).
+/// Checksum trailers S3 accepts in `x-amz-trailer` (S3 API Reference, "PutObject":
+/// `x-amz-checksum-crc32`, `-crc32c`, `-crc64nvme`, `-sha1`, `-sha256`; and the 2026
+/// additions `-md5`, `-sha512`, `-xxhash64`, `-xxhash3`, `-xxhash128`, botocore 1.42.94).
+pub const CHECKSUM_TRAILERS: [&str; 10] = [
+    "x-amz-checksum-crc32",
+    "x-amz-checksum-crc32c",
+    "x-amz-checksum-crc64nvme",
+    "x-amz-checksum-sha1",
+    "x-amz-checksum-sha256",
+    "x-amz-checksum-md5",
+    "x-amz-checksum-sha512",
+    "x-amz-checksum-xxhash64",
+    "x-amz-checksum-xxhash3",
+    "x-amz-checksum-xxhash128",
+];
+
+/// Why a streaming body is refused, with S3's answer for it ([`StreamingError::s3_code`],
+/// [`StreamingError::s3_status`], [`StreamingError::s3_message`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StreamingError {
@@ -153,12 +177,16 @@ pub enum StreamingError {
     ChunkSignature {
         /// 1-based chunk number (the final empty chunk counts).
         chunk: usize,
+        /// The signature the chunk carried.
+        provided: String,
         /// The string to sign the server computed for it.
         string_to_sign: String,
     },
     /// The trailer's signature does not match.
     #[error("the trailer signature does not match")]
     TrailerSignature {
+        /// The signature the trailer carried.
+        provided: String,
         /// The string to sign the server computed for it.
         string_to_sign: String,
     },
@@ -173,46 +201,166 @@ pub enum StreamingError {
         /// What the chunks carried.
         provided: u64,
     },
+    /// No `x-amz-decoded-content-length` header.
+    #[error("an aws-chunked upload without x-amz-decoded-content-length")]
+    DecodedLengthMissing,
+    /// `x-amz-decoded-content-length` is not a number.
+    #[error("x-amz-decoded-content-length is not a number")]
+    DecodedLengthInvalid,
+    /// Neither `Content-Length` nor `Transfer-Encoding: chunked` frames the body.
+    #[error("an aws-chunked upload with neither Content-Length nor Transfer-Encoding")]
+    NoContentLength,
+    /// `x-amz-trailer` names no checksum S3 knows.
+    #[error("x-amz-trailer names {0:?}, which is not a supported trailer")]
+    UnsupportedTrailer(String),
+    /// Signed chunks need the `Authorization` header's signature as their seed.
+    #[error("signed chunks without an Authorization header to seed them (a presigned URL has none)")]
+    NoSeed,
+    /// The upload's payload is larger than the server takes (the mock's upload limit; S3's
+    /// is 5 GiB for one PUT).
+    #[error("the upload's payload is larger than {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 impl StreamingError {
     /// S3's error code for it (S3 API Reference error codes; the recorded answers in
-    /// versity/versitygw's issues #1660, #1665, #1684, #1691, listed in the shared
-    /// reference `s3-streaming-sigv2-sigv4a.md` §2.5).
+    /// versity/versitygw's issues #1043, #1088, #1161, #1656, #1660, #1665, #1684, #1691,
+    /// listed in the shared reference `s3-streaming-sigv2-sigv4a.md` §2.5).
     pub fn s3_code(&self) -> &'static str {
         match self {
             Self::Incomplete(_) | Self::DecodedLength { .. } => "IncompleteBody",
             Self::ChunkTooSmall { .. } => "InvalidChunkSizeError",
-            Self::ChunkSignature { .. } | Self::TrailerSignature { .. } => "SignatureDoesNotMatch",
+            Self::ChunkSignature { .. } | Self::TrailerSignature { .. } | Self::DecodedLengthMissing => {
+                "SignatureDoesNotMatch"
+            }
             Self::MalformedTrailer(_) => "MalformedTrailerError",
+            Self::DecodedLengthInvalid | Self::NoContentLength => "MissingContentLength",
+            Self::UnsupportedTrailer(_) | Self::NoSeed => "InvalidRequest",
+            Self::TooLarge { .. } => "EntityTooLarge",
         }
+    }
+
+    /// S3's HTTP status for it.
+    pub fn s3_status(&self) -> u16 {
+        match self.s3_code() {
+            "SignatureDoesNotMatch" => 403,
+            "MissingContentLength" => 411,
+            _ => 400,
+        }
+    }
+
+    /// S3's message for it (the same sources as [`StreamingError::s3_code`]; `NoSeed` is
+    /// amzsig's wording: no recorded answer).
+    pub fn s3_message(&self) -> &'static str {
+        match self {
+            Self::Incomplete(_) => "The request body terminated unexpectedly",
+            Self::DecodedLength { .. } => {
+                "You did not provide the number of bytes specified by the Content-Length HTTP header"
+            }
+            Self::ChunkTooSmall { .. } => "Only the last chunk is allowed to have a size less than 8192 bytes",
+            Self::ChunkSignature { .. } | Self::TrailerSignature { .. } | Self::DecodedLengthMissing => {
+                "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+            }
+            Self::MalformedTrailer(_) => {
+                "The request contained trailing data that was not well-formed or did not conform to our published schema."
+            }
+            Self::DecodedLengthInvalid | Self::NoContentLength => "You must provide the Content-Length HTTP header.",
+            Self::UnsupportedTrailer(_) => "The value specified in the x-amz-trailer header is not supported",
+            Self::NoSeed => "Signed aws-chunked payloads need the Authorization header; a presigned URL cannot seed them.",
+            // S3 API Reference, "Error responses", EntityTooLarge.
+            Self::TooLarge { .. } => "Your proposed upload exceeds the maximum allowed object size.",
+        }
+    }
+
+    /// True for the failures of a chunk's or the trailer's signature.
+    pub fn is_signature_mismatch(&self) -> bool {
+        matches!(self, Self::ChunkSignature { .. } | Self::TrailerSignature { .. })
     }
 }
 
+/// What a streaming upload's headers say about its body, checked before any body byte is
+/// read (S3's order: the seed signature is verified first, by the caller).
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamingHead {
+    /// The mode `x-amz-content-sha256` names.
+    pub mode: StreamingMode,
+    /// `x-amz-decoded-content-length`.
+    pub decoded_length: u64,
+    /// `x-amz-trailer`, lowercase and trimmed.
+    pub trailer: Option<String>,
+}
+
+impl StreamingHead {
+    /// Reads the head of an upload whose `x-amz-content-sha256` is a streaming literal:
+    /// `None` when it is not one. `header` gives a header's first value by name.
+    ///
+    /// # Errors
+    ///
+    /// S3's refusals that need no body: the decoded length missing or not a number, no
+    /// framing (neither `Content-Length` nor `Transfer-Encoding`), an `x-amz-trailer` S3
+    /// does not support.
+    pub fn read<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Option<Result<Self, StreamingError>> {
+        let mode = StreamingMode::from_content_sha256(header("x-amz-content-sha256")?.trim())?;
+        Some(Self::read_mode(mode, header))
+    }
+
+    fn read_mode<'h>(mode: StreamingMode, header: impl Fn(&str) -> Option<&'h str>) -> Result<Self, StreamingError> {
+        let decoded_length = match header("x-amz-decoded-content-length") {
+            None => return Err(StreamingError::DecodedLengthMissing),
+            Some(v) => v.trim().parse::<u64>().map_err(|_| StreamingError::DecodedLengthInvalid)?,
+        };
+        let chunked = header("transfer-encoding").is_some_and(|t| !t.trim().eq_ignore_ascii_case("identity"));
+        if header("content-length").is_none() && !chunked {
+            return Err(StreamingError::NoContentLength);
+        }
+        let trailer = header("x-amz-trailer").map(|t| t.trim().to_ascii_lowercase());
+        if let Some(t) = &trailer {
+            if !CHECKSUM_TRAILERS.contains(&t.as_str()) {
+                return Err(StreamingError::UnsupportedTrailer(t.clone()));
+            }
+        }
+        Ok(Self { mode, decoded_length, trailer })
+    }
+}
+
+#[derive(Debug, Clone)]
 enum State {
-    /// Waiting for a chunk's size line.
+    /// Reading a chunk's size line.
     Header,
-    /// Waiting for `size` data bytes and their CRLF.
-    Data { size: usize, signature: Option<String> },
+    /// Reading a chunk's data straight into the output: `remaining` bytes still to come.
+    Data { size: usize, remaining: usize, signature: Option<String> },
+    /// After a chunk's data: its CRLF, then its signature is checked.
+    DataCrlf { size: usize, signature: Option<String> },
     /// After the final chunk of a body without trailer: the CRLF that ends it.
     FinalCrlf,
     /// After the final chunk: trailer lines until an empty line.
     Trailer,
     /// The body is complete.
     Done,
+    /// A problem was found: the decoder is spent.
+    Failed,
 }
 
 /// An aws-chunked body decoder (see the module docs). Feed it the body in pieces; it
-/// returns each chunk's bytes once verified.
+/// appends each chunk's bytes to the caller's buffer and keeps them there only once the
+/// chunk's signature verifies, so after every [`Decoder::feed`] the buffer holds verified
+/// bytes only and the decoder itself holds at most one unfinished line.
 #[derive(Debug)]
-pub struct Decoder<'k> {
+pub struct Decoder {
     mode: StreamingMode,
-    chain: Option<ChunkChain<'k>>,
+    chain: Option<ChunkChain>,
     announced_trailer: Option<String>,
     decoded_length: Option<u64>,
-    buffer: Vec<u8>,
+    /// An unfinished size, CRLF or trailer line.
+    line: Vec<u8>,
     state: State,
+    /// SHA-256 of the current chunk's data so far (signed chunks only).
+    hasher: Option<sha2::Sha256>,
+    /// Where the current chunk starts in the caller's buffer.
+    mark: usize,
     chunks: usize,
     last_size: Option<usize>,
     decoded: u64,
@@ -220,13 +368,13 @@ pub struct Decoder<'k> {
     trailer_signature: Option<String>,
 }
 
-impl<'k> Decoder<'k> {
+impl Decoder {
     /// A decoder for `mode`; `chain` is required for the signed modes (`None` there means
     /// chunk signatures are read but not checked); `announced_trailer` is `x-amz-trailer`;
     /// `decoded_length` is `x-amz-decoded-content-length`.
     pub fn new(
         mode: StreamingMode,
-        chain: Option<ChunkChain<'k>>,
+        chain: Option<ChunkChain>,
         announced_trailer: Option<&str>,
         decoded_length: Option<u64>,
     ) -> Self {
@@ -235,8 +383,10 @@ impl<'k> Decoder<'k> {
             chain,
             announced_trailer: announced_trailer.map(|t| t.trim().to_ascii_lowercase()),
             decoded_length,
-            buffer: Vec::new(),
+            line: Vec::new(),
             state: State::Header,
+            hasher: None,
+            mark: 0,
             chunks: 0,
             last_size: None,
             decoded: 0,
@@ -245,35 +395,55 @@ impl<'k> Decoder<'k> {
         }
     }
 
+    /// A decoder whose body has ended, with `trailers` (for a body decoded elsewhere and
+    /// held until it is answered).
+    pub fn done(trailers: Vec<(String, String)>) -> Self {
+        let mut d = Self::new(StreamingMode::UnsignedTrailer, None, None, None);
+        d.state = State::Done;
+        d.chunks = 1;
+        d.trailers = trailers;
+        d
+    }
+
     /// Takes the next piece of the body; appends to `out` the bytes of every chunk the
-    /// piece completes (each verified first).
+    /// piece completes (each verified first; the bytes of a chunk still arriving are in
+    /// `out` past its verified part only until the next call).
     ///
     /// # Errors
     ///
-    /// The first framing, size, signature or trailer problem; after an error the decoder
-    /// is spent.
+    /// The first framing, size, signature or trailer problem; `out` is cut back to the
+    /// bytes of the chunks verified before it. After an error the decoder is spent.
     pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), StreamingError> {
-        if self.state == State::Done {
+        let result = self.feed_inner(input, out);
+        if result.is_err() {
+            out.truncate(self.mark.min(out.len()));
+            self.state = State::Failed;
+        }
+        result
+    }
+
+    #[allow(clippy::too_many_lines)] // one state machine, a branch per state
+    fn feed_inner(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> Result<(), StreamingError> {
+        if matches!(self.state, State::Failed) {
+            return Err(StreamingError::Incomplete("the body was already refused"));
+        }
+        if matches!(self.state, State::Done) {
             return if input.is_empty() {
                 Ok(())
             } else {
                 Err(StreamingError::Incomplete("bytes after the body's end"))
             };
         }
-        self.buffer.extend_from_slice(input);
         loop {
-            match self.state.clone() {
+            match std::mem::replace(&mut self.state, State::Done) {
                 State::Header => {
-                    let Some(end) = find_crlf(&self.buffer) else {
-                        if self.buffer.len() > MAX_HEADER_LINE {
-                            return Err(StreamingError::Incomplete("a chunk header line is too long"));
-                        }
+                    let Some(line) = self.take_line(&mut input, MAX_HEADER_LINE, true)? else {
+                        self.state = State::Header;
                         return Ok(());
                     };
-                    let line = std::str::from_utf8(&self.buffer[..end])
+                    let line = std::str::from_utf8(&line)
                         .map_err(|_| StreamingError::Incomplete("a chunk header is not text"))?;
                     let (size, signature) = self.parse_header(line)?;
-                    self.buffer.drain(..end + 2);
                     // A chunk before this one (not the last: more data follows) was too small;
                     // the last data chunk may be small ("Only the last chunk is allowed to
                     // have a size less than 8192 bytes").
@@ -284,51 +454,72 @@ impl<'k> Decoder<'k> {
                     }
                     if size == 0 {
                         self.chunks += 1;
-                        self.verify_chunk(&[], signature.as_deref())?;
+                        self.verify_chunk(EMPTY_SHA256, signature)?;
                         self.state = if self.mode.has_trailer() { State::Trailer } else { State::FinalCrlf };
                     } else {
-                        self.state = State::Data { size, signature };
+                        self.mark = out.len();
+                        if self.chain.is_some() {
+                            self.hasher = Some(sha2::Digest::new());
+                        }
+                        self.state = State::Data { size, remaining: size, signature };
                     }
                 }
-                State::FinalCrlf => {
-                    if self.buffer.len() < 2 {
+                State::Data { size, remaining, signature } => {
+                    let n = remaining.min(input.len());
+                    let (data, rest) = input.split_at(n);
+                    if let Some(h) = self.hasher.as_mut() {
+                        sha2::Digest::update(h, data);
+                    }
+                    out.extend_from_slice(data);
+                    input = rest;
+                    if remaining > n {
+                        self.state = State::Data { size, remaining: remaining - n, signature };
                         return Ok(());
                     }
-                    if &self.buffer[..2] != b"\r\n" {
-                        return Err(StreamingError::Incomplete("no CRLF after the final chunk"));
-                    }
-                    self.buffer.drain(..2);
-                    return self.finish_body();
+                    self.state = State::DataCrlf { size, signature };
                 }
-                State::Data { size, signature } => {
-                    if self.buffer.len() < size + 2 {
+                State::DataCrlf { size, signature } => {
+                    if !self.take_crlf(&mut input)? {
+                        self.state = State::DataCrlf { size, signature };
                         return Ok(());
                     }
-                    if &self.buffer[size..size + 2] != b"\r\n" {
-                        return Err(StreamingError::Incomplete("a chunk's data is not followed by CRLF"));
-                    }
-                    let chunk: Vec<u8> = self.buffer.drain(..size + 2).take(size).collect();
                     self.chunks += 1;
-                    self.verify_chunk(&chunk, signature.as_deref())?;
-                    out.extend_from_slice(&chunk);
+                    let hashed = self.hasher.take().map(|h| crate::crypto::hex(&sha2::Digest::finalize(h)));
+                    self.verify_chunk(hashed.as_deref().unwrap_or_default(), signature)?;
+                    self.mark = out.len();
                     self.decoded += size as u64;
                     self.last_size = Some(size);
                     self.state = State::Header;
                 }
+                State::FinalCrlf => {
+                    if !self.take_crlf(&mut input)? {
+                        self.state = State::FinalCrlf;
+                        return Ok(());
+                    }
+                    self.finish_body(input)?;
+                    return Ok(());
+                }
                 State::Trailer => {
-                    let Some(end) = find_line_end(&self.buffer) else {
-                        if self.buffer.len() > MAX_TRAILER_BYTES {
-                            return Err(StreamingError::MalformedTrailer("the trailer is too long"));
-                        }
+                    let Some(line) = self.take_line(&mut input, MAX_TRAILER_BYTES, false)? else {
+                        self.state = State::Trailer;
                         return Ok(());
                     };
-                    let (line_len, eol_len) = end;
-                    let line = std::str::from_utf8(&self.buffer[..line_len])
+                    let line = std::str::from_utf8(&line)
                         .map_err(|_| StreamingError::MalformedTrailer("a trailer line is not text"))?
                         .to_owned();
-                    self.buffer.drain(..line_len + eol_len);
                     if line.is_empty() {
-                        return self.finish_body();
+                        // minio-go writes an empty line between a signed trailer and its
+                        // signature (`addSignedTrailer`): the body ends only once the
+                        // signature a signed trailer needs has come.
+                        let awaiting_signature = self.mode == StreamingMode::SignedTrailer
+                            && !self.trailers.is_empty()
+                            && self.trailer_signature.is_none();
+                        if !awaiting_signature {
+                            self.finish_body(input)?;
+                            return Ok(());
+                        }
+                        self.state = State::Trailer;
+                        continue;
                     }
                     let (name, value) =
                         line.split_once(':').ok_or(StreamingError::MalformedTrailer("a trailer line without ':'"))?;
@@ -338,10 +529,53 @@ impl<'k> Decoder<'k> {
                     } else {
                         self.trailers.push((name, value.trim().to_owned()));
                     }
+                    self.state = State::Trailer;
                 }
                 State::Done => return Ok(()),
+                State::Failed => return Err(StreamingError::Incomplete("the body was already refused")),
             }
         }
+    }
+
+    /// The next line from the unfinished line and `input` (CRLF-ended, or LF-ended too
+    /// when `crlf_only` is false), without its end; `None` when it has not ended yet.
+    fn take_line(&mut self, input: &mut &[u8], max: usize, crlf_only: bool) -> Result<Option<Vec<u8>>, StreamingError> {
+        let Some(lf) = input.iter().position(|&b| b == b'\n') else {
+            self.line.extend_from_slice(input);
+            *input = &[];
+            if self.line.len() > max {
+                return Err(if crlf_only {
+                    StreamingError::Incomplete("a chunk header line is too long")
+                } else {
+                    StreamingError::MalformedTrailer("the trailer is too long")
+                });
+            }
+            return Ok(None);
+        };
+        self.line.extend_from_slice(&input[..=lf]);
+        *input = &input[lf + 1..];
+        let mut line = std::mem::take(&mut self.line);
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        } else if crlf_only {
+            return Err(StreamingError::Incomplete("a chunk header not ended by CRLF"));
+        }
+        Ok(Some(line))
+    }
+
+    /// Reads the CRLF that ends a chunk's data (or the body): true once both bytes came.
+    fn take_crlf(&mut self, input: &mut &[u8]) -> Result<bool, StreamingError> {
+        while self.line.len() < 2 {
+            let Some((&b, rest)) = input.split_first() else { return Ok(false) };
+            self.line.push(b);
+            *input = rest;
+        }
+        if self.line.as_slice() != b"\r\n" {
+            return Err(StreamingError::Incomplete("a chunk's data is not followed by CRLF"));
+        }
+        self.line.clear();
+        Ok(true)
     }
 
     /// Ends the body: the trailing headers, once everything was fed.
@@ -350,7 +584,7 @@ impl<'k> Decoder<'k> {
     ///
     /// When the body stopped before its end.
     pub fn finish(self) -> Result<Vec<(String, String)>, StreamingError> {
-        if self.state != State::Done {
+        if !matches!(self.state, State::Done) || self.chunks == 0 {
             return Err(StreamingError::Incomplete("the body ended before its final chunk"));
         }
         Ok(self.trailers)
@@ -359,6 +593,11 @@ impl<'k> Decoder<'k> {
     /// How many chunks were read (the final empty one included).
     pub fn chunks(&self) -> usize {
         self.chunks
+    }
+
+    /// How many payload bytes the verified chunks carried so far.
+    pub fn decoded(&self) -> u64 {
+        self.decoded
     }
 
     fn parse_header(&self, line: &str) -> Result<(usize, Option<String>), StreamingError> {
@@ -384,21 +623,23 @@ impl<'k> Decoder<'k> {
         Ok((size, signature))
     }
 
-    fn verify_chunk(&mut self, data: &[u8], sent: Option<&str>) -> Result<(), StreamingError> {
+    /// Checks the chunk whose data hashes to `data_sha256` against the signature it carried.
+    fn verify_chunk(&mut self, data_sha256: &str, sent: Option<String>) -> Result<(), StreamingError> {
         let (Some(chain), Some(sent)) = (self.chain.as_mut(), sent) else {
             return Ok(());
         };
-        let string_to_sign = chain.chunk_string_to_sign(data);
-        let expected = chain.sign_chunk(data);
+        let string_to_sign = chain.chunk_string_to_sign_hashed(data_sha256);
+        let expected = sign_text(&chain.key, &string_to_sign);
         if constant_time_eq(expected.as_bytes(), sent.as_bytes()) {
+            chain.previous = expected;
             Ok(())
         } else {
-            Err(StreamingError::ChunkSignature { chunk: self.chunks, string_to_sign })
+            Err(StreamingError::ChunkSignature { chunk: self.chunks, provided: sent, string_to_sign })
         }
     }
 
-    fn finish_body(&mut self) -> Result<(), StreamingError> {
-        if !self.buffer.is_empty() {
+    fn finish_body(&mut self, rest: &[u8]) -> Result<(), StreamingError> {
+        if !rest.is_empty() {
             return Err(StreamingError::Incomplete("bytes after the body's end"));
         }
         if let Some(expected) = self.decoded_length.filter(|e| *e != self.decoded) {
@@ -424,6 +665,7 @@ impl<'k> Decoder<'k> {
                     let expected = chain.sign_trailer(&canonical);
                     if !constant_time_eq(expected.as_bytes(), sent.as_bytes()) {
                         return Err(StreamingError::TrailerSignature {
+                            provided: sent.to_owned(),
                             string_to_sign: chain.trailer_string_to_sign(&canonical),
                         });
                     }
@@ -433,18 +675,6 @@ impl<'k> Decoder<'k> {
         self.state = State::Done;
         Ok(())
     }
-}
-
-/// The position of the first CRLF.
-fn find_crlf(buffer: &[u8]) -> Option<usize> {
-    buffer.windows(2).position(|w| w == b"\r\n")
-}
-
-/// The first line's length and its end's length (CRLF, or a bare LF as minio-go writes
-/// trailer lines).
-fn find_line_end(buffer: &[u8]) -> Option<(usize, usize)> {
-    let lf = buffer.iter().position(|&b| b == b'\n')?;
-    Some(if lf > 0 && buffer[lf - 1] == b'\r' { (lf - 1, 2) } else { (lf, 1) })
 }
 
 #[cfg(test)]

@@ -3,15 +3,20 @@
 //! (gzip when asked), journal it, log one line.
 
 use super::super::AppState;
+use crate::clock::UtcTime;
 use crate::journal::{JournalEntry, Received};
 use crate::request::Scheme;
-use crate::services::pipeline::{process, PipelineLimits, Processed, RawRequest};
+use crate::services::pipeline::{
+    self, process, BodyPlan, ChunkedBody, DecodedBody, PipelineLimits, Processed, RawRequest,
+};
 use crate::services::{self, Ctx, Outcome};
+use crate::sigv4::streaming::StreamingError;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::sync::{Arc, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The response header that carries the diagnosis of a signature mismatch.
 pub(crate) const DIAGNOSIS_HEADER: &str = "x-amzsig-diagnosis";
@@ -26,10 +31,180 @@ struct Explanation {
     whole: Arc<crate::diagnose::Diagnosis>,
 }
 
+/// Calls `f` with the services' context for a request read at `now` with `request_id`.
+fn with_ctx<T>(state: &AppState, now: UtcTime, request_id: &str, f: impl FnOnce(&Ctx<'_>) -> T) -> T {
+    let keys = state.keystore.read().unwrap_or_else(PoisonError::into_inner);
+    let ctx = Ctx {
+        keys: &keys,
+        catalogue: &state.catalogue,
+        now,
+        options: &state.options,
+        request_id,
+        throttle: &state.buckets,
+        signing_keys: Some(&state.signing_keys),
+        s3: Some(&state.s3),
+    };
+    f(&ctx)
+}
+
+fn pipeline_limits(state: &AppState) -> PipelineLimits {
+    PipelineLimits { max_params: state.limits.max_params }
+}
+
+/// How the HTTP layer takes a request's body ([`intake`]).
+pub(crate) enum Intake {
+    /// Read it whole, up to `limit` bytes; `upload`: an S3 upload (over the limit: S3's
+    /// `EntityTooLarge`, and the limit is on the time between pieces, not the whole body).
+    Whole { limit: u64, upload: bool },
+    /// An aws-chunked upload, decoded as it arrives.
+    Chunked(ChunkedIntake),
+    /// Answered from the head.
+    Refused(Option<Planned>),
+}
+
+/// A request whose body the HTTP layer took as the pipeline planned it from the head (an
+/// aws-chunked upload, a refused head, an upload over the limit): the time and request id
+/// it was judged with, and what the pipeline still needs.
+#[derive(Debug)]
+pub(crate) struct Planned {
+    now: UtcTime,
+    request_id: String,
+    answer: PlannedAnswer,
+}
+
+#[derive(Debug)]
+// One per request, moved once; boxing would add an allocation to every planned answer.
+#[allow(clippy::large_enum_variant)]
+enum PlannedAnswer {
+    /// Answered from the head.
+    Processed(Processed),
+    /// The decoded body, or the streaming rule it broke.
+    Chunked(Result<DecodedBody, StreamingError>),
+}
+
+/// A [`Planned`] request in the request's extensions (which want `Clone`: the slot is
+/// shared, and taken once by [`handle`]).
+#[derive(Debug, Clone)]
+pub(crate) struct PlannedSlot(Arc<Mutex<Option<Planned>>>);
+
+impl PlannedSlot {
+    pub(crate) fn new(planned: Planned) -> Self {
+        Self(Arc::new(Mutex::new(Some(planned))))
+    }
+
+    fn take(&self) -> Option<Planned> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+/// An aws-chunked upload being read: the decoder, and the first rule the body broke.
+pub(crate) struct ChunkedIntake {
+    now: UtcTime,
+    request_id: String,
+    body: Option<ChunkedBody>,
+    error: Option<StreamingError>,
+    max_upload: u64,
+}
+
+impl ChunkedIntake {
+    /// Takes the next piece of the body (ignored once the body is refused).
+    pub(crate) fn feed(&mut self, piece: &[u8]) {
+        let Some(body) = self.body.as_mut() else { return };
+        let result = body.feed(piece);
+        if let Err(e) = result {
+            self.fail(e);
+        } else if body.decoded_len() as u64 > self.max_upload {
+            self.fail(StreamingError::TooLarge { limit: self.max_upload });
+        }
+    }
+
+    fn fail(&mut self, e: StreamingError) {
+        self.body = None;
+        self.error = Some(e);
+    }
+
+    /// True once the body broke a rule.
+    pub(crate) fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+
+    /// The body has ended.
+    pub(crate) fn end(&mut self) {
+        if let Some(body) = self.body.take() {
+            match body.finish() {
+                Ok(decoded) => self.body = Some(ChunkedBody::from_decoded(decoded)),
+                Err(e) => self.fail(e),
+            }
+        }
+    }
+
+    /// What the handler needs to answer.
+    pub(crate) fn into_planned(self) -> Planned {
+        let answer = match (self.error, self.body) {
+            (Some(e), _) => Err(e),
+            (None, Some(body)) => {
+                body.into_decoded().ok_or(StreamingError::Incomplete("the body ended before its final chunk"))
+            }
+            (None, None) => Err(StreamingError::Incomplete("the body ended before its final chunk")),
+        };
+        Planned { now: self.now, request_id: self.request_id, answer: PlannedAnswer::Chunked(answer) }
+    }
+}
+
+/// How the HTTP layer takes the body of the request whose head is `parts`: an aws-chunked
+/// upload is planned from its head by the pipeline ([`services::pipeline::plan_body`]:
+/// authenticated, then decoded as it arrives); an S3 upload (asked only when the body may
+/// pass the ordinary limit, `maybe_over`) may be as large as [`Limits::max_upload_bytes`].
+///
+/// [`Limits::max_upload_bytes`]: crate::server::Limits::max_upload_bytes
+pub(crate) fn intake(state: &AppState, parts: &Parts, maybe_over: bool) -> Intake {
+    let ordinary = Intake::Whole { limit: state.limits.max_body_bytes as u64, upload: false };
+    let streaming = header_str(&parts.headers, HeaderName::from_static("x-amz-content-sha256"))
+        .is_some_and(|v| v.trim_start().starts_with("STREAMING-"));
+    let upload_methods = matches!(parts.method.as_str(), "PUT" | "POST");
+    if !(streaming || maybe_over && upload_methods) {
+        return ordinary;
+    }
+    let headers = header_list(&parts.headers);
+    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let raw = RawRequest { method: parts.method.as_str(), scheme: Scheme::Http, target, headers: &headers, body: b"" };
+    let limits = pipeline_limits(state);
+    if !streaming {
+        let now = state.clock.now();
+        let upload = with_ctx(state, now, "", |ctx| pipeline::is_s3_upload(&raw, ctx, &limits));
+        return if upload { Intake::Whole { limit: state.limits.max_upload_bytes, upload: true } } else { ordinary };
+    }
+    let (now, request_id) = (state.clock.now(), state.next_request_id());
+    match with_ctx(state, now, &request_id, |ctx| pipeline::plan_body(&raw, ctx, &limits)) {
+        BodyPlan::Whole => Intake::Whole { limit: state.limits.max_body_bytes as u64, upload: false },
+        BodyPlan::Refused(processed) => {
+            Intake::Refused(Some(Planned { now, request_id, answer: PlannedAnswer::Processed(processed) }))
+        }
+        BodyPlan::Chunked(body) => Intake::Chunked(ChunkedIntake {
+            now,
+            request_id,
+            body: Some(body),
+            error: None,
+            max_upload: state.limits.max_upload_bytes,
+        }),
+    }
+}
+
+/// The answer to an S3 upload over [`Limits::max_upload_bytes`]: S3's `EntityTooLarge`.
+///
+/// [`Limits::max_upload_bytes`]: crate::server::Limits::max_upload_bytes
+pub(crate) fn too_large(state: &AppState) -> Planned {
+    let error = StreamingError::TooLarge { limit: state.limits.max_upload_bytes };
+    Planned { now: state.clock.now(), request_id: state.next_request_id(), answer: PlannedAnswer::Chunked(Err(error)) }
+}
+
 pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let now = state.clock.now();
-    let request_id = state.next_request_id();
+    let planned = parts.extensions.get::<PlannedSlot>().and_then(PlannedSlot::take);
+    let (now, request_id) = match &planned {
+        Some(p) => (p.now, p.request_id.clone()),
+        None => (state.clock.now(), state.next_request_id()),
+    };
     let method = parts.method.as_str();
     let host = header_str(&parts.headers, header::HOST).unwrap_or_default();
     let path = parts.uri.path();
@@ -38,25 +213,25 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     let Ok(body) = to_bytes(body, state.limits.max_body_bytes).await else {
         return plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
     };
-    let received = Received { time: now, request_id: &request_id, method, host, path, query, body: &body };
+    // An aws-chunked upload's journal entry shows its decoded payload.
+    let answer = planned.map(|p| p.answer);
+    let journal_body: &[u8] = match &answer {
+        Some(PlannedAnswer::Chunked(Ok(decoded))) => &decoded.data,
+        _ => &body,
+    };
+    let received = Received { time: now, request_id: &request_id, method, host, path, query, body: journal_body };
 
     let gzip = accepts_gzip(&parts.headers);
     let headers = header_list(&parts.headers);
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let raw = RawRequest { method, scheme: Scheme::Http, target, headers: &headers, body: &body };
-    let processed = {
-        let keys = state.keystore.read().unwrap_or_else(PoisonError::into_inner);
-        let ctx = Ctx {
-            keys: &keys,
-            catalogue: &state.catalogue,
-            now,
-            options: &state.options,
-            request_id: &request_id,
-            throttle: &state.buckets,
-            signing_keys: Some(&state.signing_keys),
-            s3: Some(&state.s3),
-        };
-        process(&raw, &ctx, &PipelineLimits { max_params: state.limits.max_params })
+    let limits = pipeline_limits(&state);
+    let processed = match &answer {
+        Some(PlannedAnswer::Processed(p)) => p.clone(),
+        Some(PlannedAnswer::Chunked(decoded)) => {
+            with_ctx(&state, now, &request_id, |ctx| pipeline::process_chunked(&raw, decoded, ctx, &limits))
+        }
+        None => with_ctx(&state, now, &request_id, |ctx| process(&raw, ctx, &limits)),
     };
     let (status, response, record, diagnosis) = match processed {
         Processed::Answered { mut outcome, explanation } => {

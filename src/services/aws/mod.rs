@@ -186,31 +186,89 @@ fn first(names: &'static str) -> &'static str {
     names.split(',').next().unwrap_or(names)
 }
 
+/// True when `req` speaks S3's protocol.
+pub(crate) fn is_s3(req: &ServiceRequest<'_>) -> bool {
+    rules(req).0 == Protocol::S3
+}
+
+/// A request the generic endpoint has authenticated: what answering it needs.
+pub(crate) struct Authenticated {
+    /// The protocol it speaks.
+    proto: Protocol,
+    /// The journal record so far (access key id, operation, who decided the service).
+    record: Record,
+    /// What the signature check found.
+    pub(crate) verified: crate::sigv4::Verified,
+    /// Who signed.
+    identity: ops::Identity,
+    /// The name of the keystore account that owns the key.
+    account: String,
+    /// S3: the operation the request asks for (or S3's refusal of its shape).
+    s3_target: Option<Result<crate::services::s3::Target, crate::services::s3::S3Error>>,
+}
+
 /// Answers a request for the generic SigV4 endpoint.
 pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
-    let claimed = claimed_scope(req);
-    let (proto, rules, service_from) = rules(req);
-    // S3: the operation is known before the signature is checked (for the journal).
-    let s3_target = (proto == Protocol::S3).then(|| crate::services::s3::classify(req, &ctx.options.s3_domains));
-    let mut record = new_record();
-    record.operation = Some(match &s3_target {
+    match authenticate(ctx, req) {
+        Ok(auth) => answer(ctx, req, auth),
+        Err(refused) => refused,
+    }
+}
+
+/// The refusal in `proto`'s shape, recorded.
+fn refuse(
+    proto: Protocol,
+    ctx: &Ctx<'_>,
+    req: &ServiceRequest<'_>,
+    mut record: Record,
+    failure: &Failure<'_>,
+) -> Outcome {
+    let out = protocol::error(proto, ctx, req, failure);
+    record.error_code = Some(out.code.to_owned());
+    Outcome {
+        status: out.status,
+        content_type: out.content_type,
+        headers: out.headers,
+        body: out.body,
+        object: None,
+        record,
+    }
+}
+
+/// The S3 operation `req` asks for, when it speaks S3 (known before the signature is
+/// checked, for the journal).
+fn s3_target(
+    ctx: &Ctx<'_>,
+    req: &ServiceRequest<'_>,
+    proto: Protocol,
+) -> Option<Result<crate::services::s3::Target, crate::services::s3::S3Error>> {
+    (proto == Protocol::S3).then(|| crate::services::s3::classify(req, &ctx.options.s3_domains))
+}
+
+/// The journal's operation: the S3 operation's name, or the protocol's.
+fn operation(
+    req: &ServiceRequest<'_>,
+    proto: Protocol,
+    target: Option<&Result<crate::services::s3::Target, crate::services::s3::S3Error>>,
+) -> String {
+    match target {
         Some(Ok(t)) => t.op.name().to_owned(),
         _ => proto.operation(req),
-    });
+    }
+}
+
+/// The signature and session-token checks of the generic endpoint: the request's
+/// authentication, or the refusal to send.
+// The refusal is the answer itself, moved once to the caller.
+#[allow(clippy::result_large_err)]
+pub(crate) fn authenticate(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Result<Authenticated, Outcome> {
+    let claimed = claimed_scope(req);
+    let (proto, rules, service_from) = rules(req);
+    let s3_target = s3_target(ctx, req, proto);
+    let mut record = new_record();
+    record.operation = Some(operation(req, proto, s3_target.as_ref()));
     record.service_from = Some(service_from);
     record.access_key_id = claimed.as_ref().map(|c| c.0.clone());
-    let refuse = |mut record: Record, failure: &Failure<'_>| {
-        let out = protocol::error(proto, ctx, req, failure);
-        record.error_code = Some(out.code.to_owned());
-        Outcome {
-            status: out.status,
-            content_type: out.content_type,
-            headers: out.headers,
-            body: out.body,
-            object: None,
-            record,
-        }
-    };
     let policy = rules.policy(ctx.options.max_skew_secs);
     let signable = req.signable();
     let token = req.header(X_AMZ_SECURITY_TOKEN).or_else(|| req.query.get(X_AMZ_SECURITY_TOKEN));
@@ -219,23 +277,29 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
         Err(f) => {
             if let (true, Some(c)) = (after_key_lookup(&f), &claimed) {
                 if let Some(t) = token_failure(ctx.keys.session(&c.0, token, ctx.now)) {
-                    return refuse(record, &t);
+                    return Err(refuse(proto, ctx, req, record, &t));
                 }
             }
             record.failure = Some(f.clone().into());
-            return refuse(record, &Failure::Verify(&f));
+            return Err(refuse(proto, ctx, req, record, &Failure::Verify(&f)));
         }
     };
     record.access_key_id = Some(verified.access_key_id.clone());
     if let Some(t) = token_failure(ctx.keys.session(&verified.access_key_id, token, ctx.now)) {
-        return refuse(record, &t);
+        return Err(refuse(proto, ctx, req, record, &t));
     }
     let account = ctx.keys.account_for_key(&verified.access_key_id).map_or("unknown", |a| a.name.as_str());
+    let identity = ops::Identity::new(account);
+    Ok(Authenticated { proto, record, verified, identity, account: account.to_owned(), s3_target })
+}
+
+/// The answer to an authenticated request.
+fn answer(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, auth: Authenticated) -> Outcome {
+    let Authenticated { proto, mut record, verified, identity, account, s3_target } = auth;
     record.verdict = Verdict::Accepted;
     if let Some(target) = s3_target {
-        let who = crate::services::s3::Caller { account, region: &verified.scope.region };
-        let answer = target.and_then(|t| crate::services::s3::handle(ctx, req, &t, who));
-        return match answer {
+        let who = crate::services::s3::Caller { account: &account, region: &verified.scope.region };
+        return match target.and_then(|t| crate::services::s3::handle(ctx, req, &t, who)) {
             Ok(a) => {
                 let mut headers = protocol::s3_headers(ctx.request_id);
                 headers.extend(a.headers);
@@ -248,12 +312,29 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Outcome {
                     record,
                 }
             }
-            Err(e) => refuse(record, &Failure::S3(&e)),
+            Err(e) => refuse(proto, ctx, req, record, &Failure::S3(&e)),
         };
     }
-    let identity = ops::Identity::new(account);
     let s = ops::answer(proto, ctx, req, &verified.scope.service, &identity);
     Outcome { status: s.status, content_type: s.content_type, headers: s.headers, body: s.body, object: None, record }
+}
+
+/// The refusal of an aws-chunked upload whose body broke a streaming rule (after its
+/// head was authenticated, or for a head S3 refuses before reading the body), in S3's
+/// words (`StreamingError::s3_code`).
+pub(crate) fn stream_refused(
+    ctx: &Ctx<'_>,
+    req: &ServiceRequest<'_>,
+    error: &crate::sigv4::streaming::StreamingError,
+) -> Outcome {
+    let claimed = claimed_scope(req);
+    let (proto, _, service_from) = rules(req);
+    let mut record = new_record();
+    record.operation = Some(operation(req, proto, s3_target(ctx, req, proto).as_ref()));
+    record.service_from = Some(service_from);
+    record.access_key_id = claimed.map(|c| c.0);
+    record.failure = Some(error.clone().into());
+    refuse(proto, ctx, req, record, &Failure::Streaming(error))
 }
 
 /// Verifies with `policy`; when the host did not decide the service and the scope's is no

@@ -118,6 +118,8 @@ pub(crate) enum Failure<'a> {
     /// S3's own refusal once the signature is accepted (`NoSuchBucket`, `NoSuchKey`,
     /// `BucketNotEmpty`, `InvalidPart`, …; [`crate::services::s3`]).
     S3(&'a crate::services::s3::S3Error),
+    /// An aws-chunked body broke a streaming rule.
+    Streaming(&'a crate::sigv4::streaming::StreamingError),
 }
 
 /// How a session token fails to fit its key (S3 answers each differently).
@@ -193,6 +195,14 @@ fn neutral(f: &Failure<'_>, ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Neutral 
             message: e.message.clone(),
             explain: None,
         },
+        Failure::Streaming(e) => Neutral {
+            query: e.s3_code(),
+            json: e.s3_code(),
+            status_query: e.s3_status(),
+            status_json: e.s3_status(),
+            message: e.s3_message().to_owned(),
+            explain: None,
+        },
         Failure::Verify(v) => match v {
             F::MissingAuthentication => Neutral {
                 query: "MissingAuthenticationToken",
@@ -226,6 +236,32 @@ fn neutral(f: &Failure<'_>, ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Neutral 
                 explain: None,
             },
         },
+    }
+}
+
+/// The elements S3 adds to a streaming refusal: for a chunk's or the trailer's signature
+/// those of any mismatch but the canonical request (a chunk has none; versitygw's
+/// `checkSignature` answers the same, AWS's own answer for a chunk is not recorded); the
+/// chunk and its size for a short chunk (versity/versitygw#1665); the byte counts for a
+/// wrong decoded length (versity/versitygw#1684).
+fn streaming_extras(
+    e: &crate::sigv4::streaming::StreamingError,
+    akid: impl Fn() -> String,
+) -> Vec<(&'static str, String)> {
+    use crate::sigv4::streaming::StreamingError as E;
+    match e {
+        E::ChunkSignature { provided, string_to_sign, .. } | E::TrailerSignature { provided, string_to_sign } => vec![
+            ("AWSAccessKeyId", akid()),
+            ("StringToSign", string_to_sign.clone()),
+            ("SignatureProvided", provided.clone()),
+            ("StringToSignBytes", hex_bytes(string_to_sign)),
+        ],
+        E::ChunkTooSmall { chunk, size } => vec![("Chunk", chunk.to_string()), ("BadChunkSize", size.to_string())],
+        E::DecodedLength { expected, provided } => {
+            vec![("NumberBytesExpected", expected.to_string()), ("NumberBytesProvided", provided.to_string())]
+        }
+        E::TooLarge { limit } => vec![("MaxSizeAllowed", limit.to_string())],
+        _ => vec![],
     }
 }
 
@@ -349,6 +385,7 @@ fn s3_error(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, f: &Failure<'_>) -> Rendere
         Failure::InvalidToken(TokenProblem::Wrong) => (400, "InvalidToken", messages::S3_INVALID_TOKEN.into(), vec![]),
         Failure::ExpiredToken => (400, "ExpiredToken", messages::S3_EXPIRED_TOKEN.into(), vec![]),
         Failure::S3(e) => (e.status, e.code, e.message.clone(), e.extra.iter().map(|(n, v)| (*n, v.clone())).collect()),
+        Failure::Streaming(e) => (e.s3_status(), e.s3_code(), e.s3_message().into(), streaming_extras(e, akid)),
         Failure::Verify(v) => match v {
             F::MissingAuthentication => (403, "AccessDenied", "Access Denied".into(), vec![]),
             F::UnknownAccessKey(k) | F::InactiveAccessKey(k) => (

@@ -10,7 +10,7 @@ use crate::crypto::SecretKey;
 use crate::encoding::{parse_query, PlusMeans};
 use crate::keystore::Keystore;
 use crate::request::Scheme;
-use crate::services::pipeline::{process, PipelineLimits, Processed, RawRequest};
+use crate::services::pipeline::{process, process_chunked, DecodedBody, PipelineLimits, Processed, RawRequest};
 use crate::services::{Outcome, ServiceOptions, Throttling, Unlimited};
 use crate::sigv4::{sign, Payload, SignableRequest, SigningParams, SigningSettings};
 use std::collections::BTreeMap;
@@ -47,6 +47,10 @@ struct Step {
     headers: Vec<(String, String)>,
     body: Option<String>,
     body_repeat: Option<Repeat>,
+    /// The trailers of an aws-chunked upload (with a `STREAMING-…` x-amz-content-sha256,
+    /// the body is handed over as the decoded payload, as the pipeline does).
+    #[serde(default)]
+    trailers: Vec<(String, String)>,
     status: Option<u16>,
     code: Option<String>,
     operation: Option<String>,
@@ -133,7 +137,13 @@ fn send(step: &Step, store: &Store, options: &ServiceOptions, captured: &BTreeMa
     };
     let raw =
         RawRequest { method: &step.method, scheme: Scheme::Http, target: &target, headers: &headers, body: &body };
-    match process(&raw, &ctx, &PipelineLimits::default()) {
+    let processed = if literal.is_some_and(|l| l.starts_with("STREAMING-")) {
+        let decoded = DecodedBody { data: body.clone(), trailers: step.trailers.clone() };
+        process_chunked(&raw, &Ok(decoded), &ctx, &PipelineLimits::default())
+    } else {
+        process(&raw, &ctx, &PipelineLimits::default())
+    };
+    match processed {
         Processed::Answered { outcome, .. } => outcome,
         Processed::NoService => panic!("{} {target}: no service", step.method),
     }

@@ -12,7 +12,7 @@ fn key() -> SigningKey {
     signing_key(&SecretKey::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), "20130524", "us-east-1", "s3")
 }
 
-fn chain(key: &SigningKey) -> ChunkChain<'_> {
+fn chain(key: &SigningKey) -> ChunkChain {
     ChunkChain::new(key, "20130524T000000Z", "20130524/us-east-1/s3/aws4_request", SEED)
 }
 
