@@ -20,6 +20,7 @@ mod listener;
 pub(crate) mod log;
 mod routes;
 
+#[cfg(feature = "cli")]
 pub(crate) use config::normalise_domain;
 pub use config::{AdminAccess, ConfigError, LimitError, LimitOverrides, Limits, ServerConfig};
 

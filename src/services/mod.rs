@@ -345,6 +345,11 @@ impl RouteKey<'_> {
     }
 }
 
+/// True for a real AWS host (`*.amazonaws.com`, `*.amazonaws.com.cn`), lowercase, no port.
+pub(crate) fn is_aws_host(host: &str) -> bool {
+    host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")
+}
+
 /// The path prefix of PA-API 5.0 operations.
 pub const PAAPI5_PREFIX: &str = "/paapi5/";
 
@@ -372,7 +377,7 @@ pub fn dispatch(key: &RouteKey<'_>, options: &ServiceOptions) -> Option<Route> {
         let locale = paapi::locale_code(&options.default_paapi_locale)?;
         return Some(Route::Paapi { locale });
     }
-    if aws::is_aws_host(&bare) {
+    if is_aws_host(&bare) {
         return Some(Route::Aws);
     }
     if mws::is_mws_path(path) {

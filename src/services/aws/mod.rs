@@ -50,11 +50,6 @@ use crate::keystore::{Family, SessionCheck};
 use crate::sigv4::{parse_credential, PathNormalization, SigningSettings, X_AMZ_CREDENTIAL, X_AMZ_SECURITY_TOKEN};
 use protocol::{Failure, Protocol, TokenProblem};
 
-/// True for a real AWS host (`*.amazonaws.com`, `*.amazonaws.com.cn`), lowercase, no port.
-pub(crate) fn is_aws_host(host: &str) -> bool {
-    host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")
-}
-
 /// AWS's endpoint prefixes and their SigV4 signing names, generated from botocore's copy
 /// of AWS's published endpoint data by `scripts/endpoint_prefixes.py` (its header names
 /// the botocore version and files). One row per prefix, sorted by prefix; a prefix whose

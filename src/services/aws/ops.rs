@@ -8,8 +8,7 @@
 //!   JSON object for `X-Amz-Target: AWSSecurityTokenServiceV20110615.GetCallerIdentity`.
 //!   The account id and user id are derived from the keystore account's name (stable,
 //!   12 digits; `AIDA` + 17 characters), the ARN is `arn:aws:iam::{account}:user/{name}`.
-//! - S3 is [`crate::services::s3`] (the in-memory S3); its demo bucket, [`BUCKET`] with
-//!   [`KEY`] ([`OBJECT_BODY`]), is defined here and seeded in every store.
+//! - S3 is [`crate::services::s3`] (the in-memory S3).
 //! - Anything else accepted: an empty success in the protocol's shape (Query:
 //!   `<{Action}Response><{Action}Result/><ResponseMetadata><RequestId>`; JSON: `{}`;
 //!   REST: 200 with an empty body).
@@ -17,15 +16,6 @@
 use super::protocol::Protocol;
 use crate::services::{Ctx, ServiceRequest};
 use crate::xml::Element;
-
-/// The one bucket the mock's S3 has.
-pub(crate) const BUCKET: &str = "amzsig-example";
-/// The one object in it.
-pub(crate) const KEY: &str = "hello.txt";
-/// Its contents.
-pub(crate) const OBJECT_BODY: &str = "Hello from amzsig.\n";
-/// The bucket's creation date.
-pub(crate) const CREATED: &str = "2014-08-18T12:00:00.000Z";
 
 /// Who signed: derived from the keystore account.
 pub(super) struct Identity {

@@ -170,7 +170,7 @@ const KNOWN_PARAMS: &[&str] = &[
 fn host_bucket<'h>(host: &'h str, domains: &[String]) -> Option<&'h str> {
     let bare = crate::sigv2::host_without_port(host);
     let lower = bare.to_ascii_lowercase();
-    let cut = if super::aws::is_aws_host(&lower) {
+    let cut = if super::is_aws_host(&lower) {
         lower.rfind(".s3.").or_else(|| lower.rfind(".s3-"))
     } else if let Some(b) = lower.strip_suffix(".localhost") {
         Some(b.len())

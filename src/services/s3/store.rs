@@ -6,8 +6,8 @@
 //! whole store (a request's rules run under it; hashing a body happens before the lock).
 //!
 //! The memory cap counts object and part bytes (not metadata); the service refuses an
-//! upload that would pass it (`S3Error::store_full`). The demo bucket
-//! ([`crate::services::aws::ops::BUCKET`] with its one object) belongs to no account:
+//! upload that would pass it (`S3Error::store_full`). The demo bucket ([`DEMO_BUCKET`]
+//! with its one object) belongs to no account:
 //! every account sees and reads it, none may write to or delete it; [`Store::clear`]
 //! restores it.
 
@@ -18,6 +18,15 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The default memory cap: 1 GiB of object and part bytes.
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+
+/// The demo bucket every account sees (the mock's S3 before issue #15 had only it).
+pub(crate) const DEMO_BUCKET: &str = "amzsig-example";
+/// The one object in it.
+const DEMO_KEY: &str = "hello.txt";
+/// Its contents.
+const DEMO_BODY: &str = "Hello from amzsig.\n";
+/// The bucket's creation date and the object's Last-Modified.
+const DEMO_CREATED: &str = "2014-08-18T12:00:00.000Z";
 
 /// The owner of the demo bucket: no account (read by all, written by none).
 pub(crate) const DEMO_OWNER: &str = "";
@@ -171,9 +180,8 @@ impl Default for Store {
 
 impl Inner {
     fn seeded() -> Self {
-        use crate::services::aws::ops::{BUCKET, CREATED, KEY, OBJECT_BODY};
-        let created = UtcTime::parse_iso8601(CREATED).unwrap_or(UtcTime::from_unix_secs(0));
-        let data = Bytes::from_static(OBJECT_BODY.as_bytes());
+        let created = UtcTime::parse_iso8601(DEMO_CREATED).unwrap_or(UtcTime::from_unix_secs(0));
+        let data = Bytes::from_static(DEMO_BODY.as_bytes());
         let meta = Meta {
             content_type: Some("text/plain".to_owned()),
             etag: super::quoted_md5(&data),
@@ -181,11 +189,11 @@ impl Inner {
             ..Meta::default()
         };
         let mut objects = BTreeMap::new();
-        objects.insert(KEY.to_owned(), Object { data, meta });
+        objects.insert(DEMO_KEY.to_owned(), Object { data, meta });
         let demo =
             Bucket { owner: DEMO_OWNER.to_owned(), region: String::new(), created, objects, uploads: BTreeMap::new() };
         let mut buckets = BTreeMap::new();
-        buckets.insert(BUCKET.to_owned(), demo);
+        buckets.insert(DEMO_BUCKET.to_owned(), demo);
         // The demo's bytes are static: they do not count against the cap.
         Inner { buckets, used: 0, next_upload: 0 }
     }
