@@ -245,6 +245,10 @@ pub struct Record {
     /// SigV4 on the generic endpoint: whether the host decided the service the scope must
     /// name (a known AWS endpoint prefix) or the scope's was taken.
     pub service_from: Option<ServiceFrom>,
+    /// S3: the bucket the request addresses.
+    pub bucket: Option<String>,
+    /// S3: the object key it addresses (decoded; none for bucket operations).
+    pub key: Option<String>,
 }
 
 /// Who decided the service a SigV4 credential scope must name.
@@ -270,6 +274,8 @@ impl Record {
             host_form: None,
             failure: None,
             service_from: None,
+            bucket: None,
+            key: None,
         }
     }
 }

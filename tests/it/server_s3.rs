@@ -255,7 +255,12 @@ async fn a_whole_flow_over_http() {
     assert_eq!(s3.send("DELETE", "/flow", &[], b"").await.status, 204);
     assert_eq!(s3.send("HEAD", "/flow", &[], b"").await.status, 404);
 
-    let ops: Vec<String> = server.journal().iter().filter_map(|e| e.operation.clone()).collect();
+    let journal = server.journal();
+    let put = journal.iter().find(|e| e.operation.as_deref() == Some("PutObject")).unwrap();
+    assert_eq!((put.bucket.as_deref(), put.key.as_deref()), (Some("flow"), Some("dir/hello.txt")));
+    let created = journal.iter().find(|e| e.operation.as_deref() == Some("CreateBucket")).unwrap();
+    assert_eq!((created.bucket.as_deref(), created.key.as_deref()), (Some("flow"), None));
+    let ops: Vec<String> = journal.iter().filter_map(|e| e.operation.clone()).collect();
     for op in [
         "CreateBucket",
         "PutObject",

@@ -262,6 +262,10 @@ pub(crate) fn authenticate(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Result<Au
     let s3_target = s3_target(ctx, req, proto);
     let mut record = new_record();
     record.operation = Some(operation(req, proto, s3_target.as_ref()));
+    if let Some(Ok(t)) = &s3_target {
+        record.bucket.clone_from(&t.bucket);
+        record.key = Some(t.key.clone()).filter(|k| !k.is_empty());
+    }
     record.service_from = Some(service_from);
     record.access_key_id = claimed.as_ref().map(|c| c.0.clone());
     let policy = rules.policy(ctx.options.max_skew_secs);
