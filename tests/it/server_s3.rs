@@ -68,25 +68,30 @@ impl Answer {
     }
 }
 
-/// A client of one mock, signing as one key.
-struct S3<'a> {
-    server: &'a MockServer,
+/// A client of one mock (its base URL), signing as one key for one Host header.
+struct S3 {
+    base: String,
     key: &'static str,
     secret: &'static str,
     host: String,
 }
 
-impl<'a> S3<'a> {
-    fn new(server: &'a MockServer) -> Self {
-        S3 { server, key: KEY, secret: SECRET, host: server.addr().to_string() }
+impl S3 {
+    fn new(server: &MockServer) -> Self {
+        Self::at(&server.base_url())
+    }
+
+    fn at(base: &str) -> Self {
+        let host = base.trim_start_matches("http://").to_owned();
+        S3 { base: base.to_owned(), key: KEY, secret: SECRET, host }
     }
 
     fn as_other(&self) -> Self {
-        S3 { server: self.server, key: OTHER_KEY, secret: OTHER_SECRET, host: self.host.clone() }
+        S3 { base: self.base.clone(), key: OTHER_KEY, secret: OTHER_SECRET, host: self.host.clone() }
     }
 
     fn with_host(&self, host: &str) -> Self {
-        S3 { server: self.server, key: self.key, secret: self.secret, host: host.to_owned() }
+        S3 { base: self.base.clone(), key: self.key, secret: self.secret, host: host.to_owned() }
     }
 
     /// `method` `target` (path and raw query) with `headers` and `body`, signed for
@@ -109,7 +114,7 @@ impl<'a> S3<'a> {
             settings: SigningSettings::s3(),
         };
         sigv4::sign(&signable, &signing).apply_headers(&mut all);
-        let mut b = client().request(method.parse().unwrap(), format!("{}{target}", self.server.base_url()));
+        let mut b = client().request(method.parse().unwrap(), format!("{}{target}", self.base));
         for (n, v) in &all {
             b = b.header(n.as_str(), v.as_str());
         }
@@ -357,4 +362,36 @@ async fn virtual_hosted_buckets() {
     }
     assert_eq!(S3::new(&server).ok("GET", "/vhost/k", &[], b"").await.body, b"virtual");
     server.stop().await;
+}
+
+#[tokio::test]
+async fn the_cap_and_domains_come_from_the_config_file_and_the_flags() {
+    let dir = std::env::temp_dir().join(format!("amzsig-server-s3-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("s3.yaml");
+    std::fs::write(&file, "s3_max_bytes: 5\ns3_domains: [Example.Test., other.test]\n").unwrap();
+    let config = ServerConfig::load_file(&file).unwrap();
+    assert_eq!(config.s3_max_bytes, 5);
+    assert_eq!(config.options.s3_domains, ["example.test", "other.test"]);
+    assert_eq!(ServerConfig::default().s3_max_bytes, 1 << 30, "1 GiB by default");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_amzsig"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--clock", "fixed:2014-08-18T12:00:00Z"])
+        .args(["--s3-max-bytes", "5", "--s3-domain", "Example.Test"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut base = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut base).unwrap();
+    let s3 = S3::at(base.trim());
+    let port = s3.host.rsplit(':').next().unwrap().to_owned();
+    let vhost = s3.with_host(&format!("capped.example.test:{port}"));
+    vhost.ok("PUT", "/", &[], b"").await;
+    let over = vhost.send("PUT", "/k", &[], b"123456").await;
+    assert_eq!((over.status, over.code()), (400, "EntityTooLarge".to_owned()), "{}", over.text());
+    vhost.ok("PUT", "/k", &[], b"12345").await;
+    assert_eq!(s3.ok("GET", "/capped/k", &[], b"").await.body, b"12345");
+    assert!(crate::support::terminate(&mut child).success());
 }

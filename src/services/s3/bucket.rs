@@ -27,6 +27,7 @@ use super::store::{Bucket, DEMO_OWNER};
 use super::{readable, writable, Answer, S3Error, Scope, NS};
 use crate::xml::Element;
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 /// An owner element (`Owner`, `Initiator`): the account's canonical id (hex SHA-256 of its
 /// name) and its name; the demo bucket's owner is `amzsig`.
@@ -176,8 +177,9 @@ enum Entry<'b> {
 fn page<'b>(bucket: &'b Bucket, prefix: &str, delimiter: &str, start: &str, max: usize) -> (Vec<Entry<'b>>, bool) {
     let mut out = Vec::new();
     let mut last_prefix: Option<String> = None;
-    for (key, object) in bucket.objects.range::<str, _>((std::ops::Bound::Excluded(start), std::ops::Bound::Unbounded))
-    {
+    // Start at the prefix's run when it comes after `start`: keys before it cannot match.
+    let from = if prefix > start { Bound::Included(prefix) } else { Bound::Excluded(start) };
+    for (key, object) in bucket.objects.range::<str, _>((from, Bound::Unbounded)) {
         if !key.starts_with(prefix) {
             // Keys with a prefix are one sorted run: past it, nothing more matches.
             if key.as_str() > prefix {
