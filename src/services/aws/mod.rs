@@ -220,14 +220,7 @@ fn refuse(
 ) -> Outcome {
     let out = protocol::error(proto, ctx, req, failure);
     record.error_code = Some(out.code.to_owned());
-    Outcome {
-        status: out.status,
-        content_type: out.content_type,
-        headers: out.headers,
-        body: out.body,
-        object: None,
-        record,
-    }
+    out.into_outcome(record)
 }
 
 /// The S3 operation `req` asks for, when it speaks S3 (known before the signature is
@@ -423,15 +416,7 @@ fn token_failure(check: SessionCheck) -> Option<Failure<'static>> {
 pub(crate) fn malformed(request_id: &str, message: &str) -> Outcome {
     let mut record = new_record();
     record.error_code = Some("MalformedQueryString".to_owned());
-    let out = protocol::query_error(400, "Sender", "MalformedQueryString", message, request_id, None);
-    Outcome {
-        status: out.status,
-        content_type: out.content_type,
-        headers: out.headers,
-        body: out.body,
-        object: None,
-        record,
-    }
+    protocol::query_error(400, "Sender", "MalformedQueryString", message, request_id, None).into_outcome(record)
 }
 
 #[cfg(test)]

@@ -146,6 +146,14 @@ pub(crate) struct Rendered {
     pub body: String,
 }
 
+impl Rendered {
+    /// The answer to send, with the journal's `record`.
+    pub(crate) fn into_outcome(self, record: crate::services::Record) -> crate::services::Outcome {
+        let Rendered { status, content_type, headers, body, .. } = self;
+        crate::services::Outcome { status, content_type, headers, body, object: None, record }
+    }
+}
+
 /// A protocol-neutral error: code per protocol family, status, message, S3 extras.
 struct Neutral {
     /// Query / REST-XML code.
