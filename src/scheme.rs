@@ -21,17 +21,23 @@ pub enum SchemeId {
     /// Signature Version 4 (`AWS4-HMAC-SHA256`), header or presigned query.
     #[serde(rename = "v4")]
     V4,
+    /// An aws-chunked body after its SigV4 seed: chunk and trailer signatures chained from
+    /// it, the framing and the lengths (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]`,
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`).
+    #[serde(rename = "v4-streaming")]
+    V4Streaming,
 }
 
 impl SchemeId {
     /// Every scheme.
-    pub const ALL: [SchemeId; 2] = [SchemeId::V2Query, SchemeId::V4];
+    pub const ALL: [SchemeId; 3] = [SchemeId::V2Query, SchemeId::V4, SchemeId::V4Streaming];
 
     /// The short word used in scenario files, reports and `--tag` (`v2`, `v4`).
     pub fn as_str(self) -> &'static str {
         match self {
             SchemeId::V2Query => "v2",
             SchemeId::V4 => "v4",
+            SchemeId::V4Streaming => "v4-streaming",
         }
     }
 }
@@ -92,7 +98,8 @@ impl Failure {
     pub fn scheme(&self) -> SchemeId {
         match self {
             Failure::V2(_) => SchemeId::V2Query,
-            Failure::V4(_) | Failure::Streaming(_) => SchemeId::V4,
+            Failure::V4(_) => SchemeId::V4,
+            Failure::Streaming(_) => SchemeId::V4Streaming,
         }
     }
 
@@ -145,7 +152,7 @@ impl Failure {
                         | V4::NotYetValid { .. }
                         | V4::RequestTimeTooSkewed { .. }
                 ),
-                Failure::Streaming(_) => false,
+                Failure::Streaming(e) => !matches!(e, sigv4::streaming::StreamingError::TooLarge { .. }),
             }
     }
 

@@ -424,6 +424,10 @@ pub fn decode_any_request(line: &str) -> Result<AnyRequest, ProtocolError> {
     match sig {
         Some(SchemeId::V4) => serde_json::from_value(value).map(AnyRequest::V4).map_err(error),
         Some(SchemeId::V2Query) | None => serde_json::from_value(value).map(AnyRequest::V2).map_err(error),
+        Some(other) => Err(ProtocolError {
+            message: format!("no adapter request is signed with the scheme {other}"),
+            line: line.chars().take(200).collect(),
+        }),
     }
 }
 

@@ -89,5 +89,50 @@ fn run_v4(args: &CanonicalizeArgs) -> Result<u8> {
         (out.canonical_request.to_string(), out.string_to_sign.to_string())
     };
     emitln!("canonical request:\n{creq}\n\nstring to sign:\n{sts}");
+    if signed {
+        chunked_body(&view, &input.req.body, &sts)?;
+    }
     Ok(EXIT_OK)
+}
+
+/// For an aws-chunked upload, each chunk's string to sign and the trailer's, chained from
+/// the signatures the request carries (the seed, then each chunk's as sent): what the
+/// server signs for each, secret-free.
+fn chunked_body(view: &sigv4::SignableRequest<'_>, body: &[u8], seed_sts: &str) -> Result<()> {
+    use sigv4::streaming::{canonical_trailers, chunk_string_to_sign, trailer_string_to_sign, Decoder, StreamingHead};
+    let Some(head) = StreamingHead::read_captured(|n| view.header(n)) else { return Ok(()) };
+    let head = head.map_err(|e| anyhow::anyhow!("the aws-chunked upload's headers: {e}"))?;
+    let mut lines = seed_sts.split('\n').skip(1);
+    let (Some(amz_date), Some(scope)) = (lines.next(), lines.next()) else { return Ok(()) };
+    let seed = match view.header(AUTHORIZATION).map(sigv4::parse_authorization) {
+        Some(Ok(a)) => a.signature,
+        _ => String::new(),
+    };
+    let mut decoder = Decoder::new(head.mode, None, head.trailer.as_deref(), Some(head.decoded_length)).recording();
+    let result = decoder.feed(body, &mut Vec::new());
+    let mut previous = seed;
+    emitln!("\naws-chunked body ({:?}):", head.mode);
+    for (i, chunk) in decoder.chunk_log().iter().enumerate() {
+        if head.mode.signed_chunks() {
+            let text = chunk_string_to_sign(amz_date, scope, &previous, &chunk.data_sha256);
+            emitln!("\nchunk {} ({} bytes) string to sign:\n{text}", i + 1, chunk.size);
+            previous = chunk.signature.clone().unwrap_or_default();
+        } else {
+            emitln!("chunk {} ({} bytes)", i + 1, chunk.size);
+        }
+    }
+    if head.mode == sigv4::streaming::StreamingMode::SignedTrailer && !decoder.trailers().is_empty() {
+        let canonical = canonical_trailers(decoder.trailers());
+        emitln!(
+            "\ncanonical trailers:\n{canonical}\ntrailer string to sign:\n{}",
+            trailer_string_to_sign(amz_date, scope, &previous, &canonical)
+        );
+    } else if !decoder.trailers().is_empty() {
+        let t: Vec<String> = decoder.trailers().iter().map(|(n, v)| format!("{n}:{v}")).collect();
+        emitln!("trailer (unsigned): {}", t.join(", "));
+    }
+    if let Err(e) = result {
+        emitln!("\nthe body stops being readable there: {e} (S3 answers {})", e.s3_code());
+    }
+    Ok(())
 }

@@ -159,6 +159,12 @@ pub(super) fn run(args: &ExplainArgs) -> Result<u8> {
     }
 }
 
+/// True when `x-amz-content-sha256` names an aws-chunked body.
+fn is_streaming(view: &sigv4::SignableRequest<'_>) -> bool {
+    view.header(sigv4::X_AMZ_CONTENT_SHA256)
+        .is_some_and(|v| sigv4::streaming::StreamingMode::from_content_sha256(v.trim()).is_some())
+}
+
 fn run_v4(args: &ExplainArgs) -> Result<u8> {
     let input = args.v4.load_request(&args.request)?;
     let client_creq = match &args.client_creq {
@@ -183,6 +189,25 @@ fn run_v4(args: &ExplainArgs) -> Result<u8> {
     };
     let view = input.req.view();
     match sigv4::verify(&view, &SingleKey { id: None, secret: &secret }, now, &policy) {
+        Ok(v) if is_streaming(&view) => {
+            // The seed verified: the aws-chunked body's chunks, trailer and lengths next.
+            let diagnosis = diagnose(Subject::V4Streaming { request: view, policy }, &secret, Budget::UNLIMITED);
+            if diagnosis.signature_matches {
+                emitln!(
+                    "OK: the seed signature (SigV4 by {} for {}) and the aws-chunked body are valid; nothing to explain.",
+                    v.access_key_id,
+                    v.scope
+                );
+                return Ok(EXIT_OK);
+            }
+            emitln!(
+                "The seed signature is valid (SigV4 by {} for {}); the aws-chunked body is refused.",
+                v.access_key_id,
+                v.scope
+            );
+            emitln!("{diagnosis}");
+            Ok(EXIT_FAILED)
+        }
         Ok(v) => {
             emitln!("OK: the signature is valid (SigV4 by {} for {}); nothing to explain.", v.access_key_id, v.scope);
             Ok(EXIT_OK)

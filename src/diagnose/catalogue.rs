@@ -2,7 +2,7 @@
 //! table and its [`Mistake`] constants from one list, [`Mistake`] itself (a scheme and a
 //! row index), the [`Step`] a row changes, and the candidate sets the search tries.
 
-use super::{v2, v4};
+use super::{streaming, v2, v4};
 use std::fmt;
 use std::mem::discriminant;
 
@@ -16,6 +16,7 @@ impl SchemeId {
         match self {
             SchemeId::V2Query => &v2::ALL,
             SchemeId::V4 => &v4::ALL,
+            SchemeId::V4Streaming => &streaming::ALL,
         }
     }
 
@@ -35,6 +36,7 @@ impl SchemeId {
         match self {
             SchemeId::V2Query => None,
             SchemeId::V4 => Some("SigV4"),
+            SchemeId::V4Streaming => Some("chunked-upload"),
         }
     }
 }
@@ -167,7 +169,13 @@ impl Mistake {
         match self.scheme {
             SchemeId::V2Query => entry(&v2::CATALOGUE[i]),
             SchemeId::V4 => entry(&v4::CATALOGUE[i]),
+            SchemeId::V4Streaming => entry(&streaming::CATALOGUE[i]),
         }
+    }
+
+    /// The row of its scheme's catalogue.
+    pub(crate) fn index(self) -> usize {
+        usize::from(self.index)
     }
 
     /// The scheme whose catalogue this mistake is in.
@@ -220,6 +228,7 @@ impl Mistake {
         match self.scheme {
             SchemeId::V2Query => rows_combine(&v2::CATALOGUE, a, b),
             SchemeId::V4 => rows_combine(&v4::CATALOGUE, a, b),
+            SchemeId::V4Streaming => rows_combine(&streaming::CATALOGUE, a, b),
         }
     }
 }
@@ -277,5 +286,6 @@ pub fn candidate_sets(scheme: SchemeId) -> Vec<Vec<Mistake>> {
     match scheme {
         SchemeId::V2Query => sets(&v2::CATALOGUE),
         SchemeId::V4 => sets(&v4::CATALOGUE),
+        SchemeId::V4Streaming => sets(&streaming::CATALOGUE),
     }
 }

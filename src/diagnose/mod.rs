@@ -59,6 +59,7 @@
 
 #[macro_use]
 mod catalogue;
+pub mod streaming;
 pub mod v2;
 pub mod v4;
 
@@ -91,6 +92,15 @@ pub enum Subject<'a> {
         request: SignableRequest<'a>,
         /// The endpoint's rules, the same the verifier used: expected region and service,
         /// S3 or general canonicalisation.
+        policy: crate::sigv4::VerifyPolicy<'a>,
+    },
+    /// An aws-chunked upload (`x-amz-content-sha256` a streaming literal): the seed
+    /// signature as a SigV4 request, then the body's chunks, trailer and lengths.
+    V4Streaming {
+        /// The request as received, with the raw aws-chunked body as its payload
+        /// ([`crate::sigv4::Payload::Bytes`]).
+        request: SignableRequest<'a>,
+        /// The endpoint's rules (see [`Subject::V4`]).
         policy: crate::sigv4::VerifyPolicy<'a>,
     },
 }
@@ -128,6 +138,7 @@ pub fn diagnose(subject: Subject<'_>, secret: &SecretKey, budget: Budget) -> Dia
     match subject {
         Subject::V2 { view, default_method } => v2::diagnose(&view, secret, default_method, budget),
         Subject::V4 { request, policy } => v4::diagnose(&request, secret, &policy, budget),
+        Subject::V4Streaming { request, policy } => streaming::diagnose_upload(&request, secret, &policy, budget),
     }
 }
 
@@ -401,6 +412,15 @@ impl fmt::Display for Diagnosis {
                 }
             })
             .collect();
+        if best.client_string_to_sign.is_empty() && self.correct_string_to_sign.is_empty() {
+            // A rule the request breaks by itself (an aws-chunked upload's framing): no
+            // string to sign to compare.
+            write!(f, "The request breaks a rule: {}", what.join(" and "))?;
+            if let Some(detail) = &best.detail {
+                write!(f, "\n  {detail}")?;
+            }
+            return Ok(());
+        }
         writeln!(f, "The client's signature is reproduced by: {}", what.join(" and "))?;
         if let Some(detail) = &best.detail {
             writeln!(f, "  {detail}")?;

@@ -243,12 +243,12 @@ pub fn plan_body(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -
         };
         let head = match head {
             Ok(head) => head,
-            Err(e) => return Some(stream_refusal(ctx, req, &e)),
+            Err(e) => return Some(stream_refusal(route, ctx, req, &e)),
         };
         let chain = if head.mode.signed_chunks() {
             let seed = match req.header(crate::sigv4::AUTHORIZATION).map(crate::sigv4::parse_authorization) {
                 Some(Ok(a)) => a.signature,
-                _ => return Some(stream_refusal(ctx, req, &StreamingError::NoSeed)),
+                _ => return Some(stream_refusal(route, ctx, req, &StreamingError::NoSeed)),
             };
             let scope = &auth.verified.scope;
             let KeyState::Active(secret) =
@@ -296,9 +296,10 @@ pub fn is_s3_upload(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits
 
 /// A streaming rule broken before the body: S3's answer, explained when it is about a
 /// signature.
-fn stream_refusal(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, e: &StreamingError) -> BodyPlan {
+fn stream_refusal(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, e: &StreamingError) -> BodyPlan {
     let outcome = super::aws::stream_refused(ctx, req, e);
-    BodyPlan::Refused(Processed::Answered { outcome, explanation: None })
+    let explanation = explain(route, ctx, req, &outcome);
+    BodyPlan::Refused(Processed::Answered { outcome, explanation })
 }
 
 /// Answers an aws-chunked upload planned by [`plan_body`] (`raw`: its head) once its body
@@ -414,32 +415,16 @@ fn explain(route: &Route, ctx: &Ctx<'_>, req: &ServiceRequest<'_>, outcome: &Out
     let rules;
     let subject = match failure {
         Failure::V2(_) => Subject::V2 { view: req.view, default_method: SignatureMethod::HmacSha256 },
-        Failure::Streaming(e) => return Some(streaming_explanation(e)),
+        Failure::Streaming(e) => {
+            let head = crate::diagnose::streaming::UploadHead::read(|name| req.header(name));
+            return Some(crate::diagnose::streaming::explain(e, &head, secret));
+        }
         Failure::V4(_) => {
             rules = super::v4_rules(route, req)?;
             Subject::V4 { request: req.signable(), policy: rules.policy(ctx.options.max_skew_secs) }
         }
     };
     Some(diagnose(subject, secret, Budget::DEFAULT))
-}
-
-/// The explanation of a chunk's or the trailer's refused signature: the string to sign
-/// the server computed for it (no catalogue of streaming mistakes yet, so no finding).
-fn streaming_explanation(e: &StreamingError) -> Diagnosis {
-    let string_to_sign = match e {
-        StreamingError::ChunkSignature { string_to_sign, .. }
-        | StreamingError::TrailerSignature { string_to_sign, .. } => string_to_sign.clone(),
-        other => return Diagnosis::unusable(crate::scheme::SchemeId::V4, other.to_string()),
-    };
-    Diagnosis {
-        scheme: crate::scheme::SchemeId::V4,
-        correct_canonical_request: None,
-        correct_string_to_sign: string_to_sign,
-        findings: Vec::new(),
-        problem: None,
-        budget_exhausted: false,
-        signature_matches: false,
-    }
 }
 
 fn active_secret<'k>(keys: FamilyKeys<'k>, access_key_id: &str) -> Option<&'k crate::crypto::SecretKey> {

@@ -116,19 +116,36 @@ impl ChunkChain {
 
     /// The trailer's string to sign, over `canonical_trailers` (see [`canonical_trailers`]).
     pub fn trailer_string_to_sign(&self, canonical_trailers: &str) -> String {
-        format!(
-            "AWS4-HMAC-SHA256-TRAILER\n{}\n{}\n{}\n{}",
-            self.amz_date,
-            self.scope,
-            self.previous,
-            sha256_hex(canonical_trailers.as_bytes())
-        )
+        trailer_string_to_sign(&self.amz_date, &self.scope, &self.previous, canonical_trailers)
     }
 
     /// The trailer's signature.
     pub fn sign_trailer(&self, canonical_trailers: &str) -> String {
         sign_text(&self.key, &self.trailer_string_to_sign(canonical_trailers))
     }
+}
+
+/// A chunk's string to sign: `AWS4-HMAC-SHA256-PAYLOAD`, the request's `X-Amz-Date`, its
+/// credential scope, the previous signature, `hex(SHA256(""))` and the chunk's hash (hex).
+pub fn chunk_string_to_sign(amz_date: &str, scope: &str, previous: &str, data_sha256: &str) -> String {
+    format!("AWS4-HMAC-SHA256-PAYLOAD\n{amz_date}\n{scope}\n{previous}\n{EMPTY_SHA256}\n{data_sha256}")
+}
+
+/// The trailer's string to sign: `AWS4-HMAC-SHA256-TRAILER`, `X-Amz-Date`, the scope, the
+/// last chunk's signature and the hash of `canonical_trailers`.
+pub fn trailer_string_to_sign(amz_date: &str, scope: &str, previous: &str, canonical_trailers: &str) -> String {
+    format!("AWS4-HMAC-SHA256-TRAILER\n{amz_date}\n{scope}\n{previous}\n{}", sha256_hex(canonical_trailers.as_bytes()))
+}
+
+/// One chunk as read, for a caller that shows the body (`amzsig canonicalize`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkRecord {
+    /// Its size.
+    pub size: usize,
+    /// The `chunk-signature` it carried, if any.
+    pub signature: Option<String>,
+    /// hex(SHA256(data)).
+    pub data_sha256: String,
 }
 
 /// Trailing headers as they are signed: `name:value\n` each, names lowercased, values
@@ -187,12 +204,17 @@ pub enum StreamingError {
     TrailerSignature {
         /// The signature the trailer carried.
         provided: String,
+        /// The trailers as the server canonicalised them (`name:value\n` each).
+        canonical_trailers: String,
         /// The string to sign the server computed for it.
         string_to_sign: String,
     },
     /// The trailing headers are missing, unreadable or not what `x-amz-trailer` announced.
     #[error("the trailing headers are not well-formed: {0}")]
     MalformedTrailer(&'static str),
+    /// A trailer came that no `x-amz-trailer` header announced.
+    #[error("the trailer {0:?} was sent, but no x-amz-trailer header announced it")]
+    TrailerNotAnnounced(String),
     /// The chunks carry another number of bytes than `x-amz-decoded-content-length`.
     #[error("the chunks carry {provided} bytes, x-amz-decoded-content-length says {expected}")]
     DecodedLength {
@@ -236,7 +258,7 @@ impl StreamingError {
             Self::ChunkSignature { .. } | Self::TrailerSignature { .. } | Self::DecodedLengthMissing => {
                 "SignatureDoesNotMatch"
             }
-            Self::MalformedTrailer(_) => "MalformedTrailerError",
+            Self::MalformedTrailer(_) | Self::TrailerNotAnnounced(_) => "MalformedTrailerError",
             Self::DecodedLengthInvalid | Self::NoContentLength => "MissingContentLength",
             Self::UnsupportedTrailer(_) | Self::NoSeed => "InvalidRequest",
             Self::TooLarge { .. } => "EntityTooLarge",
@@ -264,7 +286,7 @@ impl StreamingError {
             Self::ChunkSignature { .. } | Self::TrailerSignature { .. } | Self::DecodedLengthMissing => {
                 "The request signature we calculated does not match the signature you provided. Check your key and signing method."
             }
-            Self::MalformedTrailer(_) => {
+            Self::MalformedTrailer(_) | Self::TrailerNotAnnounced(_) => {
                 "The request contained trailing data that was not well-formed or did not conform to our published schema."
             }
             Self::DecodedLengthInvalid | Self::NoContentLength => "You must provide the Content-Length HTTP header.",
@@ -304,16 +326,27 @@ impl StreamingHead {
     /// does not support.
     pub fn read<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Option<Result<Self, StreamingError>> {
         let mode = StreamingMode::from_content_sha256(header("x-amz-content-sha256")?.trim())?;
-        Some(Self::read_mode(mode, header))
+        Some(Self::read_mode(mode, header, true))
     }
 
-    fn read_mode<'h>(mode: StreamingMode, header: impl Fn(&str) -> Option<&'h str>) -> Result<Self, StreamingError> {
+    /// [`StreamingHead::read`] for a request whose whole body is at hand (a captured file):
+    /// how it was framed on the wire is not asked.
+    pub fn read_captured<'h>(header: impl Fn(&str) -> Option<&'h str>) -> Option<Result<Self, StreamingError>> {
+        let mode = StreamingMode::from_content_sha256(header("x-amz-content-sha256")?.trim())?;
+        Some(Self::read_mode(mode, header, false))
+    }
+
+    fn read_mode<'h>(
+        mode: StreamingMode,
+        header: impl Fn(&str) -> Option<&'h str>,
+        framing: bool,
+    ) -> Result<Self, StreamingError> {
         let decoded_length = match header("x-amz-decoded-content-length") {
             None => return Err(StreamingError::DecodedLengthMissing),
             Some(v) => v.trim().parse::<u64>().map_err(|_| StreamingError::DecodedLengthInvalid)?,
         };
         let chunked = header("transfer-encoding").is_some_and(|t| !t.trim().eq_ignore_ascii_case("identity"));
-        if header("content-length").is_none() && !chunked {
+        if framing && header("content-length").is_none() && !chunked {
             return Err(StreamingError::NoContentLength);
         }
         let trailer = header("x-amz-trailer").map(|t| t.trim().to_ascii_lowercase());
@@ -366,6 +399,8 @@ pub struct Decoder {
     decoded: u64,
     trailers: Vec<(String, String)>,
     trailer_signature: Option<String>,
+    /// Every chunk read, when recording.
+    log: Option<Vec<ChunkRecord>>,
 }
 
 impl Decoder {
@@ -392,7 +427,31 @@ impl Decoder {
             decoded: 0,
             trailers: Vec::new(),
             trailer_signature: None,
+            log: None,
         }
+    }
+
+    /// Also records every chunk read ([`Decoder::chunk_log`]): sizes, the signatures sent,
+    /// the data's hashes.
+    #[must_use]
+    pub fn recording(mut self) -> Self {
+        self.log = Some(Vec::new());
+        self
+    }
+
+    /// The chunks read so far (empty unless [`Decoder::recording`]).
+    pub fn chunk_log(&self) -> &[ChunkRecord] {
+        self.log.as_deref().unwrap_or_default()
+    }
+
+    /// The trailer signature sent, once read.
+    pub fn trailer_signature(&self) -> Option<&str> {
+        self.trailer_signature.as_deref()
+    }
+
+    /// The trailing headers read so far.
+    pub fn trailers(&self) -> &[(String, String)] {
+        &self.trailers
     }
 
     /// A decoder whose body has ended, with `trailers` (for a body decoded elsewhere and
@@ -454,11 +513,12 @@ impl Decoder {
                     }
                     if size == 0 {
                         self.chunks += 1;
+                        self.record(0, signature.as_deref(), EMPTY_SHA256);
                         self.verify_chunk(EMPTY_SHA256, signature)?;
                         self.state = if self.mode.has_trailer() { State::Trailer } else { State::FinalCrlf };
                     } else {
                         self.mark = out.len();
-                        if self.chain.is_some() {
+                        if self.chain.is_some() || self.log.is_some() {
                             self.hasher = Some(sha2::Digest::new());
                         }
                         self.state = State::Data { size, remaining: size, signature };
@@ -485,6 +545,7 @@ impl Decoder {
                     }
                     self.chunks += 1;
                     let hashed = self.hasher.take().map(|h| crate::crypto::hex(&sha2::Digest::finalize(h)));
+                    self.record(size, signature.as_deref(), hashed.as_deref().unwrap_or_default());
                     self.verify_chunk(hashed.as_deref().unwrap_or_default(), signature)?;
                     self.mark = out.len();
                     self.decoded += size as u64;
@@ -623,6 +684,16 @@ impl Decoder {
         Ok((size, signature))
     }
 
+    fn record(&mut self, size: usize, signature: Option<&str>, data_sha256: &str) {
+        if let Some(log) = self.log.as_mut() {
+            log.push(ChunkRecord {
+                size,
+                signature: signature.map(str::to_owned),
+                data_sha256: data_sha256.to_owned(),
+            });
+        }
+    }
+
     /// Checks the chunk whose data hashes to `data_sha256` against the signature it carried.
     fn verify_chunk(&mut self, data_sha256: &str, sent: Option<String>) -> Result<(), StreamingError> {
         let (Some(chain), Some(sent)) = (self.chain.as_mut(), sent) else {
@@ -649,9 +720,7 @@ impl Decoder {
             match (&self.announced_trailer, self.trailers.as_slice()) {
                 (None, []) => {}
                 (Some(want), [(name, _)]) if want == name => {}
-                (None, _) => {
-                    return Err(StreamingError::MalformedTrailer("a trailer that x-amz-trailer did not announce"))
-                }
+                (None, [(name, _), ..]) => return Err(StreamingError::TrailerNotAnnounced(name.clone())),
                 (Some(_), []) => return Err(StreamingError::MalformedTrailer("the announced trailer is missing")),
                 (Some(_), _) => return Err(StreamingError::MalformedTrailer("the trailer is not the one announced")),
             }
@@ -667,6 +736,7 @@ impl Decoder {
                         return Err(StreamingError::TrailerSignature {
                             provided: sent.to_owned(),
                             string_to_sign: chain.trailer_string_to_sign(&canonical),
+                            canonical_trailers: canonical,
                         });
                     }
                 }

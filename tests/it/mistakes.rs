@@ -1,11 +1,11 @@
 //! Every signer mistake is pinned by a request signed *outside* amzsig: the files in
-//! `vectors/mistakes/{v2,v4}/<id>.yaml` are written by `vectors/mistakes/make.py`, an
+//! `vectors/mistakes/{v2,v4,streaming}/<id>.yaml` are written by `vectors/mistakes/make.py`, an
 //! independent Python model of each broken client (standard library only, written from
-//! the mistakes' descriptions and Amazon's documentation). This test walks both folders
+//! the mistakes' descriptions and Amazon's documentation). This test walks the folders
 //! and checks, for each file, that amzsig's verifier refuses the request and that its
 //! diagnosis names the file's mistake (`expect`, the set of acceptable ids; an empty set
 //! marks a control request signed the right way, which must verify). Every mistake of
-//! both catalogues must have a file. CI regenerates the files with `make.py --check`.
+//! every catalogue must have a file. CI regenerates the files with `make.py --check`.
 
 use crate::support::{files_with_ext, root};
 use amzsig::clock::UtcTime;
@@ -64,10 +64,20 @@ struct SentRequest {
     body: Option<String>,
 }
 
+/// Which folder a file is in: the scheme its requests are signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    V2,
+    V4,
+    Streaming,
+}
+
 /// A request ready for a diagnoser.
 enum Pinned<'a> {
     V2(RequestView<'a>),
     V4(SignableRequest<'a>, amzsig::sigv4::VerifyPolicy<'a>),
+    /// An aws-chunked upload: the raw body is the payload.
+    Streaming(SignableRequest<'a>, amzsig::sigv4::VerifyPolicy<'a>),
 }
 
 /// The ids of the diagnosis's best finding (empty when nothing explains the signature).
@@ -76,6 +86,7 @@ fn diagnosed(req: &Pinned<'_>, secret: &SecretKey) -> Vec<String> {
     let subject = match req {
         Pinned::V2(view) => Subject::V2 { view: *view, default_method: SignatureMethod::HmacSha256 },
         Pinned::V4(signable, policy) => Subject::V4 { request: *signable, policy: *policy },
+        Pinned::Streaming(signable, policy) => Subject::V4Streaming { request: *signable, policy: *policy },
     };
     diagnose(subject, secret, Budget::DEFAULT)
         .best()
@@ -96,7 +107,38 @@ fn verifies(req: &Pinned<'_>, keys: FamilyKeys<'_>) -> Result<bool, String> {
             let now = sigv4::parse_amz_date(date).map_err(|e| e.to_string())?;
             Ok(sigv4::verify(signable, &keys, now, policy).is_ok())
         }
+        Pinned::Streaming(signable, policy) => streaming_verifies(signable, policy, keys),
     }
+}
+
+/// Whether an aws-chunked upload verifies: its seed (the SigV4 verifier, with the
+/// streaming literal as the payload hash), then its body (the decoder, chained from the
+/// seed), as a server reads it.
+fn streaming_verifies(
+    signable: &SignableRequest<'_>,
+    policy: &amzsig::sigv4::VerifyPolicy<'_>,
+    keys: FamilyKeys<'_>,
+) -> Result<bool, String> {
+    use amzsig::sigv4::streaming::{ChunkChain, Decoder, StreamingHead};
+    let date = signable.header("X-Amz-Date").ok_or("no X-Amz-Date")?;
+    let now = sigv4::parse_amz_date(date).map_err(|e| e.to_string())?;
+    let literal = signable.header("X-Amz-Content-Sha256").ok_or("no X-Amz-Content-Sha256")?;
+    let seed_request = SignableRequest { payload: Payload::Precomputed(literal), ..*signable };
+    let Ok(verified) = sigv4::verify(&seed_request, &keys, now, policy) else { return Ok(false) };
+    let Some(Ok(head)) = StreamingHead::read_captured(|n| signable.header(n)) else { return Ok(false) };
+    let KeyState::Active(secret) = keys.lookup(&verified.access_key_id) else { return Ok(false) };
+    let scope = &verified.scope;
+    let key = sigv4::signing_key(secret, &scope.date, &scope.region, &scope.service);
+    let seed = signable.header("Authorization").and_then(|a| a.rsplit("Signature=").next()).unwrap_or_default();
+    let chain = ChunkChain::new(&key, date, &scope.to_string(), seed.trim());
+    let mut decoder = Decoder::new(
+        head.mode,
+        head.mode.signed_chunks().then_some(chain),
+        head.trailer.as_deref(),
+        Some(head.decoded_length),
+    );
+    let Payload::Bytes(body) = signable.payload else { return Err("no body".to_owned()) };
+    Ok(decoder.feed(body, &mut Vec::new()).and_then(|()| decoder.finish()).is_ok())
 }
 
 fn parse(text: &str, what: &str) -> Result<ParamList, String> {
@@ -111,13 +153,13 @@ fn mistake_of(path: &Path) -> String {
 
 /// Checks one file: `Ok(true)` when it pins its mistake, `Ok(false)` for a recorded
 /// disagreement that still holds; `Err` says what is wrong.
-fn check(path: &Path, keys: &Keystore, v4: bool) -> Result<bool, String> {
+fn check(path: &Path, keys: &Keystore, kind: Kind) -> Result<bool, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let file: PinFile = serde_yaml::from_str(&text).map_err(|e| e.to_string())?;
     if file.mistake != mistake_of(path) || file.client.is_empty() {
         return Err(format!("mistake {:?} is not the file's name, or no client line", file.mistake));
     }
-    let agrees = agreement(&file, keys, v4);
+    let agrees = agreement(&file, keys, kind);
     match (&file.disagreement, agrees) {
         (None, Ok(())) => Ok(true),
         (None, Err(e)) => Err(e),
@@ -127,7 +169,8 @@ fn check(path: &Path, keys: &Keystore, v4: bool) -> Result<bool, String> {
 }
 
 /// Whether amzsig's verifier and diagnosis agree with the file; `Err` says how not.
-fn agreement(file: &PinFile, keys: &Keystore, v4: bool) -> Result<(), String> {
+fn agreement(file: &PinFile, keys: &Keystore, kind: Kind) -> Result<(), String> {
+    let v4 = kind != Kind::V2;
     // make.py signs SigV4 with the AWS docs' key and SigV2 with the PA-API and MWS guides'.
     let keys = keys.family(if v4 { Family::Aws } else { Family::Paapi });
     let KeyState::Active(secret) = keys.lookup(&file.access_key_id) else {
@@ -151,10 +194,13 @@ fn agreement(file: &PinFile, keys: &Keystore, v4: bool) -> Result<(), String> {
             ..amzsig::sigv4::VerifyPolicy::default()
         };
         let payload = Payload::Bytes(r.body.as_deref().unwrap_or_default().as_bytes());
-        Pinned::V4(
-            SignableRequest { method: &r.method, path: &r.path, query: &query, headers: (&r.headers).into(), payload },
-            policy,
-        )
+        let signable =
+            SignableRequest { method: &r.method, path: &r.path, query: &query, headers: (&r.headers).into(), payload };
+        if kind == Kind::Streaming {
+            Pinned::Streaming(signable, policy)
+        } else {
+            Pinned::V4(signable, policy)
+        }
     } else {
         let scheme = match r.scheme.as_deref() {
             Some("http") => Scheme::Http,
@@ -191,11 +237,11 @@ fn every_mistake_is_pinned_by_an_independent_request() {
     let mut failures = Vec::new();
     let mut pinned = BTreeSet::new();
     let mut count = 0;
-    for (folder, v4) in [("v2", false), ("v4", true)] {
+    for (folder, kind) in [("v2", Kind::V2), ("v4", Kind::V4), ("streaming", Kind::Streaming)] {
         for path in files_with_ext(&dir.join(folder), ".yaml") {
             count += 1;
             let name = format!("{folder}/{}", path.file_name().unwrap_or_default().to_string_lossy());
-            match check(&path, &keys, v4) {
+            match check(&path, &keys, kind) {
                 Ok(true) => {
                     pinned.insert(mistake_of(&path));
                 }

@@ -180,10 +180,46 @@ fn verify_checks_a_captured_streaming_upload() {
         assert_eq!(out.status.code(), Some(0), "{:?}: {text}{}", ex.mode, String::from_utf8_lossy(&out.stderr));
         assert!(text.contains("OK: aws-chunked body: 3 chunks, 66560 bytes, every chunk signature valid"), "{text}");
 
+        // canonicalize shows every chunk's string to sign, chained from the signatures sent:
+        // chunk 2's previous signature is the documentation's chunk 1 signature.
+        let mut c = a.clone();
+        c[0] = "canonicalize".to_owned();
+        let out = crate::support::amzsig(&c.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+        let chunk1 = ex.vector["chunk_signatures"][0].as_str().unwrap();
+        assert!(
+            text.contains(&format!(
+                "chunk 2 (1024 bytes) string to sign:\nAWS4-HMAC-SHA256-PAYLOAD\n{DATE}\n{SCOPE}\n{chunk1}\n"
+            )),
+            "{text}"
+        );
+        if let Some(trailer) = ex.vector["trailer_string_to_sign"].as_str() {
+            assert!(text.contains(&format!("trailer string to sign:\n{trailer}")), "{text}");
+        }
+        // explain: nothing to explain.
+        let mut e = a.clone();
+        e[0] = "explain".to_owned();
+        let out = crate::support::amzsig(
+            &e.iter().map(String::as_str).collect::<Vec<_>>(),
+            &[("AMZSIG_SECRET_KEY", &secret)],
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("and the aws-chunked body are valid"), "{text}");
+
         let mut tampered = ex.body.clone();
         let at = tampered.len() - 600;
         tampered[at] = b'b';
         std::fs::write(&file, captured(&ex.vector, &tampered)).unwrap();
+        let out = crate::support::amzsig(
+            &e.iter().map(String::as_str).collect::<Vec<_>>(),
+            &[("AMZSIG_SECRET_KEY", &secret)],
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains("the aws-chunked body is refused"), "{text}");
+        assert!(text.contains("No known chunked-upload mistake reproduces"), "{text}");
         let out = crate::support::amzsig(
             &a.iter().map(String::as_str).collect::<Vec<_>>(),
             &[("AMZSIG_SECRET_KEY", &secret)],
@@ -303,6 +339,192 @@ fn the_mock_takes_the_documentation_uploads_and_refuses_tampered_ones() {
         assert_eq!(last.error_code.as_deref(), Some("SignatureDoesNotMatch"));
         assert!(last.failure.as_ref().is_some_and(|f| f.to_string().contains("chunk 2's signature")), "{last:?}");
         assert_eq!(last.body_len, 0, "nothing of a refused upload is kept");
+    }
+    rt.block_on(server.stop());
+}
+
+/// One row of `tests/data/streaming/refusals.yaml`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefusalCase {
+    name: String,
+    mode: String,
+    sizes: Vec<usize>,
+    #[serde(default)]
+    trailer: Option<(String, String)>,
+    #[serde(default)]
+    announce: Option<String>,
+    #[serde(default)]
+    decoded_length: Option<String>,
+    #[serde(default)]
+    framing: Option<String>,
+    #[serde(default)]
+    tamper_from_end: Option<usize>,
+    #[serde(default)]
+    cut_from_end: Option<usize>,
+    #[serde(default)]
+    diagnosis: Option<String>,
+    expect: Expected,
+    #[allow(dead_code)] // documentation of the row
+    source: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    status: u16,
+    code: String,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    elements: std::collections::BTreeMap<String, String>,
+}
+
+/// The request a row describes, as bytes: a SigV4-signed head (amzsig's signer, S3
+/// rules, the embedded keystore's AKIAIOSFODNN7EXAMPLE, 2013-05-24), then the body.
+#[allow(clippy::too_many_lines)] // the request, then each of the row's changes in turn
+fn streaming_request(case: &RefusalCase) -> Vec<u8> {
+    use amzsig::sigv4::{self, ContentSha256Header, Payload, SignableRequest, SigningParams, SigningSettings};
+    let secret = SecretKey::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    let (literal, signed, trailing) = match case.mode.as_str() {
+        "signed" => ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", true, false),
+        "signed-trailer" => ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", true, true),
+        "unsigned-trailer" => ("STREAMING-UNSIGNED-PAYLOAD-TRAILER", false, true),
+        other => panic!("{}: unknown mode {other}", case.name),
+    };
+    let decoded: usize = case.sizes.iter().sum();
+    let mut headers: Vec<(String, String)> = vec![
+        ("host".into(), "s3.amazonaws.com".into()),
+        ("content-encoding".into(), "aws-chunked".into()),
+        ("x-amz-content-sha256".into(), literal.into()),
+    ];
+    match case.decoded_length.as_deref() {
+        Some("") => {}
+        Some(v) => headers.push(("x-amz-decoded-content-length".into(), v.into())),
+        None => headers.push(("x-amz-decoded-content-length".into(), decoded.to_string())),
+    }
+    let announce = case.announce.clone().or_else(|| case.trailer.as_ref().map(|t| t.0.clone()));
+    if let Some(a) = announce.filter(|a| !a.is_empty()) {
+        headers.push(("x-amz-trailer".into(), a));
+    }
+    let query = amzsig::ParamList::default();
+    let req = SignableRequest {
+        method: "PUT",
+        path: "/examplebucket/object",
+        query: &query,
+        headers: (&headers).into(),
+        payload: Payload::Precomputed(literal),
+    };
+    let settings = SigningSettings { content_sha256_header: ContentSha256Header::Omit, ..SigningSettings::s3() };
+    let time = amzsig::UtcTime::parse_iso8601("2013-05-24T00:00:00Z").unwrap();
+    let params = SigningParams {
+        access_key_id: "AKIAIOSFODNN7EXAMPLE",
+        secret: &secret,
+        session_token: None,
+        region: "us-east-1",
+        service: "s3",
+        time,
+        settings,
+    };
+    let signed_out = sigv4::sign(&req, &params);
+    let key = signing_key(&secret, "20130524", "us-east-1", "s3");
+    let mut chain = ChunkChain::new(&key, DATE, SCOPE, &signed_out.signature);
+    let mut body = Vec::new();
+    for &size in case.sizes.iter().chain(&[0]) {
+        let data = vec![b'a'; size];
+        if signed {
+            let sig = chain.sign_chunk(&data);
+            body.extend_from_slice(format!("{size:x};chunk-signature={sig}\r\n").as_bytes());
+        } else {
+            body.extend_from_slice(format!("{size:x}\r\n").as_bytes());
+        }
+        if size > 0 {
+            body.extend_from_slice(&data);
+            body.extend_from_slice(b"\r\n");
+        }
+    }
+    match (&case.trailer, trailing) {
+        (Some((n, v)), true) => {
+            body.extend_from_slice(format!("{n}:{v}\r\n").as_bytes());
+            if signed {
+                let canonical = amzsig::sigv4::streaming::canonical_trailers(&[(n.clone(), v.clone())]);
+                body.extend_from_slice(
+                    format!("x-amz-trailer-signature:{}\r\n", chain.sign_trailer(&canonical)).as_bytes(),
+                );
+            }
+            body.extend_from_slice(b"\r\n");
+        }
+        _ => body.extend_from_slice(b"\r\n"),
+    }
+    if let Some(back) = case.tamper_from_end {
+        let at = body.len() - back;
+        body[at] = if body[at] == b'b' { b'c' } else { b'b' };
+    }
+    if let Some(cut) = case.cut_from_end {
+        body.truncate(body.len() - cut);
+    }
+    let mut text = "PUT /examplebucket/object HTTP/1.1\r\n".to_owned();
+    // The signer's headers (X-Amz-Date, Authorization) replace any of the same name.
+    for (n, v) in headers.iter().chain(&signed_out.headers) {
+        let _ = write!(text, "{n}: {v}\r\n");
+    }
+    let framed = match case.framing.as_deref().unwrap_or("length") {
+        "length" => {
+            let _ = write!(text, "content-length: {}\r\n\r\n", body.len());
+            body
+        }
+        "chunked" => {
+            text.push_str("transfer-encoding: chunked\r\n\r\n");
+            transfer_chunked(&body, 4096)
+        }
+        "none" => {
+            text.push_str("\r\n");
+            body
+        }
+        other => panic!("{}: unknown framing {other}", case.name),
+    };
+    let mut out = text.into_bytes();
+    out.extend_from_slice(&framed);
+    out
+}
+
+/// Every row of `tests/data/streaming/refusals.yaml` is refused by the mock with S3's
+/// status, code, message and elements, journaled as refused with nothing of the body kept.
+#[test]
+fn streaming_uploads_are_refused_as_s3_refuses_them() {
+    let file = crate::support::root().join("tests/data/streaming/refusals.yaml");
+    let cases: Vec<RefusalCase> = serde_yaml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(cases.len() >= 13, "{} rows", cases.len());
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let clock = amzsig::clock::Clock::Fixed(amzsig::UtcTime::parse_iso8601("2013-05-24T00:00:00Z").unwrap());
+    let server = rt.block_on(amzsig::MockServer::builder().clock(clock).start()).unwrap();
+    for case in &cases {
+        let answer = exchange(server.addr(), &streaming_request(case));
+        let want = &case.expect;
+        let status_line = answer.lines().next().unwrap_or_default();
+        assert!(status_line.starts_with(&format!("HTTP/1.1 {}", want.status)), "{}: {answer}", case.name);
+        let body = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+        let body = body.split("HTTP/1.1 ").next().unwrap_or_default();
+        let doc = amzsig::xml::parse(body).unwrap_or_else(|e| panic!("{}: {e}: {body}", case.name));
+        let text = |name: &str| doc.path(name).map(amzsig::xml::Element::text_content);
+        assert_eq!(text("Code").as_deref(), Some(want.code.as_str()), "{}: {body}", case.name);
+        if let Some(m) = &want.message {
+            assert_eq!(text("Message").as_deref(), Some(m.as_str()), "{}", case.name);
+        }
+        for (name, value) in &want.elements {
+            let got = text(name).unwrap_or_else(|| panic!("{}: no <{name}> in {body}", case.name));
+            assert!(value == "*" || got == *value, "{}: <{name}> {got}, want {value}", case.name);
+        }
+        if let Some(d) = &case.diagnosis {
+            let header = answer.lines().find_map(|l| l.strip_prefix("x-amzsig-diagnosis: "));
+            assert_eq!(header, Some(d.as_str()), "{}: {answer}", case.name);
+        }
+        let last = server.last().unwrap();
+        assert_eq!(last.status, want.status, "{}", case.name);
+        assert_eq!(last.error_code.as_deref(), Some(want.code.as_str()), "{}", case.name);
+        assert_eq!(last.body_len, 0, "{}: nothing of a refused upload is kept", case.name);
+        // Refused for the streaming rule, not for something else.
+        assert!(matches!(last.failure, Some(amzsig::Failure::Streaming(_))), "{}: {:?}", case.name, last.failure);
     }
     rt.block_on(server.stop());
 }

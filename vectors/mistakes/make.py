@@ -40,6 +40,7 @@ import json
 import pathlib
 import sys
 import urllib.parse
+import zlib
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -626,9 +627,176 @@ def v4_cases():
     yield r.sent("v4-signature-uppercase-hex", what="signature written in uppercase hex")
 
 
+# --- aws-chunked uploads (S3 API Reference, "Transferring Payload in Multiple Chunks" and
+# "... Including Trailing Headers": the seed is the request's SigV4 signature over the
+# STREAMING-* literal; chunk string to sign AWS4-HMAC-SHA256-PAYLOAD / X-Amz-Date / scope /
+# previous signature / hex(SHA256("")) / hex(SHA256(data)), chained from the seed; trailer
+# string to sign AWS4-HMAC-SHA256-TRAILER / X-Amz-Date / scope / last chunk signature /
+# hex(SHA256("name:value\n")); every chunk but the last at least 8192 bytes) ------------
+
+S3_KEY, S3_SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+UPLOAD_TIME = "20130524T000000Z"
+EMPTY_HASH = hashlib.sha256(b"").hexdigest()
+
+
+class Upload:
+    """An aws-chunked PUT being signed by a client; each knob one way to get it wrong."""
+
+    def __init__(self, sizes, *, trailer=None, signed=True):
+        self.sizes, self.trailer, self.signed = sizes, trailer, signed
+        self.literal = ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD" + ("-TRAILER" if trailer else "")
+                        if signed else "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+        self.scope = f"{UPLOAD_TIME[:8]}/us-east-1/s3/aws4_request"
+        self.chained = True          # each chunk chains from the one before
+        self.first_previous = None   # None: the seed
+        self.chunk_algorithm = "AWS4-HMAC-SHA256-PAYLOAD"
+        self.trailer_algorithm = "AWS4-HMAC-SHA256-TRAILER"
+        self.time_line = UPLOAD_TIME
+        self.empty_hash_line = True
+        self.trailer_newline = True
+        self.hex = lambda s: s
+        self.decoded_length = str(sum(sizes))  # None: not sent
+        self.content_length_is_decoded = False
+        self.announce = True
+
+    def key(self):
+        key = ("AWS4" + S3_SECRET).encode()
+        for part in (UPLOAD_TIME[:8], "us-east-1", "s3", "aws4_request"):
+            key = hmac256(key, part)
+        return key
+
+    def sign(self, text):
+        return hmac.new(self.key(), text.encode(), hashlib.sha256).hexdigest()
+
+    def headers(self):
+        h = [("Host", "s3.amazonaws.com"), ("Content-Encoding", "aws-chunked"),
+             ("X-Amz-Content-Sha256", self.literal), ("X-Amz-Date", UPLOAD_TIME)]
+        if self.decoded_length is not None:
+            h.append(("X-Amz-Decoded-Content-Length", self.decoded_length))
+        if self.trailer and self.announce:
+            h.append(("X-Amz-Trailer", self.trailer[0]))
+        return h
+
+    def seed(self, headers):
+        lines = sorted((n.lower(), " ".join(v.split())) for n, v in headers)
+        creq = "\n".join(["PUT", "/examplebucket/object", "", "".join(f"{n}:{v}\n" for n, v in lines),
+                          ";".join(n for n, _ in lines), self.literal])
+        sts = "\n".join(["AWS4-HMAC-SHA256", UPLOAD_TIME, self.scope, sha256_hex(creq.encode())])
+        signed = ";".join(n for n, _ in lines)
+        seed = self.sign(sts)
+        return seed, (f"AWS4-HMAC-SHA256 Credential={S3_KEY}/{self.scope}, SignedHeaders={signed}, "
+                      f"Signature={seed}")
+
+    def body(self, seed):
+        out, previous = b"", seed
+        for i, size in enumerate(self.sizes + [0]):
+            data = b"a" * size
+            if self.signed:
+                prev = previous
+                if i == 0 and self.first_previous is not None:
+                    prev = self.first_previous
+                if not self.chained:
+                    prev = seed
+                empty = EMPTY_HASH + "\n" if self.empty_hash_line else ""
+                sts = (f"{self.chunk_algorithm}\n{self.time_line}\n{self.scope}\n{prev}\n{empty}"
+                       f"{sha256_hex(data)}")
+                sig = self.hex(self.sign(sts))
+                previous = sig
+                out += f"{size:x};chunk-signature={sig}\r\n".encode()
+            else:
+                out += f"{size:x}\r\n".encode()
+            if size:
+                out += data + b"\r\n"
+        if self.trailer:
+            name, value = self.trailer
+            out += f"{name}:{value}\r\n".encode()
+            if self.signed:
+                canonical = f"{name}:{value}" + ("\n" if self.trailer_newline else "")
+                prev = previous if self.chained else seed
+                sts = (f"{self.trailer_algorithm}\n{self.time_line}\n{self.scope}\n{prev}\n"
+                       f"{sha256_hex(canonical.encode())}")
+                out += f"x-amz-trailer-signature:{self.hex(self.sign(sts))}\r\n".encode()
+        return out + b"\r\n"
+
+    def sent(self, mistake, *, what, expect=None):
+        headers = self.headers()
+        seed, authz = self.seed(headers)
+        body = self.body(seed)
+        # The server reads Content-Length bytes: a client that sends the payload's length
+        # has its body cut there.
+        length = int(self.decoded_length) if self.content_length_is_decoded else len(body)
+        body = body[:length]
+        sent = [list(h) for h in headers] + [["Content-Length", str(length)], ["Authorization", authz]]
+        endpoint = [("service", "s3"), ("region", "us-east-1"), ("rules", "s3")]
+        request = [("method", "PUT"), ("path", "/examplebucket/object"), ("query", ""),
+                   ("headers", sent), ("body", body.decode("ascii"))]
+        fields = [("mistake", mistake), ("client", what), ("access_key_id", S3_KEY), ("endpoint", endpoint),
+                  ("request", request), ("expect", [mistake] if expect is None else expect)]
+        return mistake, fields
+
+
+CRC32_OF_8202_A = base64.b64encode((zlib.crc32(b"a" * 8202)).to_bytes(4, "big")).decode()
+
+
+def streaming_cases():
+    u = Upload([8192, 10])
+    yield u.sent("stream-none", what="signed the right way", expect=[])
+
+    u = Upload([8192, 10], trailer=("x-amz-checksum-crc32", CRC32_OF_8202_A))
+    name, fields = u.sent("stream-none", what="signed chunks and trailer the right way", expect=[])
+    yield name + "--signed-trailer", fields
+
+    u = Upload([8192, 10, 10])
+    u.chained = False
+    yield u.sent("stream-not-chained", what="every chunk signed with the seed as its previous signature")
+
+    u = Upload([8192, 10])
+    u.first_previous = ""
+    yield u.sent("stream-unseeded", what="the first chunk chained from an empty signature")
+
+    u = Upload([8192, 10])
+    u.empty_hash_line = False
+    yield u.sent("stream-no-empty-hash", what="the chunk string to sign without hex(SHA256(''))")
+
+    u = Upload([8192, 10])
+    u.chunk_algorithm = "AWS4-HMAC-SHA256"
+    yield u.sent("stream-wrong-algorithm", what="chunks signed with the request's algorithm line")
+
+    u = Upload([8192, 10])
+    u.time_line = UPLOAD_TIME[:8]
+    yield u.sent("stream-date-only", what="the chunk string to sign with the date where the timestamp belongs")
+
+    u = Upload([8192, 10], trailer=("x-amz-checksum-crc32", CRC32_OF_8202_A))
+    u.trailer_newline = False
+    yield u.sent("stream-trailer-no-final-newline", what="the canonical trailer hashed without its newline")
+
+    u = Upload([8192, 10])
+    u.hex = str.upper
+    yield u.sent("stream-uppercase-signature", what="chunk signatures in uppercase hex")
+
+    u = Upload([100, 8192])
+    yield u.sent("stream-small-chunk", what="a 100-byte chunk before the last (a custom stream's small reads)")
+
+    u = Upload([8192, 10])
+    u.decoded_length = "8203"
+    yield u.sent("stream-decoded-length-wrong", what="x-amz-decoded-content-length one more than the payload")
+
+    u = Upload([8192, 10])
+    u.decoded_length = None
+    yield u.sent("stream-decoded-length-missing", what="no x-amz-decoded-content-length")
+
+    u = Upload([8192, 10])
+    u.content_length_is_decoded = True
+    yield u.sent("stream-content-length-is-decoded-length", what="Content-Length set to the payload's length")
+
+    u = Upload([8192, 10], trailer=("x-amz-checksum-crc32", CRC32_OF_8202_A), signed=False)
+    u.announce = False
+    yield u.sent("stream-trailer-not-announced", what="an unsigned trailer sent without x-amz-trailer")
+
+
 def files():
     out = {}
-    for folder, cases in (("v2", v2_cases()), ("v4", v4_cases())):
+    for folder, cases in (("v2", v2_cases()), ("v4", v4_cases()), ("streaming", streaming_cases())):
         for name, fields in cases:
             out[HERE / folder / f"{name}.yaml"] = HEADER + render(fields)
     return out
@@ -639,7 +807,7 @@ def main(argv):
         print(__doc__.split("\n\n")[-1], file=sys.stderr)
         return 2
     want = files()
-    present = set(HERE.glob("v2/*.yaml")) | set(HERE.glob("v4/*.yaml"))
+    present = set(HERE.glob("v2/*.yaml")) | set(HERE.glob("v4/*.yaml")) | set(HERE.glob("streaming/*.yaml"))
     if argv == ["--check"]:
         bad = [f"differs: {p.relative_to(HERE)}" for p, t in want.items()
                if not p.is_file() or p.read_text(encoding="utf-8") != t]

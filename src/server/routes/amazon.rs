@@ -52,6 +52,8 @@ fn pipeline_limits(state: &AppState) -> PipelineLimits {
 }
 
 /// How the HTTP layer takes a request's body ([`intake`]).
+// One per request, matched once.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Intake {
     /// Read it whole, up to `limit` bytes; `upload`: an S3 upload (over the limit: S3's
     /// `EntityTooLarge`, and the limit is on the time between pieces, not the whole body).

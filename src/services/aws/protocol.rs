@@ -258,12 +258,14 @@ fn streaming_extras(
 ) -> Vec<(&'static str, String)> {
     use crate::sigv4::streaming::StreamingError as E;
     match e {
-        E::ChunkSignature { provided, string_to_sign, .. } | E::TrailerSignature { provided, string_to_sign } => vec![
-            ("AWSAccessKeyId", akid()),
-            ("StringToSign", string_to_sign.clone()),
-            ("SignatureProvided", provided.clone()),
-            ("StringToSignBytes", hex_bytes(string_to_sign)),
-        ],
+        E::ChunkSignature { provided, string_to_sign, .. } | E::TrailerSignature { provided, string_to_sign, .. } => {
+            vec![
+                ("AWSAccessKeyId", akid()),
+                ("StringToSign", string_to_sign.clone()),
+                ("SignatureProvided", provided.clone()),
+                ("StringToSignBytes", hex_bytes(string_to_sign)),
+            ]
+        }
         E::ChunkTooSmall { chunk, size } => vec![("Chunk", chunk.to_string()), ("BadChunkSize", size.to_string())],
         E::DecodedLength { expected, provided } => {
             vec![("NumberBytesExpected", expected.to_string()), ("NumberBytesProvided", provided.to_string())]
