@@ -10,6 +10,10 @@ step "prerequisites"
 if ! python3 -c 'import yaml' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check pyyaml
 fi
+# vectors/checksums/check.py recomputes the xxHash values with the `xxhash` package.
+if ! python3 -c 'import xxhash' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check xxhash
+fi
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt clippy || true
 
 step "cargo fmt --check"
@@ -40,6 +44,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 step "independent recomputation of the signing vectors"
 python3 vectors/sigv2/check.py
 if [ -f vectors/sigv4/check.py ]; then python3 vectors/sigv4/check.py; fi
+# S3's flexible checksums: every value recomputed (zlib, hashlib, xxhash, bitwise CRC models).
+python3 vectors/checksums/check.py
 # The independent model of every signer mistake: the committed files must be what it writes.
 python3 vectors/mistakes/make.py --check
 

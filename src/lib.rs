@@ -191,6 +191,8 @@ pub mod sigv2;
 pub mod sigv4;
 
 // Conversions from other crates' request types (feature `http`).
+#[cfg(feature = "checksum")]
+pub mod checksum;
 #[cfg(feature = "http")]
 pub mod interop;
 

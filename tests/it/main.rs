@@ -22,5 +22,6 @@ mod server_v4;
 mod streaming;
 mod support;
 mod tidy;
+mod vectors_checksums;
 mod vectors_sigv2;
 mod vectors_sigv4;

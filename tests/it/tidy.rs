@@ -10,6 +10,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("crypto", 0),
     ("clock", 0),
     ("request", 0),
+    ("checksum", 0),
     ("sigv2", 1),
     ("sigv4", 1),
     ("scheme", 1),
