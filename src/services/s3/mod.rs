@@ -23,6 +23,7 @@
 //!   out of the stored `Content-Encoding` (reference §2.2).
 
 mod bucket;
+mod checksums;
 mod error;
 mod multipart;
 mod object;
@@ -412,14 +413,6 @@ pub(crate) fn meta_from_headers(req: &ServiceRequest<'_>) -> store::Meta {
 pub(crate) fn parse_body(req: &ServiceRequest<'_>) -> Result<crate::xml::Element, S3Error> {
     let text = std::str::from_utf8(req.body).map_err(|_| S3Error::malformed_xml())?;
     crate::xml::parse(text).map_err(|_| S3Error::malformed_xml())
-}
-
-/// The flexible checksums (`x-amz-checksum-…`) an upload carries in its headers or
-/// trailers, verified against the body, to store. Not wired yet: until the shared
-/// checksum module lands, none is kept (and none is answered).
-#[allow(clippy::unnecessary_wraps)] // refuses once the checksum module is wired in
-pub(crate) fn checksums_of_upload(_req: &ServiceRequest<'_>) -> Result<Vec<(String, String)>, S3Error> {
-    Ok(Vec::new())
 }
 
 /// Checks there is room for `adding` bytes where `freeing` bytes go away.

@@ -34,21 +34,27 @@ fn upload_id<'a>(s: &'a Scope<'_>) -> &'a str {
 /// CreateMultipartUpload.
 pub(super) fn create(s: &Scope<'_>) -> Result<Answer, S3Error> {
     let meta = meta_from_headers(s.req);
+    let checksum = super::checksums::of_create(s.req)?;
     let mut inner = s.store.lock();
     let inner = &mut *inner;
     let bucket = writable(&mut inner.buckets, s.bucket, s.who.account)?;
     inner.next_upload += 1;
     let seed = format!("{}/{}/{}", s.bucket, s.key, inner.next_upload);
     let id = crate::crypto::sha256_hex(seed.as_bytes())[..32].to_owned();
-    bucket
-        .uploads
-        .insert(id.clone(), Upload { key: s.key.to_owned(), initiated: s.ctx.now, meta, parts: BTreeMap::new() });
+    let upload = Upload { key: s.key.to_owned(), initiated: s.ctx.now, meta, checksum, parts: BTreeMap::new() };
+    bucket.uploads.insert(id.clone(), upload);
     let root = Element::new("InitiateMultipartUploadResult")
         .attr("xmlns", NS)
         .leaf("Bucket", s.bucket)
         .leaf("Key", s.key)
         .leaf("UploadId", id);
-    Ok(Answer::xml(&root))
+    let mut answer = Answer::xml(&root);
+    if let Some((algorithm, full)) = checksum {
+        answer = answer
+            .header("x-amz-checksum-algorithm", algorithm.name())
+            .header("x-amz-checksum-type", if full { "FULL_OBJECT" } else { "COMPOSITE" });
+    }
+    Ok(answer)
 }
 
 /// The upload `id` for `key` in `bucket`, or `NoSuchUpload`.
@@ -64,7 +70,13 @@ pub(super) fn upload_part(s: &Scope<'_>) -> Result<Answer, S3Error> {
     })?;
     let digest = super::md5(s.req.body);
     check_content_md5(s.req, &digest)?;
-    let checksums = super::checksums_of_upload(s.req)?;
+    // The upload's algorithm, looked up first: the part's checksum is computed unlocked.
+    let expected = {
+        let mut inner = s.store.lock();
+        let bucket = writable(&mut inner.buckets, s.bucket, s.who.account)?;
+        upload_mut(bucket, upload_id(s), s.key)?.checksum.map(|(algorithm, _)| algorithm)
+    };
+    let checksum = super::checksums::of_upload(s.req, s.req.body, expected)?;
     let data = Bytes::copy_from_slice(s.req.body);
     let mut inner = s.store.lock();
     let inner = &mut *inner;
@@ -73,11 +85,9 @@ pub(super) fn upload_part(s: &Scope<'_>) -> Result<Answer, S3Error> {
     let old = upload.parts.get(&number).map_or(0, |p| p.data.len());
     room(inner.used, s.store.max_bytes(), data.len(), old)?;
     inner.used = inner.used - old as u64 + data.len() as u64;
-    let part = Part { data, md5: digest, last_modified: s.ctx.now, checksums };
-    let mut answer = Answer::empty(200).header("ETag", part.etag());
-    for (name, value) in &part.checksums {
-        answer = answer.header(name, value.clone());
-    }
+    let mut answer = Answer::empty(200).header("ETag", format!("\"{}\"", crate::crypto::hex(&digest)));
+    answer = answer.header(checksum.algorithm.header_name(), checksum.value.clone());
+    let part = Part { data, md5: digest, last_modified: s.ctx.now, checksum: Some(checksum) };
     upload.parts.insert(number, part);
     Ok(answer)
 }
@@ -116,28 +126,31 @@ pub(super) fn list_parts(s: &Scope<'_>) -> Result<Answer, S3Error> {
         .child(super::bucket::owner("Owner", &bucket.owner))
         .leaf("StorageClass", "STANDARD");
     for (n, p) in shown {
-        root.push(
-            Element::new("Part")
-                .leaf("PartNumber", n.to_string())
-                .leaf("LastModified", p.last_modified.to_iso8601_millis())
-                .leaf("ETag", p.etag())
-                .leaf("Size", p.data.len().to_string()),
-        );
+        let mut e = Element::new("Part")
+            .leaf("PartNumber", n.to_string())
+            .leaf("LastModified", p.last_modified.to_iso8601_millis())
+            .leaf("ETag", p.etag())
+            .leaf("Size", p.data.len().to_string());
+        if let Some(c) = &p.checksum {
+            e = e.leaf(c.element(), c.value.clone());
+        }
+        root.push(e);
     }
     Ok(Answer::xml(&root))
 }
 
-/// The parts a CompleteMultipartUpload body lists: (number, ETag as sent).
-fn listed_parts(s: &Scope<'_>) -> Result<Vec<(u32, String)>, S3Error> {
+/// The parts a CompleteMultipartUpload body lists: (number, ETag as sent, the element).
+fn listed_parts(s: &Scope<'_>) -> Result<Vec<(u32, String, Element)>, S3Error> {
     let doc = super::parse_body(s.req)?;
     if doc.name != "CompleteMultipartUpload" {
         return Err(S3Error::malformed_xml());
     }
-    let parts: Vec<(u32, String)> = children(&doc, "Part")
+    let parts: Vec<(u32, String, Element)> = children(&doc, "Part")
         .map(|p| {
             let number = p.find("PartNumber").and_then(|n| n.text_content().trim().parse::<u32>().ok());
             let etag = p.find("ETag").map(|e| e.text_content().trim().to_owned());
-            number.zip(etag).ok_or_else(S3Error::malformed_xml)
+            let (number, etag) = number.zip(etag).ok_or_else(S3Error::malformed_xml)?;
+            Ok((number, etag, p.clone()))
         })
         .collect::<Result<_, _>>()?;
     if parts.is_empty() {
@@ -156,13 +169,15 @@ pub(super) fn complete(s: &Scope<'_>) -> Result<Answer, S3Error> {
     let upload = upload_mut(bucket, id, s.key)?;
     let mut chosen: Vec<&Part> = Vec::with_capacity(listed.len());
     let mut previous = 0;
-    for (number, etag) in &listed {
+    for (number, etag, element) in &listed {
         if *number <= previous {
             return Err(S3Error::invalid_part_order(id));
         }
         previous = *number;
         let part = upload.parts.get(number).filter(|p| p.etag().trim_matches('"') == etag.trim_matches('"'));
-        chosen.push(part.ok_or_else(|| S3Error::invalid_part(id, *number, etag.trim_matches('"')))?);
+        let part = part.ok_or_else(|| S3Error::invalid_part(id, *number, etag.trim_matches('"')))?;
+        super::checksums::check_listed(element, *number, upload.checksum, part)?;
+        chosen.push(part);
     }
     let last = chosen.len() - 1;
     if let Some((i, p)) = chosen.iter().enumerate().find(|(i, p)| *i < last && p.data.len() < super::MIN_PART_SIZE) {
@@ -176,10 +191,12 @@ pub(super) fn complete(s: &Scope<'_>) -> Result<Answer, S3Error> {
         digests.extend_from_slice(&p.md5);
     }
     let etag = format!("\"{}-{}\"", crate::crypto::hex(&super::md5(&digests)), chosen.len());
+    let checksum = super::checksums::of_complete(upload.checksum, &chosen, &data);
     let held: u64 = upload.parts.values().map(|p| p.data.len() as u64).sum();
     let mut meta = upload.meta.clone();
     meta.etag.clone_from(&etag);
     meta.last_modified = s.ctx.now;
+    meta.checksum = Some(checksum.clone());
     bucket.uploads.remove(id);
     let old = bucket.objects.insert(s.key.to_owned(), Object { data: Bytes::from(data), meta });
     // The parts' bytes become the object's; unlisted parts and a replaced object are freed.
@@ -191,7 +208,9 @@ pub(super) fn complete(s: &Scope<'_>) -> Result<Answer, S3Error> {
         .leaf("Location", location)
         .leaf("Bucket", s.bucket)
         .leaf("Key", s.key)
-        .leaf("ETag", etag);
+        .leaf("ETag", etag)
+        .leaf(checksum.element(), checksum.value.clone())
+        .leaf("ChecksumType", checksum.kind());
     Ok(Answer::xml(&root))
 }
 

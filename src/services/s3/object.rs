@@ -20,11 +20,11 @@ use bytes::Bytes;
 pub(super) fn put(s: &Scope<'_>) -> Result<Answer, S3Error> {
     let digest = super::md5(s.req.body);
     check_content_md5(s.req, &digest)?;
-    let checksums = super::checksums_of_upload(s.req)?;
+    let checksum = super::checksums::of_upload(s.req, s.req.body, None)?;
     let mut meta = meta_from_headers(s.req);
     meta.etag = format!("\"{}\"", crate::crypto::hex(&digest));
     meta.last_modified = s.ctx.now;
-    meta.checksums = checksums;
+    meta.checksum = Some(checksum);
     let data = Bytes::copy_from_slice(s.req.body);
     let mut inner = s.store.lock();
     let inner = &mut *inner;
@@ -33,8 +33,8 @@ pub(super) fn put(s: &Scope<'_>) -> Result<Answer, S3Error> {
     room(inner.used, s.store.max_bytes(), data.len(), old)?;
     inner.used = inner.used - old as u64 + data.len() as u64;
     let mut answer = Answer::empty(200).header("ETag", meta.etag.clone());
-    for (name, value) in &meta.checksums {
-        answer = answer.header(name, value.clone());
+    for (name, value) in super::checksums::headers(&meta) {
+        answer = answer.header(name, value);
     }
     bucket.objects.insert(s.key.to_owned(), Object { data, meta });
     Ok(answer)
@@ -138,8 +138,8 @@ fn object_headers(mut a: Answer, meta: &Meta, with_checksums: bool) -> Answer {
         a = a.header(&format!("x-amz-meta-{name}"), value.clone());
     }
     if with_checksums {
-        for (name, value) in &meta.checksums {
-            a = a.header(name, value.clone());
+        for (name, value) in super::checksums::headers(meta) {
+            a = a.header(name, value);
         }
     }
     a
@@ -280,7 +280,7 @@ pub(super) fn copy(s: &Scope<'_>) -> Result<Answer, S3Error> {
         source.objects.get(src_key).cloned().ok_or_else(|| S3Error::no_such_key(src_key))?;
     let mut meta = if replace { meta_from_headers(s.req) } else { src_meta.clone() };
     meta.etag = src_meta.etag;
-    meta.checksums = src_meta.checksums;
+    meta.checksum = src_meta.checksum;
     meta.last_modified = s.ctx.now;
     let bucket = writable(&mut inner.buckets, s.bucket, s.who.account)?;
     let old = bucket.objects.get(s.key).map_or(0, |o| o.data.len());

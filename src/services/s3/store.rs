@@ -92,8 +92,8 @@ pub(crate) struct Meta {
     pub etag: String,
     /// Last-Modified.
     pub last_modified: UtcTime,
-    /// Flexible checksums (`x-amz-checksum-…` name, base64 value).
-    pub checksums: Vec<(String, String)>,
+    /// Its flexible checksum (the one sent, or S3's default CRC64NVME).
+    pub checksum: Option<super::checksums::Stored>,
 }
 
 impl Default for Meta {
@@ -107,7 +107,7 @@ impl Default for Meta {
             user: Vec::new(),
             etag: String::new(),
             last_modified: UtcTime::from_unix_secs(0),
-            checksums: Vec::new(),
+            checksum: None,
         }
     }
 }
@@ -121,6 +121,9 @@ pub(crate) struct Upload {
     pub initiated: UtcTime,
     /// The metadata given at creation.
     pub meta: Meta,
+    /// The checksum algorithm and whether full-object, asked at creation (`None`: S3's
+    /// default, CRC64NVME of the whole object).
+    pub checksum: Option<(crate::checksum::ChecksumAlgorithm, bool)>,
     /// Parts uploaded so far, by part number.
     pub parts: BTreeMap<u32, Part>,
 }
@@ -134,8 +137,8 @@ pub(crate) struct Part {
     pub md5: [u8; 16],
     /// When it was uploaded.
     pub last_modified: UtcTime,
-    /// Its flexible checksums.
-    pub checksums: Vec<(String, String)>,
+    /// Its flexible checksum.
+    pub checksum: Option<super::checksums::Stored>,
 }
 
 impl Part {
