@@ -25,22 +25,13 @@
 //! CRC32C, SHA1, SHA256 → COMPOSITE, CRC64NVME → FULL_OBJECT; an upload created without an
 //! algorithm completes with CRC64NVME, FULL_OBJECT (`test_complete_multipart_parts_checksum_default`).
 
-use super::store::{Meta, Part};
+use super::store::{Meta, Part, Stored};
 use super::S3Error;
 use crate::checksum::{self, ChecksumAlgorithm};
 use crate::services::ServiceRequest;
 
 /// S3's default algorithm for uploads sent without a checksum.
 pub(crate) const DEFAULT: ChecksumAlgorithm = ChecksumAlgorithm::Crc64Nvme;
-
-/// A stored checksum: the algorithm, its value (base64; composite ones end in `-N`) and
-/// whether it is a full-object checksum.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Stored {
-    pub algorithm: ChecksumAlgorithm,
-    pub value: String,
-    pub full_object: bool,
-}
 
 impl Stored {
     /// `FULL_OBJECT` or `COMPOSITE` (`x-amz-checksum-type`, `ChecksumType`).

@@ -93,7 +93,7 @@ pub(crate) struct Meta {
     /// Last-Modified.
     pub last_modified: UtcTime,
     /// Its flexible checksum (the one sent, or S3's default CRC64NVME).
-    pub checksum: Option<super::checksums::Stored>,
+    pub checksum: Option<Stored>,
 }
 
 impl Default for Meta {
@@ -110,6 +110,15 @@ impl Default for Meta {
             checksum: None,
         }
     }
+}
+
+/// A stored flexible checksum (its rules in `checksums.rs`): the algorithm, its value
+/// (base64; a composite one ends in `-N`) and whether it covers the whole object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stored {
+    pub algorithm: crate::checksum::ChecksumAlgorithm,
+    pub value: String,
+    pub full_object: bool,
 }
 
 /// A multipart upload in progress.
@@ -138,7 +147,7 @@ pub(crate) struct Part {
     /// When it was uploaded.
     pub last_modified: UtcTime,
     /// Its flexible checksum.
-    pub checksum: Option<super::checksums::Stored>,
+    pub checksum: Option<Stored>,
 }
 
 impl Part {
