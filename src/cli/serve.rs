@@ -1,7 +1,8 @@
 //! `amzsig serve`: runs the mock Amazon endpoint until Ctrl-C or SIGTERM.
 //!
-//! The first line on stdout is the base URL (`http://127.0.0.1:PORT`), so scripts can
-//! start it with `--listen 127.0.0.1:0` and read the port; logs go to stderr.
+//! The first line on stdout is the base URL (`http://127.0.0.1:PORT`, `https://…` with
+//! `--tls`), so scripts can start it with `--listen 127.0.0.1:0` and read the port; logs go
+//! to stderr. With `--tls-ca-out FILE` the CA certificate is written before that line.
 //!
 //! The HTTP layer's limits and timeouts ([`Limits`]) come from the config file's `limits:`
 //! section, and each has a flag that wins over it (README, "Limits and timeouts").
@@ -10,10 +11,10 @@ use super::EXIT_OK;
 use crate::clock::Clock;
 use crate::keystore::Keystore;
 use crate::server::log::BufferedLog;
-use crate::server::{AdminAccess, LimitOverrides, MockServer, ServerConfig};
+use crate::server::{AdminAccess, LimitOverrides, MockServer, ServerConfig, TlsSetup};
 use crate::services::Throttling;
 use crate::sigv2::HostMatch;
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -69,7 +70,68 @@ pub struct ServeArgs {
     journal_out: Option<PathBuf>,
 
     #[command(flatten)]
+    tls: TlsArgs,
+
+    #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// Flags for HTTPS (`--tls`; each wins over the config's `tls:` key).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "HTTPS")]
+struct TlsArgs {
+    /// Serve HTTPS with a CA and certificate made at start (for 127.0.0.1, ::1, localhost,
+    /// *.localhost, s3.localhost, *.s3.localhost).
+    #[arg(long)]
+    tls: bool,
+
+    /// Write the generated CA certificate (PEM) here, for clients to trust (AWS_CA_BUNDLE,
+    /// NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE); written before the URL is printed.
+    #[arg(long, value_name = "FILE")]
+    tls_ca_out: Option<PathBuf>,
+
+    /// Another name (DNS name or IP address) for the generated certificate, e.g.
+    /// bucket.localhost for a virtual-hosted S3 client; repeatable.
+    #[arg(long, value_name = "NAME")]
+    tls_name: Vec<String>,
+
+    /// Serve HTTPS with one's own certificate chain (PEM; with --tls-key; no CA is made).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
+impl TlsArgs {
+    /// Applies the flags to the config's TLS settings; a contradiction is a usage error.
+    fn apply(&self, config: &mut ServerConfig) -> Result<()> {
+        if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
+            if self.tls_ca_out.is_some() || !self.tls_name.is_empty() {
+                bail!("--tls-ca-out and --tls-name are for a generated certificate, not with --tls-cert/--tls-key");
+            }
+            config.tls = Some(TlsSetup::Files { cert: cert.clone(), key: key.clone() });
+            config.tls_ca_out = None;
+            return Ok(());
+        }
+        if self.tls && config.tls.is_none() {
+            config.tls = Some(TlsSetup::generated());
+        }
+        let generated_only = self.tls_ca_out.is_some() || !self.tls_name.is_empty();
+        match &mut config.tls {
+            Some(TlsSetup::Generated { extra_names }) => extra_names.extend(self.tls_name.iter().cloned()),
+            None if generated_only => bail!("--tls-ca-out and --tls-name need --tls (or a config file's tls: key)"),
+            Some(_) if generated_only => {
+                bail!("--tls-ca-out and --tls-name are for a generated certificate, not the config's cert and key")
+            }
+            _ => {}
+        }
+        if let Some(path) = &self.tls_ca_out {
+            config.tls_ca_out = Some(path.clone());
+        }
+        Ok(())
+    }
 }
 
 /// Who may call the admin API (`--admin`).
@@ -186,6 +248,7 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
         config.options.s3_domains =
             args.s3_domains.iter().map(|d| crate::server::normalise_domain(d)).filter(|d| !d.is_empty()).collect();
     }
+    args.tls.apply(&mut config)?;
     args.limits.overrides().apply(&mut config.limits);
     config.limits.validate().map_err(|e| anyhow::anyhow!("bad limit: {e}"))?;
     // Request ids are reproducible under a fixed clock; on the wall clock, vary them per run.
@@ -196,7 +259,14 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
     runtime.block_on(async {
         let keystore_origin = config.keystore.origin().to_owned();
+        let ca_out = config.tls_ca_out.clone();
         let server = MockServer::start_with(config).await?;
+        if let Some(path) = &ca_out {
+            // Only the CA certificate: its key was dropped once the leaf was signed.
+            let pem = server.ca_pem().context("no CA certificate was made")?;
+            std::fs::write(path, pem)
+                .with_context(|| format!("cannot write the CA certificate to {}", path.display()))?;
+        }
         // Install the handlers before announcing the URL: a script that reads the URL and
         // sends SIGTERM at once must get a graceful stop, not the default kill.
         let stop = shutdown_signal()?;

@@ -30,6 +30,11 @@
 //!   keep_alive_timeout_ms: 60000   # idle time between requests -> close
 //!   max_connections: 1024          # more wait in the listen backlog
 //!   shutdown_grace_ms: 10000       # in-flight requests get this long on stop
+//! tls:                           # feature `tls`: serve HTTPS (absent: plain HTTP)
+//!   generate: true               # a CA + certificate made at start…
+//!   names: [bucket.localhost]    # …for these names beyond the defaults
+//!   ca_out: mock-ca.pem          # and its CA certificate written here
+//!   # or one's own pair instead: cert: server.pem, key: server-key.pem
 //! ```
 //!
 //! The default sizes follow the Application Load Balancer quotas that front many AWS
@@ -82,6 +87,12 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// The in-memory S3's cap, in bytes of object and part data.
     pub s3_max_bytes: u64,
+    /// Serve HTTPS: where the certificate comes from (`None`: plain HTTP).
+    #[cfg(feature = "tls")]
+    pub tls: Option<super::TlsSetup>,
+    /// Where `serve` writes the generated CA certificate (the file's `tls.ca_out`).
+    #[cfg(feature = "tls")]
+    pub tls_ca_out: Option<PathBuf>,
 }
 
 /// Sizes, counts and timeouts the HTTP layer enforces (each answer is in `docs/robustness.md`).
@@ -206,6 +217,10 @@ impl Default for ServerConfig {
             admin: AdminAccess::Loopback,
             limits: Limits::default(),
             s3_max_bytes: crate::services::s3::DEFAULT_MAX_BYTES,
+            #[cfg(feature = "tls")]
+            tls: None,
+            #[cfg(feature = "tls")]
+            tls_ca_out: None,
         }
     }
 }
@@ -229,6 +244,21 @@ struct ConfigFile {
     s3_domains: Option<Vec<String>>,
     #[serde(default)]
     limits: LimitOverrides,
+    #[cfg(feature = "tls")]
+    tls: Option<TlsFile>,
+}
+
+/// The config file's `tls:` key.
+#[cfg(feature = "tls")]
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsFile {
+    generate: Option<bool>,
+    #[serde(default)]
+    names: Vec<String>,
+    ca_out: Option<PathBuf>,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
 }
 
 /// Changes to some of the [`Limits`]: the config file's `limits:` key, and `amzsig serve`'s
@@ -379,6 +409,22 @@ impl ServerConfig {
         }
         if let Some(domains) = file.s3_domains {
             config.options.s3_domains = domains.iter().map(|d| normalise_domain(d)).filter(|d| !d.is_empty()).collect();
+        }
+        #[cfg(feature = "tls")]
+        if let Some(tls) = file.tls {
+            let bad = |message: &str| ConfigError::Value { origin: origin.clone(), message: format!("tls: {message}") };
+            config.tls = Some(match (tls.generate, tls.cert, tls.key) {
+                (Some(true) | None, None, None) => super::TlsSetup::Generated { extra_names: tls.names },
+                (Some(false) | None, Some(cert), Some(key)) if tls.names.is_empty() && tls.ca_out.is_none() => {
+                    super::TlsSetup::Files { cert: base.join(cert), key: base.join(key) }
+                }
+                (_, Some(_), Some(_)) => {
+                    return Err(bad("cert and key are one's own pair: no generate, names or ca_out with them"))
+                }
+                (Some(false), None, None) => return Err(bad("generate: false needs cert and key")),
+                _ => return Err(bad("cert and key go together")),
+            });
+            config.tls_ca_out = tls.ca_out.map(|p| base.join(p));
         }
         file.limits.apply(&mut config.limits);
         config

@@ -21,6 +21,14 @@
 //! - Close: after a refusal the write side is shut first and unread input is discarded for
 //!   a short, bounded time (at most [`LINGER`], [`LINGER_BYTES`]), so the client reads the
 //!   answer instead of a reset.
+//! - TLS (feature `tls`, `serve --tls`): the handshake must complete within
+//!   `header_read_timeout` of the accept (else the connection is closed without an
+//!   answer: a client speaking plain HTTP to the TLS port gets its connection closed, not
+//!   a hang), still holding one of the `max_connections` slots; then every limit above
+//!   applies to the decrypted stream as it does to a plain one, and the pipeline is told
+//!   the request came over HTTPS ([`Scheme::Https`], whose default port 443 host matching
+//!   uses). A refusal written straight to the socket goes through TLS too, flushed by the
+//!   close (`close_notify`) before the linger.
 //! - Stop: the accept loop ends, every connection finishes its in-flight request (hyper's
 //!   graceful shutdown) within `shutdown_grace`, then the rest are dropped.
 //!
@@ -30,6 +38,7 @@
 use super::routes::amazon::Intake;
 use super::{AppState, Limits};
 use crate::journal::{JournalEntry, Received};
+use crate::request::Scheme;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderValue, Request, Response, StatusCode, Version};
@@ -59,8 +68,23 @@ pub(crate) const LINGER: Duration = Duration::from_millis(500);
 /// Most bytes discarded after a refusal before the socket is closed.
 pub(crate) const LINGER_BYTES: usize = 1024 * 1024;
 
-/// Serves `listener` until `stop` fires (or its sender is dropped), then drains.
-pub(crate) async fn serve(listener: TcpListener, state: Arc<AppState>, router: Router, stop: oneshot::Receiver<()>) {
+/// What wraps each accepted connection in TLS (never built without feature `tls`).
+#[cfg(feature = "tls")]
+pub(crate) type Acceptor = tokio_rustls::TlsAcceptor;
+/// What wraps each accepted connection in TLS (never built without feature `tls`).
+#[cfg(not(feature = "tls"))]
+#[derive(Clone)]
+pub(crate) enum Acceptor {}
+
+/// Serves `listener` (over TLS when `tls` is given) until `stop` fires (or its sender is
+/// dropped), then drains.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    router: Router,
+    tls: Option<Acceptor>,
+    stop: oneshot::Receiver<()>,
+) {
     let limits = Arc::new(state.limits.clone());
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let (stop_all, stopping) = watch::channel(false);
@@ -86,10 +110,19 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<AppState>, router: R
             }
         };
         while connections.try_join_next().is_some() {}
-        let conn = Connection { state: state.clone(), router: router.clone(), limits: limits.clone(), peer };
+        let scheme = if tls.is_some() { Scheme::Https } else { Scheme::Http };
+        let conn = Connection { state: state.clone(), router: router.clone(), limits: limits.clone(), peer, scheme };
         let stopping = stopping.clone();
+        let tls = tls.clone();
         connections.spawn(async move {
-            conn.run(stream, stopping).await;
+            let _ = stream.set_nodelay(true);
+            match tls {
+                None => conn.run(stream, stopping).await,
+                #[cfg(feature = "tls")]
+                Some(acceptor) => conn.run_tls(&acceptor, stream, stopping).await,
+                #[cfg(not(feature = "tls"))]
+                Some(never) => match never {},
+            }
             drop(slot);
         });
     }
@@ -109,6 +142,27 @@ struct Connection {
     router: Router,
     limits: Arc<Limits>,
     peer: SocketAddr,
+    /// `Https` on a TLS listener: the pipeline's default port for host matching.
+    scheme: Scheme,
+}
+
+/// A connection's byte stream: a plain socket or TLS over one.
+pub(crate) trait Socket: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    /// The TCP socket underneath (to discard input after a refusal).
+    fn tcp(&mut self) -> &mut TcpStream;
+}
+
+impl Socket for TcpStream {
+    fn tcp(&mut self) -> &mut TcpStream {
+        self
+    }
+}
+
+#[cfg(feature = "tls")]
+impl Socket for tokio_rustls::server::TlsStream<TcpStream> {
+    fn tcp(&mut self) -> &mut TcpStream {
+        self.get_mut().0
+    }
 }
 
 /// State the connection's IO guard and its request handler share.
@@ -140,8 +194,23 @@ impl Drop for InRequest<'_> {
 }
 
 impl Connection {
-    async fn run(self, mut stream: TcpStream, mut stopping: watch::Receiver<bool>) {
-        let _ = stream.set_nodelay(true);
+    /// The TLS handshake, bounded by `header_read_timeout`, then [`Connection::run`] on the
+    /// decrypted stream. A failed or slow handshake closes the connection without an answer.
+    #[cfg(feature = "tls")]
+    async fn run_tls(self, acceptor: &Acceptor, stream: TcpStream, stopping: watch::Receiver<bool>) {
+        let peer = self.peer;
+        let timeout = self.limits.header_read_timeout;
+        match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
+            Ok(Ok(tls)) => self.run(tls, stopping).await,
+            Ok(Err(e)) => tracing::info!(target: "amzsig::server", "{peer}: TLS handshake failed: {e}"),
+            Err(_) => {
+                let ms = timeout.as_millis();
+                tracing::info!(target: "amzsig::server", "{peer}: TLS handshake not done within {ms} ms: closed");
+            }
+        }
+    }
+
+    async fn run<S: Socket>(self, mut stream: S, mut stopping: watch::Receiver<bool>) {
         let shared = Arc::new(Shared::default());
         let limits = self.limits.clone();
         let peer = self.peer;
@@ -193,6 +262,8 @@ impl Connection {
         };
         let size_hint = request.body().size_hint().exact();
         let (mut parts, incoming) = request.into_parts();
+        // The connection's scheme, for the head's plan (`intake`) and the handler.
+        parts.extensions.insert(self.scheme);
         if let Some((status, message)) = refusal {
             return self.refuse(&parts, &[], status, message, shared);
         }
@@ -272,6 +343,7 @@ impl Connection {
             }
         };
         parts.extensions.insert(ConnectInfo(self.peer));
+        parts.extensions.insert(self.scheme);
         let request = Request::from_parts(parts, Body::from(body));
         match TowerToHyperService::new(self.router.clone()).call(request).await {
             Ok(response) => response,
@@ -287,6 +359,7 @@ impl Connection {
         body: Bytes,
     ) -> Response<Body> {
         parts.extensions.insert(ConnectInfo(self.peer));
+        parts.extensions.insert(self.scheme);
         if let Some(planned) = planned {
             parts.extensions.insert(super::routes::amazon::PlannedSlot::new(planned));
         }
@@ -454,10 +527,13 @@ async fn collect(mut body: Incoming, max: usize) -> Result<Bytes, BodyError> {
     }
 }
 
-/// Shuts the write side, then discards input until the peer closes, [`LINGER`] passes or
-/// [`LINGER_BYTES`] have been read.
-async fn linger(stream: &mut TcpStream) {
-    let _ = std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_shutdown(cx)).await;
+/// Shuts the write side (for TLS: sends what is buffered and `close_notify` first), then
+/// discards input until the peer closes, [`LINGER`] passes or [`LINGER_BYTES`] have been
+/// read.
+async fn linger<S: Socket>(stream: &mut S) {
+    // Bounded: a peer that reads nothing cannot hold a TLS close open past the linger.
+    let _ = tokio::time::timeout(LINGER, std::future::poll_fn(|cx| Pin::new(&mut *stream).poll_shutdown(cx))).await;
+    let stream = stream.tcp();
     let deadline = Instant::now() + LINGER;
     let mut buf = vec![0u8; 16 * 1024];
     let mut total = 0;
@@ -521,8 +597,8 @@ impl LineScan {
 }
 
 /// The connection's socket as hyper sees it, with the head-phase limits applied.
-struct Guarded<'a> {
-    inner: &'a mut TcpStream,
+struct Guarded<'a, S> {
+    inner: &'a mut S,
     shared: Arc<Shared>,
     peer: SocketAddr,
     max_uri: usize,
@@ -548,8 +624,8 @@ enum Ended {
     Refused,
 }
 
-impl<'a> Guarded<'a> {
-    fn new(inner: &'a mut TcpStream, limits: &Limits, shared: Arc<Shared>, peer: SocketAddr) -> Self {
+impl<'a, S: Socket> Guarded<'a, S> {
+    fn new(inner: &'a mut S, limits: &Limits, shared: Arc<Shared>, peer: SocketAddr) -> Self {
         let now = Instant::now();
         let armed = now + limits.header_read_timeout;
         Self {
@@ -595,7 +671,7 @@ impl<'a> Guarded<'a> {
     }
 }
 
-impl AsyncRead for Guarded<'_> {
+impl<S: Socket> AsyncRead for Guarded<'_, S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = &mut *self;
         match this.ended {
@@ -658,7 +734,7 @@ impl AsyncRead for Guarded<'_> {
     }
 }
 
-impl AsyncWrite for Guarded<'_> {
+impl<S: Socket> AsyncWrite for Guarded<'_, S> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut *self.inner).poll_write(cx, data)
     }

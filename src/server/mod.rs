@@ -12,13 +12,19 @@
 //! - `log`: the buffered log writer `serve` installs (one write to stderr per batch of
 //!   lines, not per request; flushed on stop).
 //! - `listener.rs` is the accept loop and HTTP/1.1 layer (hyper): connection count, head
-//!   and body sizes, read and keep-alive timeouts ([`Limits`]), graceful stop.
+//!   and body sizes, read and keep-alive timeouts ([`Limits`]), graceful stop; over TLS
+//!   too (feature `tls`: `tls.rs` makes or reads the certificate, [`TlsSetup`]).
 
 mod config;
 mod listener;
 #[cfg(feature = "cli")]
 pub(crate) mod log;
 mod routes;
+#[cfg(feature = "tls")]
+mod tls;
+
+#[cfg(feature = "tls")]
+pub use tls::{TlsError, TlsServer, TlsSetup, DEFAULT_NAMES as TLS_DEFAULT_NAMES};
 
 #[cfg(feature = "cli")]
 pub(crate) use config::normalise_domain;
@@ -141,6 +147,10 @@ pub enum ServerError {
     /// A limit cannot work (see [`Limits::validate`]).
     #[error("limits")]
     Limits(#[source] LimitError),
+    /// TLS could not be set up (certificate files, generation).
+    #[cfg(feature = "tls")]
+    #[error("TLS")]
+    Tls(#[source] TlsError),
 }
 
 /// A running mock endpoint.
@@ -150,6 +160,9 @@ pub struct MockServer {
     state: Arc<AppState>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    /// Serving HTTPS (the generated CA, if one was made).
+    #[cfg(feature = "tls")]
+    tls: Option<TlsServer>,
 }
 
 impl MockServer {
@@ -196,10 +209,23 @@ impl MockServer {
         let listen = config.listen;
         let listener = TcpListener::bind(listen).await.map_err(|e| ServerError::Bind(listen, e))?;
         let addr = listener.local_addr().map_err(|e| ServerError::Bind(listen, e))?;
+        #[cfg(feature = "tls")]
+        let tls = config.tls.as_ref().map(TlsServer::new).transpose().map_err(ServerError::Tls)?;
+        #[cfg(feature = "tls")]
+        let acceptor = tls.as_ref().map(|t| tokio_rustls::TlsAcceptor::from(t.config.clone()));
+        #[cfg(not(feature = "tls"))]
+        let acceptor = None;
         let state = Arc::new(AppState::new(config));
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(listener::serve(listener, state.clone(), app(state.clone()), rx));
-        Ok(MockServer { addr, state, shutdown: Some(tx), task: Some(task) })
+        let task = tokio::spawn(listener::serve(listener, state.clone(), app(state.clone()), acceptor, rx));
+        Ok(MockServer {
+            addr,
+            state,
+            shutdown: Some(tx),
+            task: Some(task),
+            #[cfg(feature = "tls")]
+            tls,
+        })
     }
 
     /// The bound address: what a client puts in its `Host` header (and signs).
@@ -218,9 +244,35 @@ impl MockServer {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT` (or `http://[::1]:PORT`).
+    /// `http://127.0.0.1:PORT` (or `http://[::1]:PORT`); `https://…` when serving TLS.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", if self.is_tls() { "https" } else { "http" }, self.addr)
+    }
+
+    /// Whether the mock serves HTTPS.
+    pub fn is_tls(&self) -> bool {
+        #[cfg(feature = "tls")]
+        return self.tls.is_some();
+        #[cfg(not(feature = "tls"))]
+        false
+    }
+
+    /// The CA certificate (PEM) that signed the mock's certificate, when it made one at
+    /// start ([`MockServerBuilder::tls`]): what a client must trust.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), amzsig::server::ServerError> {
+    /// let server = amzsig::MockServer::builder().tls().start().await?;
+    /// assert!(server.base_url().starts_with("https://127.0.0.1:"));
+    /// assert!(server.ca_pem().unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+    /// # server.stop().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().and_then(TlsServer::ca_pem)
     }
 
     /// The shared state (journal, keystore).
@@ -566,6 +618,24 @@ impl MockServerBuilder {
     #[must_use]
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.config.listen = addr;
+        self
+    }
+
+    /// Serve HTTPS with a CA and certificate made at start (for `127.0.0.1`, `::1`,
+    /// `localhost` and the other [`TLS_DEFAULT_NAMES`]); [`MockServer::ca_pem`] gives the
+    /// CA certificate to trust.
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls(mut self) -> Self {
+        self.config.tls = Some(TlsSetup::generated());
+        self
+    }
+
+    /// Serve HTTPS with one's own certificate chain and key (PEM files).
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls_files(mut self, cert: impl Into<std::path::PathBuf>, key: impl Into<std::path::PathBuf>) -> Self {
+        self.config.tls = Some(TlsSetup::Files { cert: cert.into(), key: key.into() });
         self
     }
 

@@ -148,6 +148,9 @@ pub struct ServiceRequest<'a> {
     /// The trailing headers of an aws-chunked upload (lowercase names; empty otherwise),
     /// whose `body` is then the decoded payload.
     pub trailers: &'a [(String, String)],
+    /// `body` as a shared buffer, when the pipeline has one (an aws-chunked upload's
+    /// decoded payload): a service that keeps the body takes it without a copy.
+    pub shared_body: Option<&'a bytes::Bytes>,
 }
 
 impl<'a> ServiceRequest<'a> {

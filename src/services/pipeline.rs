@@ -78,11 +78,14 @@ impl<'a> RawRequest<'a> {
 pub struct PipelineLimits {
     /// Most query + form parameters accepted; past it, the service's `MalformedQueryString`.
     pub max_params: usize,
+    /// Largest aws-chunked payload (`x-amz-decoded-content-length`) taken; past it, S3's
+    /// `EntityTooLarge` before any body byte is read.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for PipelineLimits {
     fn default() -> Self {
-        PipelineLimits { max_params: 4096 }
+        PipelineLimits { max_params: 4096, max_upload_bytes: 5 << 30 }
     }
 }
 
@@ -138,7 +141,7 @@ pub enum Processed {
 /// ```
 pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> Processed {
     match plan_body(raw, ctx, limits) {
-        BodyPlan::Whole => process_decoded(raw, &[], ctx, *limits),
+        BodyPlan::Whole => process_decoded(raw, None, &[], ctx, *limits),
         BodyPlan::Refused(answer) => answer,
         BodyPlan::Chunked(mut body) => {
             let decoded = body.feed(raw.body).and_then(|()| body.finish());
@@ -174,8 +177,9 @@ pub struct ChunkedBody {
 /// An aws-chunked body decoded and verified: the payload and the trailing headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodedBody {
-    /// The payload (what the chunks carried).
-    pub data: Vec<u8>,
+    /// The payload (what the chunks carried), shared: a service that keeps it (S3) takes
+    /// it without a copy ([`ServiceRequest::shared_body`]).
+    pub data: bytes::Bytes,
     /// The trailing headers (lowercase names), without the trailer signature.
     pub trailers: Vec<(String, String)>,
 }
@@ -193,9 +197,9 @@ impl ChunkedBody {
 
     /// A body already decoded, held until it is answered.
     pub fn from_decoded(decoded: DecodedBody) -> Self {
-        let mut body = Self { decoder: Decoder::done(decoded.trailers), data: decoded.data };
-        body.data.shrink_to_fit();
-        body
+        // Back to a vector: free when the payload is not shared (it is not, here).
+        let data = bytes::BytesMut::from(decoded.data).into();
+        Self { decoder: Decoder::done(decoded.trailers), data }
     }
 
     /// The decoded body of one made by [`ChunkedBody::from_decoded`] (or any whose
@@ -216,7 +220,7 @@ impl ChunkedBody {
     /// When the body ended before its final chunk and trailer.
     pub fn finish(self) -> Result<DecodedBody, StreamingError> {
         let trailers = self.decoder.finish()?;
-        Ok(DecodedBody { data: self.data, trailers })
+        Ok(DecodedBody { data: bytes::Bytes::from(self.data), trailers })
     }
 }
 
@@ -269,10 +273,13 @@ pub fn plan_body(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -
         } else {
             None
         };
+        if head.decoded_length > limits.max_upload_bytes {
+            return Some(stream_refusal(route, ctx, req, &StreamingError::TooLarge { limit: limits.max_upload_bytes }));
+        }
         let decoder = Decoder::new(head.mode, chain, head.trailer.as_deref(), Some(head.decoded_length));
-        // The payload is kept whole (it becomes the object); reserve what the client
-        // announced, within reason.
-        let reserve = usize::try_from(head.decoded_length.min(1 << 26)).unwrap_or(0);
+        // The payload is kept whole (it becomes the object): reserved once at the size the
+        // client announced (within the limit), so it is never copied to grow.
+        let reserve = usize::try_from(head.decoded_length).unwrap_or(0);
         Some(BodyPlan::Chunked(ChunkedBody { decoder, data: Vec::with_capacity(reserve) }))
     });
     match decided {
@@ -315,7 +322,7 @@ pub fn process_chunked(
     match body {
         Ok(decoded) => {
             let raw = RawRequest { body: &decoded.data, ..*raw };
-            process_decoded(&raw, &decoded.trailers, ctx, *limits)
+            process_decoded(&raw, Some(&decoded.data), &decoded.trailers, ctx, *limits)
         }
         Err(e) => {
             let head_only = RawRequest { body: b"", ..*raw };
@@ -333,11 +340,14 @@ pub fn process_chunked(
 /// explanation.
 fn process_decoded(
     raw: &RawRequest<'_>,
+    shared: Option<&bytes::Bytes>,
     trailers: &[(String, String)],
     ctx: &Ctx<'_>,
     limits: PipelineLimits,
 ) -> Processed {
     let answered = with_request(raw, trailers, ctx, limits, |route, req| {
+        let req = ServiceRequest { shared_body: shared, ..*req };
+        let req = &req;
         let outcome = super::handle(route, ctx, req);
         let explanation = explain(route, ctx, req, &outcome);
         Processed::Answered { outcome, explanation }
@@ -394,6 +404,7 @@ fn with_request<T>(
         user_agent: raw.header("user-agent"),
         headers: raw.headers,
         trailers,
+        shared_body: None,
     };
     Ok(then(&route, &req))
 }
@@ -585,7 +596,8 @@ mod tests {
         assert!(outcome.body.contains("of the query string"), "{}", outcome.body);
         assert_eq!(explanation, None);
         let target = format!("/onca/xml?{}", signed_query(&lookup(&[]), "webservices.amazon.com", &[]));
-        let (outcome, _) = answered(run("GET", &target, &HOST, b"", PipelineLimits { max_params: 3 }));
+        let (outcome, _) =
+            answered(run("GET", &target, &HOST, b"", PipelineLimits { max_params: 3, ..PipelineLimits::default() }));
         assert_eq!(outcome.record.error_code.as_deref(), Some("MalformedQueryString"));
         assert!(outcome.body.contains("more than the 3 accepted"), "{}", outcome.body);
     }

@@ -511,6 +511,11 @@ impl Decoder {
                             return Err(StreamingError::ChunkTooSmall { chunk: self.chunks, size: previous });
                         }
                     }
+                    // More than announced: refused before the bytes are taken (the payload
+                    // was reserved at the announced size).
+                    if let Some(expected) = self.decoded_length.filter(|e| self.decoded + size as u64 > *e) {
+                        return Err(StreamingError::DecodedLength { expected, provided: self.decoded + size as u64 });
+                    }
                     if size == 0 {
                         self.chunks += 1;
                         self.record(0, signature.as_deref(), EMPTY_SHA256);

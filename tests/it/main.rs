@@ -18,6 +18,7 @@ mod server;
 mod server_query;
 mod server_s3;
 mod server_services;
+mod server_tls;
 mod server_v4;
 mod streaming;
 mod support;

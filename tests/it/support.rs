@@ -184,9 +184,16 @@ pub(crate) fn stdout(o: &Output) -> String {
 /// Starts `amzsig serve` on a free loopback port with the Developer Guide's fixed clock,
 /// writing its journal to `journal` on exit; returns the child (stderr piped) and its base URL.
 pub(crate) fn spawn_serve(journal: &Path) -> (Child, String) {
+    let journal = journal.to_str().expect("a UTF-8 temporary path");
+    spawn_serve_with(&["--listen", "127.0.0.1:0", "--clock", "fixed:2014-08-18T12:00:00Z", "--journal-out", journal])
+}
+
+/// Starts `amzsig serve ARGS`; returns the child (stderr piped) and its first stdout line
+/// (the base URL).
+pub(crate) fn spawn_serve_with(args: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_amzsig"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--clock", "fixed:2014-08-18T12:00:00Z", "--journal-out"])
-        .arg(journal)
+        .arg("serve")
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -48,7 +48,7 @@ fn with_ctx<T>(state: &AppState, now: UtcTime, request_id: &str, f: impl FnOnce(
 }
 
 fn pipeline_limits(state: &AppState) -> PipelineLimits {
-    PipelineLimits { max_params: state.limits.max_params }
+    PipelineLimits { max_params: state.limits.max_params, max_upload_bytes: state.limits.max_upload_bytes }
 }
 
 /// How the HTTP layer takes a request's body ([`intake`]).
@@ -169,7 +169,8 @@ pub(crate) fn intake(state: &AppState, parts: &Parts, maybe_over: bool) -> Intak
     }
     let headers = header_list(&parts.headers);
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let raw = RawRequest { method: parts.method.as_str(), scheme: Scheme::Http, target, headers: &headers, body: b"" };
+    let scheme = parts.extensions.get::<Scheme>().copied().unwrap_or(Scheme::Http);
+    let raw = RawRequest { method: parts.method.as_str(), scheme, target, headers: &headers, body: b"" };
     let limits = pipeline_limits(state);
     if !streaming {
         let now = state.clock.now();
@@ -226,7 +227,10 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     let gzip = accepts_gzip(&parts.headers);
     let headers = header_list(&parts.headers);
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let raw = RawRequest { method, scheme: Scheme::Http, target, headers: &headers, body: &body };
+    // The listener marks each request with its connection's scheme (HTTPS on a TLS
+    // listener); `oneshot` callers without one are plain HTTP.
+    let scheme = parts.extensions.get::<Scheme>().copied().unwrap_or(Scheme::Http);
+    let raw = RawRequest { method, scheme, target, headers: &headers, body: &body };
     let limits = pipeline_limits(&state);
     let processed = match &answer {
         Some(PlannedAnswer::Processed(p)) => p.clone(),

@@ -206,6 +206,7 @@ fn send(r: &Req, throttle: &dyn Throttle) -> Outcome {
         user_agent: Some("amzsig-tests/1.0 (Language=Rust)"),
         headers: &[],
         trailers: &[],
+        shared_body: None,
     };
     let catalogue = Catalogue::embedded_default();
     let options = ServiceOptions { host_match: r.host_match, ..ServiceOptions::default() };
@@ -813,6 +814,7 @@ fn throttling_off_lets_everything_through() {
         user_agent: None,
         headers: &[],
         trailers: &[],
+        shared_body: None,
     };
     let ctx = Ctx {
         keys: &keys,

@@ -225,6 +225,7 @@ fn call(
         user_agent: Some(USER_AGENT),
         headers: &[],
         trailers: &[],
+        shared_body: None,
     };
     let locale = locale_for_host(case.host).unwrap_or("us");
     handle(&ctx, &req, locale)

@@ -329,6 +329,12 @@ fn writable<'i>(
     Ok(b)
 }
 
+/// The request body as stored bytes: the pipeline's shared buffer when it has one (an
+/// aws-chunked upload's decoded payload: no copy), else a copy of `body`.
+pub(crate) fn body_bytes(req: &ServiceRequest<'_>) -> Bytes {
+    req.shared_body.cloned().unwrap_or_else(|| Bytes::copy_from_slice(req.body))
+}
+
 /// The MD5 of `data`.
 pub(crate) fn md5(data: &[u8]) -> [u8; 16] {
     use md5::{Digest, Md5};

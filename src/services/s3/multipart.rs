@@ -77,7 +77,7 @@ pub(super) fn upload_part(s: &Scope<'_>) -> Result<Answer, S3Error> {
         upload_mut(bucket, upload_id(s), s.key)?.checksum.map(|(algorithm, _)| algorithm)
     };
     let checksum = super::checksums::of_upload(s.req, s.req.body, expected)?;
-    let data = Bytes::copy_from_slice(s.req.body);
+    let data = super::body_bytes(s.req);
     let mut inner = s.store.lock();
     let inner = &mut *inner;
     let bucket = writable(&mut inner.buckets, s.bucket, s.who.account)?;

@@ -14,7 +14,6 @@
 use super::store::{Meta, Object};
 use super::{check_content_md5, meta_from_headers, readable, room, writable, Answer, S3Error, Scope, NS};
 use crate::xml::Element;
-use bytes::Bytes;
 
 /// PutObject.
 pub(super) fn put(s: &Scope<'_>) -> Result<Answer, S3Error> {
@@ -25,7 +24,7 @@ pub(super) fn put(s: &Scope<'_>) -> Result<Answer, S3Error> {
     meta.etag = format!("\"{}\"", crate::crypto::hex(&digest));
     meta.last_modified = s.ctx.now;
     meta.checksum = Some(checksum);
-    let data = Bytes::copy_from_slice(s.req.body);
+    let data = super::body_bytes(s.req);
     let mut inner = s.store.lock();
     let inner = &mut *inner;
     let bucket = writable(&mut inner.buckets, s.bucket, s.who.account)?;

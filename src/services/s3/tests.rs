@@ -138,7 +138,7 @@ fn send(step: &Step, store: &Store, options: &ServiceOptions, captured: &BTreeMa
     let raw =
         RawRequest { method: &step.method, scheme: Scheme::Http, target: &target, headers: &headers, body: &body };
     let processed = if literal.is_some_and(|l| l.starts_with("STREAMING-")) {
-        let decoded = DecodedBody { data: body.clone(), trailers: step.trailers.clone() };
+        let decoded = DecodedBody { data: bytes::Bytes::from(body.clone()), trailers: step.trailers.clone() };
         process_chunked(&raw, &Ok(decoded), &ctx, &PipelineLimits::default())
     } else {
         process(&raw, &ctx, &PipelineLimits::default())
@@ -266,6 +266,7 @@ fn request_with<'a>(
         user_agent: None,
         headers,
         trailers: &[],
+        shared_body: None,
     }
 }
 
