@@ -62,6 +62,7 @@ async fn service(State(s): State<Arc<Service>>, request: Request) -> Response {
         request_id: REQUEST_ID,
         throttle: &Unlimited,
         signing_keys: None,
+        s3: None,
     };
     let Processed::Answered { outcome, .. } = process(&raw, &ctx, &PipelineLimits::default()) else {
         return StatusCode::NOT_FOUND.into_response();

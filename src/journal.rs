@@ -69,6 +69,12 @@ pub struct JournalEntry {
     /// from the JSON for other requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_from: Option<services::ServiceFrom>,
+    /// S3: the bucket addressed (path or virtual-hosted style); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// S3: the object key addressed (decoded); absent for bucket and service operations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// For a refused signature, the pipeline's whole diagnosis (the strings the client and
     /// the server signed); shared, never copied, and not part of the JSON.
     #[serde(skip)]
@@ -121,6 +127,8 @@ impl JournalEntry {
             failure: None,
             diagnosis: None,
             service_from: None,
+            bucket: None,
+            key: None,
             explanation: None,
         };
         if let Some(r) = record {
@@ -132,6 +140,8 @@ impl JournalEntry {
             entry.error_code = r.error_code;
             entry.host_form = r.host_form;
             entry.service_from = r.service_from;
+            entry.bucket = r.bucket;
+            entry.key = r.key;
         }
         entry
     }

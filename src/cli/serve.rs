@@ -55,6 +55,16 @@ pub struct ServeArgs {
     #[arg(long, value_name = "WHO", env = "AMZSIG_ADMIN")]
     admin: Option<AdminArg>,
 
+    /// The in-memory S3's cap on object and part data, in bytes (an upload past it gets
+    /// 400 EntityTooLarge) [default: 1073741824].
+    #[arg(long, value_name = "BYTES")]
+    s3_max_bytes: Option<u64>,
+
+    /// A base domain for S3 virtual-hosted buckets ({bucket}.DOMAIN), besides
+    /// {bucket}.s3[.region].amazonaws.com and {bucket}.localhost; repeatable.
+    #[arg(long = "s3-domain", value_name = "DOMAIN")]
+    s3_domains: Vec<String>,
+
     /// Write the journal as JSON to this file on shutdown.
     #[arg(long, value_name = "FILE")]
     journal_out: Option<PathBuf>,
@@ -230,6 +240,13 @@ pub(super) fn run(args: &ServeArgs) -> Result<u8> {
             AdminArg::Loopback => AdminAccess::Loopback,
             AdminArg::Any => AdminAccess::Any,
         };
+    }
+    if let Some(m) = args.s3_max_bytes {
+        config.s3_max_bytes = m;
+    }
+    if !args.s3_domains.is_empty() {
+        config.options.s3_domains =
+            args.s3_domains.iter().map(|d| crate::server::normalise_domain(d)).filter(|d| !d.is_empty()).collect();
     }
     args.tls.apply(&mut config)?;
     args.limits.overrides().apply(&mut config.limits);

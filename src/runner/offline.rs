@@ -108,6 +108,7 @@ pub(super) fn offline(s: &Scenario, adapter: &mut Adapter) -> ScenarioResult {
         request_id: REQUEST_ID,
         throttle: &Unlimited,
         signing_keys: None,
+        s3: None,
     };
     let raw = RawRequest {
         method: &wire.method,

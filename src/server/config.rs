@@ -16,6 +16,8 @@
 //! default_mws_host: mws.amazonservices.com
 //! admin: loopback                # or any
 //! request_id_seed: 0
+//! s3_max_bytes: 1073741824       # the in-memory S3's cap on object data (then EntityTooLarge)
+//! s3_domains: [example.test]     # base domains of virtual-hosted buckets ({bucket}.example.test)
 //! limits:                        # every key optional; defaults shown (see `Limits`)
 //!   max_header_bytes: 65536      # request line + headers -> 431
 //!   max_headers: 100             # header count -> 431
@@ -83,6 +85,8 @@ pub struct ServerConfig {
     pub admin: AdminAccess,
     /// Sizes and timeouts of the HTTP layer.
     pub limits: Limits,
+    /// The in-memory S3's cap, in bytes of object and part data.
+    pub s3_max_bytes: u64,
     /// Serve HTTPS: where the certificate comes from (`None`: plain HTTP).
     #[cfg(feature = "tls")]
     pub tls: Option<super::TlsSetup>,
@@ -212,6 +216,7 @@ impl Default for ServerConfig {
             request_id_seed: 0,
             admin: AdminAccess::Loopback,
             limits: Limits::default(),
+            s3_max_bytes: crate::services::s3::DEFAULT_MAX_BYTES,
             #[cfg(feature = "tls")]
             tls: None,
             #[cfg(feature = "tls")]
@@ -235,6 +240,8 @@ struct ConfigFile {
     default_mws_host: Option<String>,
     admin: Option<AdminAccess>,
     request_id_seed: Option<u64>,
+    s3_max_bytes: Option<u64>,
+    s3_domains: Option<Vec<String>>,
     #[serde(default)]
     limits: LimitOverrides,
     #[cfg(feature = "tls")]
@@ -335,6 +342,12 @@ pub enum ConfigError {
     Catalogue(#[from] CatalogueLoadError),
 }
 
+/// A base domain as `ServiceOptions::s3_domains` holds it: lowercase, no leading or
+/// trailing dot.
+pub(crate) fn normalise_domain(domain: &str) -> String {
+    domain.trim().trim_matches('.').to_ascii_lowercase()
+}
+
 impl ServerConfig {
     /// Reads a config file on top of the defaults.
     pub fn load_file(path: &Path) -> Result<Self, ConfigError> {
@@ -390,6 +403,12 @@ impl ServerConfig {
         }
         if let Some(s) = file.request_id_seed {
             config.request_id_seed = s;
+        }
+        if let Some(m) = file.s3_max_bytes {
+            config.s3_max_bytes = m;
+        }
+        if let Some(domains) = file.s3_domains {
+            config.options.s3_domains = domains.iter().map(|d| normalise_domain(d)).filter(|d| !d.is_empty()).collect();
         }
         #[cfg(feature = "tls")]
         if let Some(tls) = file.tls {

@@ -26,6 +26,8 @@ mod tls;
 #[cfg(feature = "tls")]
 pub use tls::{TlsError, TlsServer, TlsSetup, DEFAULT_NAMES as TLS_DEFAULT_NAMES};
 
+#[cfg(feature = "cli")]
+pub(crate) use config::normalise_domain;
 pub use config::{AdminAccess, ConfigError, LimitError, LimitOverrides, Limits, ServerConfig};
 
 use crate::catalogue::Catalogue;
@@ -57,6 +59,7 @@ pub struct AppState {
     signing_keys: Mutex<crate::sigv4::SigningKeyCache>,
     admin: AdminAccess,
     limits: Limits,
+    s3: crate::services::s3::Store,
 }
 
 /// The throttle's buckets behind a mutex: the server's [`Throttle`].
@@ -84,6 +87,7 @@ impl AppState {
             signing_keys: Mutex::new(crate::sigv4::SigningKeyCache::default()),
             admin: config.admin,
             limits: config.limits,
+            s3: crate::services::s3::Store::new(config.s3_max_bytes),
         }
     }
 
@@ -107,10 +111,17 @@ impl AppState {
         self.buckets.0.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
+    /// The in-memory S3's store.
+    pub fn s3(&self) -> &crate::services::s3::Store {
+        &self.s3
+    }
+
     /// Back to the state the server started in: the journal emptied (sequence numbers go
     /// on), every throttle bucket emptied, the keystore as loaded (rotations, status
-    /// changes and authorisations undone) and the SigV4 signing-key cache forgotten.
+    /// changes and authorisations undone), the SigV4 signing-key cache forgotten and the
+    /// in-memory S3 emptied (but for its demo bucket).
     pub fn reset(&self) {
+        self.s3.clear();
         self.journal.clear();
         self.reset_throttle();
         *self.keystore.write().unwrap_or_else(PoisonError::into_inner) = self.loaded_keystore.clone();

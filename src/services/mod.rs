@@ -7,6 +7,8 @@
 //! - `paapi5`: Product Advertising API 5.0 (`POST /paapi5/{operation}`, SigV4, JSON).
 //! - `aws`: any other SigV4-signed request (service and region from the credential
 //!   scope), answered in the protocol's usual shape (Query, JSON, REST-XML/S3, REST-JSON).
+//! - [`s3`]: the in-memory S3 behind `aws` (buckets, objects, multipart uploads, per
+//!   account), in a [`s3::Store`] handed in through [`Ctx::s3`].
 //! - `query`: the classic Query APIs signed with SigV2 (SimpleDB, EC2, EMR), on the same
 //!   generic endpoint (chosen by `query::refine` once the form body is read).
 //! - `throttle`: token buckets (PA-API's one request per second, MWS quotas).
@@ -28,6 +30,7 @@ pub(crate) mod paapi5;
 pub mod pipeline;
 pub(crate) mod query;
 pub(crate) mod request_id;
+pub mod s3;
 pub(crate) mod throttle;
 
 use crate::catalogue::Catalogue;
@@ -52,6 +55,9 @@ pub struct ServiceOptions {
     pub default_paapi_locale: String,
     /// MWS endpoint host assumed for requests whose Host is not an Amazon host.
     pub default_mws_host: String,
+    /// Base domains of S3's virtual-hosted style besides AWS's and `localhost`
+    /// (`example.test`: `{bucket}.example.test` names a bucket), lowercase.
+    pub s3_domains: Vec<String>,
 }
 
 impl Default for ServiceOptions {
@@ -62,6 +68,7 @@ impl Default for ServiceOptions {
             throttling: Throttling::On,
             default_paapi_locale: "us".to_owned(),
             default_mws_host: "mws.amazonservices.com".to_owned(),
+            s3_domains: Vec::new(),
         }
     }
 }
@@ -93,6 +100,9 @@ pub struct Ctx<'a> {
     /// SigV4 signing keys already derived (a server keeps one cache: a client signs with
     /// the same scope all day); `None` derives each key afresh.
     pub signing_keys: Option<&'a std::sync::Mutex<crate::sigv4::SigningKeyCache>>,
+    /// The S3 store (the server's); `None` gives each request a fresh store holding only
+    /// the demo bucket (an offline judge keeps no objects).
+    pub s3: Option<&'a s3::Store>,
 }
 
 impl Ctx<'_> {
@@ -238,6 +248,10 @@ pub struct Record {
     /// SigV4 on the generic endpoint: whether the host decided the service the scope must
     /// name (a known AWS endpoint prefix) or the scope's was taken.
     pub service_from: Option<ServiceFrom>,
+    /// S3: the bucket the request addresses.
+    pub bucket: Option<String>,
+    /// S3: the object key it addresses (decoded; none for bucket operations).
+    pub key: Option<String>,
 }
 
 /// Who decided the service a SigV4 credential scope must name.
@@ -263,6 +277,8 @@ impl Record {
             host_form: None,
             failure: None,
             service_from: None,
+            bucket: None,
+            key: None,
         }
     }
 }
@@ -278,6 +294,9 @@ pub struct Outcome {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: String,
+    /// Bytes sent instead of `body` (an S3 object, shared with the store, never copied
+    /// nor compressed); `None` for every other answer.
+    pub object: Option<bytes::Bytes>,
     /// For the journal.
     pub record: Record,
 }
@@ -335,6 +354,11 @@ impl RouteKey<'_> {
     }
 }
 
+/// True for a real AWS host (`*.amazonaws.com`, `*.amazonaws.com.cn`), lowercase, no port.
+pub(crate) fn is_aws_host(host: &str) -> bool {
+    host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")
+}
+
 /// The path prefix of PA-API 5.0 operations.
 pub const PAAPI5_PREFIX: &str = "/paapi5/";
 
@@ -362,7 +386,7 @@ pub fn dispatch(key: &RouteKey<'_>, options: &ServiceOptions) -> Option<Route> {
         let locale = paapi::locale_code(&options.default_paapi_locale)?;
         return Some(Route::Paapi { locale });
     }
-    if aws::is_aws_host(&bare) {
+    if is_aws_host(&bare) {
         return Some(Route::Aws);
     }
     if mws::is_mws_path(path) {
@@ -457,6 +481,7 @@ pub fn malformed(route: &Route, request_id: &str, detail: &str) -> Outcome {
         content_type: "text/xml".to_owned(),
         headers: Vec::new(),
         body: body.to_document(),
+        object: None,
         record: Record { error_code: Some("MalformedQueryString".to_owned()), ..Record::refused(service) },
     }
 }

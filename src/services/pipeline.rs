@@ -126,6 +126,7 @@ pub enum Processed {
 ///     request_id: "e220a839-7b1d-4daf-ae78-9e6aa1b965f4",
 ///     throttle: &Unlimited,
 ///     signing_keys: None,
+///     s3: None,
 /// };
 /// let headers = vec![("host".to_owned(), "webservices.amazon.com".to_owned())];
 /// // A bad percent-escape is PA-API's own XML error, not a crash.
@@ -494,6 +495,7 @@ mod tests {
             request_id: "00000000-0000-4000-8000-000000000000",
             throttle: &Unlimited,
             signing_keys: None,
+            s3: None,
         };
         let headers: Vec<(String, String)> = headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
         let raw = RawRequest { method, scheme: Scheme::Http, target, headers: &headers, body };

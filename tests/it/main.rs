@@ -16,6 +16,7 @@ mod secrets;
 mod serve_log;
 mod server;
 mod server_query;
+mod server_s3;
 mod server_services;
 mod server_tls;
 mod server_v4;

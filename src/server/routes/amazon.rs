@@ -42,6 +42,7 @@ fn with_ctx<T>(state: &AppState, now: UtcTime, request_id: &str, f: impl FnOnce(
         request_id,
         throttle: &state.buckets,
         signing_keys: Some(&state.signing_keys),
+        s3: Some(&state.s3),
     };
     f(&ctx)
 }
@@ -245,7 +246,13 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
             if let Some(d) = &diagnosis {
                 outcome.headers.push((DIAGNOSIS_HEADER.to_owned(), d.header.clone()));
             }
-            let Outcome { status, content_type, headers, body, record } = outcome;
+            let Outcome { status, content_type, headers, body, object, record } = outcome;
+            // An object goes out as stored: never compressed (it may carry its own
+            // Content-Encoding), never copied.
+            let body = match object {
+                Some(bytes) => Payload::Object(bytes),
+                None => Payload::Text(body),
+            };
             (status, render(status, &content_type, headers, body, gzip), Some(record), diagnosis)
         }
         Processed::NoService => {
@@ -304,18 +311,32 @@ fn gzip_bytes(body: &[u8]) -> Option<Vec<u8>> {
     enc.finish().ok()
 }
 
-fn render(status: u16, content_type: &str, headers: Vec<(String, String)>, body: String, gzip: bool) -> Response {
+/// What an answer's body is.
+enum Payload {
+    /// A service's text (XML, JSON): compressed when the client accepts gzip.
+    Text(String),
+    /// An S3 object's bytes, sent as stored.
+    Object(bytes::Bytes),
+}
+
+fn render(status: u16, content_type: &str, headers: Vec<(String, String)>, body: Payload, gzip: bool) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let compressed = if gzip { gzip_bytes(body.as_bytes()) } else { None };
-    let encoded = compressed.is_some();
-    let body = compressed.map_or_else(|| Body::from(body), Body::from);
+    let (body, encoded) = match body {
+        Payload::Object(bytes) => (Body::from(bytes), false),
+        Payload::Text(text) => match if gzip { gzip_bytes(text.as_bytes()) } else { None } {
+            Some(compressed) => (Body::from(compressed), true),
+            None => (Body::from(text), false),
+        },
+    };
     let mut response = (status, body).into_response();
     let h = response.headers_mut();
     if encoded {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
-    if let Ok(v) = HeaderValue::from_str(content_type) {
-        h.insert(header::CONTENT_TYPE, v);
+    if !content_type.is_empty() {
+        if let Ok(v) = HeaderValue::from_str(content_type) {
+            h.insert(header::CONTENT_TYPE, v);
+        }
     }
     for (name, value) in headers {
         if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::from_str(&value)) {

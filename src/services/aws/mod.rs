@@ -25,8 +25,9 @@
 //!   `Version`, restXml/restJson1 error shapes). Bodies are in [`protocol`], error texts in
 //!   [`messages`].
 //! - Success answers ([`ops`]): STS `GetCallerIdentity` (Account, Arn, UserId from the
-//!   keystore account), S3 `ListBuckets` and `GET /{bucket}/{key}` (a small fixed object);
-//!   any other accepted request gets an empty success in its protocol's shape.
+//!   keystore account); S3 is the in-memory S3 ([`crate::services::s3`], the account that
+//!   owns the verified key and the scope's region handed in); any other accepted request
+//!   gets an empty success in its protocol's shape.
 //! - Session tokens (temporary credentials; IAM User Guide, "Using temporary credentials
 //!   with AWS resources": the token travels as `X-Amz-Security-Token`, a header or a
 //!   presigned URL's query parameter): [`crate::keystore::Keystore::session`] judges the
@@ -48,11 +49,6 @@ use super::{Ctx, Outcome, Record, ServiceFrom, ServiceKind, ServiceRequest, Verd
 use crate::keystore::{Family, SessionCheck};
 use crate::sigv4::{parse_credential, PathNormalization, SigningSettings, X_AMZ_CREDENTIAL, X_AMZ_SECURITY_TOKEN};
 use protocol::{Failure, Protocol, TokenProblem};
-
-/// True for a real AWS host (`*.amazonaws.com`, `*.amazonaws.com.cn`), lowercase, no port.
-pub(crate) fn is_aws_host(host: &str) -> bool {
-    host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")
-}
 
 /// AWS's endpoint prefixes and their SigV4 signing names, generated from botocore's copy
 /// of AWS's published endpoint data by `scripts/endpoint_prefixes.py` (its header names
@@ -200,6 +196,10 @@ pub(crate) struct Authenticated {
     pub(crate) verified: crate::sigv4::Verified,
     /// Who signed.
     identity: ops::Identity,
+    /// The name of the keystore account that owns the key.
+    account: String,
+    /// S3: the operation the request asks for (or S3's refusal of its shape).
+    s3_target: Option<Result<crate::services::s3::Target, crate::services::s3::S3Error>>,
 }
 
 /// Answers a request for the generic SigV4 endpoint.
@@ -220,7 +220,29 @@ fn refuse(
 ) -> Outcome {
     let out = protocol::error(proto, ctx, req, failure);
     record.error_code = Some(out.code.to_owned());
-    Outcome { status: out.status, content_type: out.content_type, headers: out.headers, body: out.body, record }
+    out.into_outcome(record)
+}
+
+/// The S3 operation `req` asks for, when it speaks S3 (known before the signature is
+/// checked, for the journal).
+fn s3_target(
+    ctx: &Ctx<'_>,
+    req: &ServiceRequest<'_>,
+    proto: Protocol,
+) -> Option<Result<crate::services::s3::Target, crate::services::s3::S3Error>> {
+    (proto == Protocol::S3).then(|| crate::services::s3::classify(req, &ctx.options.s3_domains))
+}
+
+/// The journal's operation: the S3 operation's name, or the protocol's.
+fn operation(
+    req: &ServiceRequest<'_>,
+    proto: Protocol,
+    target: Option<&Result<crate::services::s3::Target, crate::services::s3::S3Error>>,
+) -> String {
+    match target {
+        Some(Ok(t)) => t.op.name().to_owned(),
+        _ => proto.operation(req),
+    }
 }
 
 /// The signature and session-token checks of the generic endpoint: the request's
@@ -230,8 +252,13 @@ fn refuse(
 pub(crate) fn authenticate(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Result<Authenticated, Outcome> {
     let claimed = claimed_scope(req);
     let (proto, rules, service_from) = rules(req);
+    let s3_target = s3_target(ctx, req, proto);
     let mut record = new_record();
-    record.operation = Some(proto.operation(req));
+    record.operation = Some(operation(req, proto, s3_target.as_ref()));
+    if let Some(Ok(t)) = &s3_target {
+        record.bucket.clone_from(&t.bucket);
+        record.key = Some(t.key.clone()).filter(|k| !k.is_empty());
+    }
     record.service_from = Some(service_from);
     record.access_key_id = claimed.as_ref().map(|c| c.0.clone());
     let policy = rules.policy(ctx.options.max_skew_secs);
@@ -253,25 +280,35 @@ pub(crate) fn authenticate(ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Result<Au
     if let Some(t) = token_failure(ctx.keys.session(&verified.access_key_id, token, ctx.now)) {
         return Err(refuse(proto, ctx, req, record, &t));
     }
-    let account = ctx.keys.account_for_key(&verified.access_key_id);
-    let identity = ops::Identity::new(account.map_or("unknown", |a| a.name.as_str()));
-    Ok(Authenticated { proto, record, verified, identity })
+    let account = ctx.keys.account_for_key(&verified.access_key_id).map_or("unknown", |a| a.name.as_str());
+    let identity = ops::Identity::new(account);
+    Ok(Authenticated { proto, record, verified, identity, account: account.to_owned(), s3_target })
 }
 
 /// The answer to an authenticated request.
 fn answer(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, auth: Authenticated) -> Outcome {
-    let Authenticated { proto, mut record, verified, identity } = auth;
-    match ops::answer(proto, ctx, req, &verified.scope.service, &identity) {
-        Ok(s) => {
-            record.verdict = Verdict::Accepted;
-            Outcome { status: s.status, content_type: s.content_type, headers: s.headers, body: s.body, record }
-        }
-        Err(f) => {
-            let mut out = refuse(proto, ctx, req, record, &f);
-            out.record.verdict = Verdict::Accepted;
-            out
-        }
+    let Authenticated { proto, mut record, verified, identity, account, s3_target } = auth;
+    record.verdict = Verdict::Accepted;
+    if let Some(target) = s3_target {
+        let who = crate::services::s3::Caller { account: &account, region: &verified.scope.region };
+        return match target.and_then(|t| crate::services::s3::handle(ctx, req, &t, who)) {
+            Ok(a) => {
+                let mut headers = protocol::s3_headers(ctx.request_id);
+                headers.extend(a.headers);
+                Outcome {
+                    status: a.status,
+                    content_type: a.content_type,
+                    headers,
+                    body: a.body,
+                    object: a.object,
+                    record,
+                }
+            }
+            Err(e) => refuse(proto, ctx, req, record, &Failure::S3(&e)),
+        };
     }
+    let s = ops::answer(proto, ctx, req, &verified.scope.service, &identity);
+    Outcome { status: s.status, content_type: s.content_type, headers: s.headers, body: s.body, object: None, record }
 }
 
 /// The refusal of an aws-chunked upload whose body broke a streaming rule (after its
@@ -285,7 +322,7 @@ pub(crate) fn stream_refused(
     let claimed = claimed_scope(req);
     let (proto, _, service_from) = rules(req);
     let mut record = new_record();
-    record.operation = Some(proto.operation(req));
+    record.operation = Some(operation(req, proto, s3_target(ctx, req, proto).as_ref()));
     record.service_from = Some(service_from);
     record.access_key_id = claimed.map(|c| c.0);
     record.failure = Some(error.clone().into());
@@ -379,8 +416,7 @@ fn token_failure(check: SessionCheck) -> Option<Failure<'static>> {
 pub(crate) fn malformed(request_id: &str, message: &str) -> Outcome {
     let mut record = new_record();
     record.error_code = Some("MalformedQueryString".to_owned());
-    let out = protocol::query_error(400, "Sender", "MalformedQueryString", message, request_id, None);
-    Outcome { status: out.status, content_type: out.content_type, headers: out.headers, body: out.body, record }
+    protocol::query_error(400, "Sender", "MalformedQueryString", message, request_id, None).into_outcome(record)
 }
 
 #[cfg(test)]

@@ -35,9 +35,8 @@
 //!   is too large." with `RequestTime`, `ServerTime`, `MaxAllowedSkewMilliseconds`,
 //!   `InvalidToken` "The provided token is malformed or otherwise invalid." and
 //!   `ExpiredToken` "The provided token has expired." (both 400; real S3 adds a `Token-0`
-//!   element echoing the token, which the mock leaves out: a token is a secret), `NoSuchKey`
-//!   "The specified key does not exist.", `NoSuchBucket` "The specified bucket does not
-//!   exist"). Captured answers confirm the texts and elements: the region message ("The
+//!   element echoing the token, which the mock leaves out: a token is a secret), and the S3
+//!   service's own refusals, [`crate::services::s3`]'s `S3Error`). Captured answers confirm the texts and elements: the region message ("The
 //!   authorization header is malformed; the region 'us-east-1' is wrong; expecting
 //!   'us-west-2'", quoted from live S3 in Pulumi notes and in AWS Go code comments; for a
 //!   presigned URL S3 answers `AuthorizationQueryParametersError` "Error parsing the
@@ -116,10 +115,9 @@ pub(crate) enum Failure<'a> {
     InvalidToken(TokenProblem),
     /// The right session token, but the temporary credentials have expired.
     ExpiredToken,
-    /// S3: no such key in the bucket.
-    NoSuchKey(&'a str),
-    /// S3: no such bucket.
-    NoSuchBucket(&'a str),
+    /// S3's own refusal once the signature is accepted (`NoSuchBucket`, `NoSuchKey`,
+    /// `BucketNotEmpty`, `InvalidPart`, …; [`crate::services::s3`]).
+    S3(&'a crate::services::s3::S3Error),
     /// An aws-chunked body broke a streaming rule.
     Streaming(&'a crate::sigv4::streaming::StreamingError),
 }
@@ -146,6 +144,14 @@ pub(crate) struct Rendered {
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: String,
+}
+
+impl Rendered {
+    /// The answer to send, with the journal's `record`.
+    pub(crate) fn into_outcome(self, record: crate::services::Record) -> crate::services::Outcome {
+        let Rendered { status, content_type, headers, body, .. } = self;
+        crate::services::Outcome { status, content_type, headers, body, object: None, record }
+    }
 }
 
 /// A protocol-neutral error: code per protocol family, status, message, S3 extras.
@@ -189,12 +195,12 @@ fn neutral(f: &Failure<'_>, ctx: &Ctx<'_>, req: &ServiceRequest<'_>) -> Neutral 
             message: messages::EXPIRED_TOKEN.to_owned(),
             explain: None,
         },
-        Failure::NoSuchKey(_) | Failure::NoSuchBucket(_) => Neutral {
-            query: "ResourceNotFound",
-            json: "ResourceNotFoundException",
-            status_query: 404,
-            status_json: 400,
-            message: "The specified resource does not exist.".to_owned(),
+        Failure::S3(e) => Neutral {
+            query: e.code,
+            json: e.code,
+            status_query: e.status,
+            status_json: e.status,
+            message: e.message.clone(),
             explain: None,
         },
         Failure::Streaming(e) => Neutral {
@@ -388,10 +394,7 @@ fn s3_error(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, f: &Failure<'_>) -> Rendere
         ),
         Failure::InvalidToken(TokenProblem::Wrong) => (400, "InvalidToken", messages::S3_INVALID_TOKEN.into(), vec![]),
         Failure::ExpiredToken => (400, "ExpiredToken", messages::S3_EXPIRED_TOKEN.into(), vec![]),
-        Failure::NoSuchKey(key) => (404, "NoSuchKey", "The specified key does not exist.".into(), vec![("Key", (*key).to_owned())]),
-        Failure::NoSuchBucket(b) => {
-            (404, "NoSuchBucket", "The specified bucket does not exist".into(), vec![("BucketName", (*b).to_owned())])
-        }
+        Failure::S3(e) => (e.status, e.code, e.message.clone(), e.extra.iter().map(|(n, v)| (*n, v.clone())).collect()),
         Failure::Streaming(e) => (e.s3_status(), e.s3_code(), e.s3_message().into(), streaming_extras(e, akid)),
         Failure::Verify(v) => match v {
             F::MissingAuthentication => (403, "AccessDenied", "Access Denied".into(), vec![]),

@@ -90,7 +90,14 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, host: &str) -> Out
             record.verdict = Verdict::Accepted;
             record.error_code = reply.in_band_error.map(str::to_owned);
             headers.extend(reply.headers);
-            Outcome { status: 200, content_type: reply.content_type.to_owned(), headers, body: reply.body, record }
+            Outcome {
+                status: 200,
+                content_type: reply.content_type.to_owned(),
+                headers,
+                body: reply.body,
+                object: None,
+                record,
+            }
         }
         Err(e) => {
             record.error_code = Some(e.code.to_owned());
@@ -99,6 +106,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, host: &str) -> Out
                 content_type: "text/xml".to_owned(),
                 headers,
                 body: e.to_document(&namespace, ctx.request_id),
+                object: None,
                 record,
             }
         }

@@ -218,6 +218,7 @@ fn send(r: &Req, throttle: &dyn Throttle) -> Outcome {
         request_id: RID,
         throttle,
         signing_keys: None,
+        s3: None,
     };
     let endpoint = sigv2::host_without_port(r.host);
     handle(&ctx, &service_request, if is_mws_host(endpoint) { endpoint } else { HOST })
@@ -823,6 +824,7 @@ fn throttling_off_lets_everything_through() {
         request_id: RID,
         throttle: &HourSpent,
         signing_keys: None,
+        s3: None,
     };
     for _ in 0..5 {
         assert_eq!(handle(&ctx, &sr, HOST).status, 200);

@@ -283,6 +283,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static s
             content_type: "text/plain;charset=UTF-8".to_owned(),
             headers: Vec::new(),
             body: format!("Not Found: the Product Advertising API answers at {PATH}\n"),
+            object: None,
             record,
         };
     }
@@ -350,7 +351,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static s
         }
     });
     let doc = w.finish();
-    Outcome { status: 200, content_type: CONTENT_TYPE.to_owned(), headers: Vec::new(), body: doc, record }
+    Outcome { status: 200, content_type: CONTENT_TYPE.to_owned(), headers: Vec::new(), body: doc, object: None, record }
 }
 
 /// The service layer: (root element, the operation's answer, request-level errors, first
@@ -422,7 +423,14 @@ fn refused(
     )
     .to_document();
     record.error_code = Some(answer.code.to_owned());
-    Outcome { status: answer.status, content_type: CONTENT_TYPE.to_owned(), headers: Vec::new(), body, record }
+    Outcome {
+        status: answer.status,
+        content_type: CONTENT_TYPE.to_owned(),
+        headers: Vec::new(),
+        body,
+        object: None,
+        record,
+    }
 }
 
 /// The answer services give before they exist (MWS uses it until it is written).
@@ -433,6 +441,7 @@ pub(crate) fn unimplemented_outcome(service: ServiceKind) -> Outcome {
         content_type: "text/plain".into(),
         headers: Vec::new(),
         body: "not implemented yet".into(),
+        object: None,
         record: Record::refused(service),
     }
 }

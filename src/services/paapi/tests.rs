@@ -214,7 +214,8 @@ fn call(
     params: &ParamList,
 ) -> Outcome {
     let options = ServiceOptions::default();
-    let ctx = Ctx { keys, catalogue, now, options: &options, request_id: REQUEST_ID, throttle, signing_keys: None };
+    let ctx =
+        Ctx { keys, catalogue, now, options: &options, request_id: REQUEST_ID, throttle, signing_keys: None, s3: None };
     let req = ServiceRequest {
         view: RequestView { method: case.method, scheme: Scheme::Https, host: case.host, path: case.path, params },
         query: params,

@@ -196,6 +196,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, locale: &'static s
                 content_type: CONTENT_TYPE.to_owned(),
                 headers: request_id_header(ctx.request_id),
                 body: answer.body.to_string(),
+                object: None,
                 record,
             }
         }
@@ -253,6 +254,7 @@ fn refused(ctx: &Ctx<'_>, locale: &Locale5, mut record: Record, refusal: &Refusa
         content_type: CONTENT_TYPE.to_owned(),
         headers: request_id_header(ctx.request_id),
         body: error_body(&answer),
+        object: None,
         record,
     }
 }
@@ -273,6 +275,7 @@ pub(crate) fn malformed(request_id: &str, message: &str) -> Outcome {
         content_type: CONTENT_TYPE.to_owned(),
         headers: request_id_header(request_id),
         body: error_body(&answer),
+        object: None,
         record,
     }
 }

@@ -263,7 +263,7 @@ pub(crate) fn handle(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, api: QueryApi) -> 
             (e.status, error_body(api, &e, ctx.request_id))
         }
     };
-    Outcome { status, content_type: "text/xml".to_owned(), headers: Vec::new(), body, record }
+    Outcome { status, content_type: "text/xml".to_owned(), headers: Vec::new(), body, object: None, record }
 }
 
 fn run(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, api: QueryApi, record: &mut Record) -> Result<String, QueryError> {
