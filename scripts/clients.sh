@@ -3,9 +3,9 @@
 # reference), offline and live, after installing the clients from the package registries.
 # SigV2 clients run the SigV2 scenarios (--tag v2), SigV4 clients the SigV4 ones (--tag v4);
 # the reference runs everything; then the AWS CLI's SigV2 `aws sdb` calls live
-# (clients/awscli_sdb.sh). Known client deviations are listed in
-# scenarios/expected-failures.yaml (they show as xfail); anything else failing fails this
-# script. JUnit reports go to target/reports/.
+# (clients/awscli_sdb.sh) and the real S3 clients' flows (scripts/s3clients.sh). Known
+# client deviations are listed in scenarios/expected-failures.yaml (they show as xfail);
+# anything else failing fails this script. JUnit reports go to target/reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,6 +55,14 @@ done
 # (the CLI picks its own request), so the two outcomes are checked directly.
 printf '\n== clients/awscli_sdb.sh (aws sdb list-domains, live)\n'
 if ! clients/awscli_sdb.sh "$BIN"; then
+  status=1
+fi
+# Real S3 clients' whole flows against the mock's S3, over HTTP and `serve --tls`: boto3, the
+# AWS CLI, JS v3 (unsigned trailers), aws-sdk-s3 (signed chunks over HTTP), s3cmd, rclone;
+# each with a wrong-secret refusal (clients/s3/README.md). The Rust flow is built from its
+# own lock file into $TARGET/s3clients (a few minutes the first time).
+printf '\n== scripts/s3clients.sh (real S3 clients against the mock S3, live)\n'
+if ! CARGO_TARGET_DIR="$TARGET" bash scripts/s3clients.sh "$BIN"; then
   status=1
 fi
 exit "$status"
