@@ -287,6 +287,9 @@ fn the_mock_takes_the_documentation_uploads_and_refuses_tampered_ones() {
     let clock = amzsig::clock::Clock::Fixed(amzsig::UtcTime::parse_iso8601("2013-05-24T00:00:00Z").unwrap());
     let server = rt.block_on(amzsig::MockServer::builder().clock(clock).start()).unwrap();
     let addr = server.addr();
+    let created = exchange(addr, &simple_request("PUT", "/examplebucket", &[], b""));
+    assert!(created.starts_with("HTTP/1.1 200"), "{created}");
+    let object = "/examplebucket/chunkObject.txt";
     for ex in &examples {
         let captured = captured(&ex.vector, &ex.body);
         let split = captured.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
@@ -320,6 +323,15 @@ fn the_mock_takes_the_documentation_uploads_and_refuses_tampered_ones() {
                 String::from_utf8_lossy(&request[..600])
             );
             assert_eq!(last.body_len, 66_560, "{:?}: the journal shows the decoded payload", ex.mode);
+            assert!(answer.starts_with("HTTP/1.1 200"), "{:?}: {answer}", ex.mode);
+            // Stored as the payload, `aws-chunked` gone from its Content-Encoding.
+            let got = exchange(addr, &simple_request("GET", object, &[], b""));
+            let (head, body) = got.split_once("\r\n\r\n").unwrap();
+            assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+            assert!(body.len() == 66_560 && body.bytes().all(|b| b == b'a'), "{:?}: {} bytes", ex.mode, body.len());
+            assert!(!head.to_ascii_lowercase().contains("content-encoding: aws-chunked"), "{head}");
+            let deleted = exchange(addr, &simple_request("DELETE", object, &[], b""));
+            assert!(deleted.starts_with("HTTP/1.1 204"), "{deleted}");
         }
         let mut tampered = ex.body.clone();
         let at = tampered.len() - 600;
@@ -339,6 +351,86 @@ fn the_mock_takes_the_documentation_uploads_and_refuses_tampered_ones() {
         assert_eq!(last.error_code.as_deref(), Some("SignatureDoesNotMatch"));
         assert!(last.failure.as_ref().is_some_and(|f| f.to_string().contains("chunk 2's signature")), "{last:?}");
         assert_eq!(last.body_len, 0, "nothing of a refused upload is kept");
+        let got = exchange(addr, &simple_request("GET", object, &[], b""));
+        assert!(got.starts_with("HTTP/1.1 404") && got.contains("<Code>NoSuchKey</Code>"), "{got}");
+    }
+    rt.block_on(server.stop());
+}
+
+/// A request to the mock's S3 signed by amzsig's signer (S3 rules, the embedded keystore's
+/// AKIAIOSFODNN7EXAMPLE, 2013-05-24, host s3.amazonaws.com), as bytes with Content-Length.
+fn simple_request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    use amzsig::sigv4::{self, Payload, SignableRequest, SigningParams, SigningSettings};
+    let secret = SecretKey::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    let mut all: Vec<(String, String)> = vec![("host".into(), "s3.amazonaws.com".into())];
+    all.extend(headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
+    let query = amzsig::ParamList::default();
+    let req = SignableRequest { method, path, query: &query, headers: (&all).into(), payload: Payload::Bytes(body) };
+    let params = SigningParams {
+        access_key_id: "AKIAIOSFODNN7EXAMPLE",
+        secret: &secret,
+        session_token: None,
+        region: "us-east-1",
+        service: "s3",
+        time: amzsig::UtcTime::parse_iso8601("2013-05-24T00:00:00Z").unwrap(),
+        settings: SigningSettings::s3(),
+    };
+    let out = sigv4::sign(&req, &params);
+    let mut text = format!("{method} {path} HTTP/1.1\r\n");
+    for (n, v) in all.iter().chain(&out.headers) {
+        let _ = write!(text, "{n}: {v}\r\n");
+    }
+    let _ = write!(text, "content-length: {}\r\nconnection: close\r\n\r\n", body.len());
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// A trailer checksum that is not the payload's is S3's `BadDigest` (the trailer's own
+/// signature valid), and nothing is stored; the right one is stored and returned with
+/// `x-amz-checksum-mode: ENABLED`. Values: CRC32 of 9,000 'a' bytes computed by Python's
+/// zlib (`base64.b64encode(zlib.crc32(b"a" * 9000).to_bytes(4, "big"))`).
+#[test]
+fn a_wrong_trailer_checksum_is_bad_digest_and_stores_nothing() {
+    const RIGHT: &str = "JzgpAA==";
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let clock = amzsig::clock::Clock::Fixed(amzsig::UtcTime::parse_iso8601("2013-05-24T00:00:00Z").unwrap());
+    let server = rt.block_on(amzsig::MockServer::builder().clock(clock).start()).unwrap();
+    let addr = server.addr();
+    assert!(exchange(addr, &simple_request("PUT", "/examplebucket", &[], b"")).starts_with("HTTP/1.1 200"));
+    for mode in ["signed-trailer", "unsigned-trailer"] {
+        let case = |value: &str| RefusalCase {
+            name: format!("{mode} {value}"),
+            mode: mode.to_owned(),
+            sizes: vec![9000],
+            trailer: Some(("x-amz-checksum-crc32".to_owned(), value.to_owned())),
+            announce: None,
+            decoded_length: None,
+            framing: None,
+            tamper_from_end: None,
+            cut_from_end: None,
+            diagnosis: None,
+            expect: Expected { status: 0, code: String::new(), message: None, elements: Default::default() },
+            source: String::new(),
+        };
+        let answer = exchange(addr, &streaming_request(&case("AAAAAA==")));
+        assert!(answer.starts_with("HTTP/1.1 400"), "{mode}: {answer}");
+        assert!(answer.contains("<Code>BadDigest</Code>"), "{mode}: {answer}");
+        assert!(answer.contains("The CRC32 you specified did not match the calculated checksum."), "{answer}");
+        let got = exchange(addr, &simple_request("GET", "/examplebucket/object", &[], b""));
+        assert!(got.contains("<Code>NoSuchKey</Code>"), "{mode}: a refused upload stored something: {got}");
+
+        let answer = exchange(addr, &streaming_request(&case(RIGHT)));
+        assert!(answer.starts_with("HTTP/1.1 200"), "{mode}: {answer}");
+        let got =
+            exchange(addr, &simple_request("GET", "/examplebucket/object", &[("x-amz-checksum-mode", "ENABLED")], b""));
+        assert!(
+            got.to_ascii_lowercase().contains(&format!("x-amz-checksum-crc32: {}", RIGHT.to_ascii_lowercase())),
+            "{got}"
+        );
+        assert!(
+            exchange(addr, &simple_request("DELETE", "/examplebucket/object", &[], b"")).starts_with("HTTP/1.1 204")
+        );
     }
     rt.block_on(server.stop());
 }
