@@ -410,7 +410,12 @@ fn a_wrong_trailer_checksum_is_bad_digest_and_stores_nothing() {
             tamper_from_end: None,
             cut_from_end: None,
             diagnosis: None,
-            expect: Expected { status: 0, code: String::new(), message: None, elements: Default::default() },
+            expect: Expected {
+                status: 0,
+                code: String::new(),
+                message: None,
+                elements: std::collections::BTreeMap::default(),
+            },
             source: String::new(),
         };
         let answer = exchange(addr, &streaming_request(&case("AAAAAA==")));
