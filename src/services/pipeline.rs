@@ -289,16 +289,51 @@ pub fn plan_body(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -
     }
 }
 
-/// True when `raw` (its head) is an upload to S3 (a `PUT` or `POST` the generic SigV4
-/// endpoint answers in S3's protocol), whose body may be as large as an object: the server
-/// asks only for bodies over its ordinary limit.
-pub fn is_s3_upload(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> bool {
+/// What the head of a body that may pass the ordinary limit says ([`plan_upload`]).
+#[derive(Debug)]
+// One per large request, moved once.
+#[allow(clippy::large_enum_variant)]
+pub enum UploadPlan {
+    /// Not an upload to S3: the ordinary body limit applies.
+    NotUpload,
+    /// An S3 upload whose head authenticates: its body may be object-sized.
+    Upload,
+    /// An S3 upload whose head is refused (signature, key, token): answered before its
+    /// body is read, as S3 does.
+    Refused(Processed),
+}
+
+/// For a `PUT` or `POST` whose body may pass the ordinary limit: whether it is an upload
+/// to S3 (the generic SigV4 endpoint answering in S3's protocol), and if so whether its
+/// head authenticates (the signature over `x-amz-content-sha256` as sent; the body's hash
+/// is checked once the body is in).
+pub fn plan_upload(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> UploadPlan {
     if !matches!(raw.method, "PUT" | "POST") {
-        return false;
+        return UploadPlan::NotUpload;
     }
     let head_only = RawRequest { body: b"", ..*raw };
-    with_request(&head_only, &[], ctx, *limits, |route, req| *route == Route::Aws && super::aws::is_s3(req))
-        .unwrap_or(false)
+    let plan = with_request(&head_only, &[], ctx, *limits, |route, req| {
+        if *route != Route::Aws || !super::aws::is_s3(req) {
+            return UploadPlan::NotUpload;
+        }
+        match super::aws::authenticate(ctx, req) {
+            Ok(_) => UploadPlan::Upload,
+            // The empty body stands for the one still to come: its hash is not judged here.
+            Err(o)
+                if matches!(
+                    o.record.failure,
+                    Some(Failure::V4(crate::sigv4::VerifyFailure::ContentSha256Mismatch { .. }))
+                ) =>
+            {
+                UploadPlan::Upload
+            }
+            Err(outcome) => {
+                let explanation = explain(route, ctx, req, &outcome);
+                UploadPlan::Refused(Processed::Answered { outcome, explanation })
+            }
+        }
+    });
+    plan.unwrap_or(UploadPlan::NotUpload)
 }
 
 /// A streaming rule broken before the body: S3's answer, explained when it is about a

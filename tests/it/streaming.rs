@@ -625,3 +625,65 @@ fn streaming_uploads_are_refused_as_s3_refuses_them() {
     }
     rt.block_on(server.stop());
 }
+
+/// An S3 upload may be larger than the ordinary body limit, up to the upload limit; past
+/// it, plain or aws-chunked, S3's `EntityTooLarge` (the aws-chunked one from its announced
+/// length, before any body byte), and nothing is stored. (Other requests keep the ordinary
+/// limit's plain 413: `tests/it/hostile.rs`.)
+#[test]
+fn uploads_pass_the_body_limit_up_to_the_upload_limit() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let clock = amzsig::clock::Clock::Fixed(amzsig::UtcTime::parse_iso8601("2013-05-24T00:00:00Z").unwrap());
+    let builder = amzsig::MockServer::builder().clock(clock).config(|c| {
+        c.limits.max_body_bytes = 64 * 1024;
+        c.limits.max_upload_bytes = 300_000;
+    });
+    let server = rt.block_on(builder.start()).unwrap();
+    let addr = server.addr();
+    assert!(exchange(addr, &simple_request("PUT", "/examplebucket", &[], b"")).starts_with("HTTP/1.1 200"));
+    let big = vec![b'z'; 200_000];
+    let put = exchange(addr, &simple_request("PUT", "/examplebucket/big", &[], &big));
+    assert!(put.starts_with("HTTP/1.1 200"), "{put}");
+    let got = exchange(addr, &simple_request("GET", "/examplebucket/big", &[], b""));
+    assert!(got.ends_with(&"z".repeat(1000)) && got.contains("content-length: 200000"), "{}", &got[..300]);
+
+    // A big upload whose signature is wrong is refused from its head, as S3 does (not a
+    // 413, not after reading it), and nothing is stored.
+    let mut forged = simple_request("PUT", "/examplebucket/forged", &[], &big);
+    let at = forged.windows(10).position(|w| w == b"Signature=").unwrap() + 10;
+    forged[at] = if forged[at] == b'0' { b'1' } else { b'0' };
+    let put = exchange(addr, &forged);
+    assert!(put.starts_with("HTTP/1.1 403") && put.contains("<Code>SignatureDoesNotMatch</Code>"), "{put}");
+    assert!(exchange(addr, &simple_request("GET", "/examplebucket/forged", &[], b"")).contains("NoSuchKey"));
+
+    let too_big = vec![b'z'; 300_001];
+    let put = exchange(addr, &simple_request("PUT", "/examplebucket/too-big", &[], &too_big));
+    assert!(put.starts_with("HTTP/1.1 400") && put.contains("<Code>EntityTooLarge</Code>"), "{put}");
+    let case = RefusalCase {
+        name: "too big".to_owned(),
+        mode: "signed".to_owned(),
+        sizes: vec![300_001],
+        trailer: None,
+        announce: None,
+        decoded_length: None,
+        framing: None,
+        tamper_from_end: None,
+        cut_from_end: None,
+        diagnosis: None,
+        expect: Expected {
+            status: 0,
+            code: String::new(),
+            message: None,
+            elements: std::collections::BTreeMap::default(),
+        },
+        source: String::new(),
+    };
+    let put = exchange(addr, &streaming_request(&case));
+    assert!(put.starts_with("HTTP/1.1 400") && put.contains("<Code>EntityTooLarge</Code>"), "{put}");
+    assert!(put.contains("<MaxSizeAllowed>300000</MaxSizeAllowed>"), "{put}");
+    let got = exchange(addr, &simple_request("GET", "/examplebucket/object", &[], b""));
+    assert!(got.contains("<Code>NoSuchKey</Code>"), "{got}");
+    let got = exchange(addr, &simple_request("GET", "/examplebucket/too-big", &[], b""));
+    assert!(got.contains("<Code>NoSuchKey</Code>"), "{got}");
+    rt.block_on(server.stop());
+}
