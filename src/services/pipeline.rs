@@ -140,8 +140,21 @@ pub enum Processed {
 /// # Ok::<(), amzsig::clock::TimeParseError>(())
 /// ```
 pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> Processed {
+    process_shared(raw, None, ctx, limits)
+}
+
+/// [`process`] for a body the caller holds as shared bytes (`shared` is `raw.body`): a
+/// service that keeps the body (S3's PutObject, UploadPart) takes it without a copy.
+pub fn process_shared(
+    raw: &RawRequest<'_>,
+    shared: Option<&bytes::Bytes>,
+    ctx: &Ctx<'_>,
+    limits: &PipelineLimits,
+) -> Processed {
+    // The same bytes, not a copy: checked by address, never by content.
+    let shared = shared.filter(|b| std::ptr::eq(b.as_ref(), raw.body));
     match plan_body(raw, ctx, limits) {
-        BodyPlan::Whole => process_decoded(raw, None, &[], ctx, *limits),
+        BodyPlan::Whole => process_decoded(raw, shared, &[], ctx, *limits),
         BodyPlan::Refused(answer) => answer,
         BodyPlan::Chunked(mut body) => {
             let decoded = body.feed(raw.body).and_then(|()| body.finish());

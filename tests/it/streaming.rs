@@ -388,7 +388,8 @@ fn simple_request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8
 
 /// A trailer checksum that is not the payload's is S3's `BadDigest` (the trailer's own
 /// signature valid), and nothing is stored; the right one is stored and returned with
-/// `x-amz-checksum-mode: ENABLED`. Values: CRC32 of 9,000 'a' bytes computed by Python's
+/// `x-amz-checksum-mode: ENABLED`; a header checksum written in hex or little-endian is
+/// refused with a diagnosis naming it. Values: CRC32 of 9,000 'a' bytes computed by Python's
 /// zlib (`base64.b64encode(zlib.crc32(b"a" * 9000).to_bytes(4, "big"))`).
 #[test]
 fn a_wrong_trailer_checksum_is_bad_digest_and_stores_nothing() {
@@ -437,6 +438,24 @@ fn a_wrong_trailer_checksum_is_bad_digest_and_stores_nothing() {
             exchange(addr, &simple_request("DELETE", "/examplebucket/object", &[], b"")).starts_with("HTTP/1.1 204")
         );
     }
+    // A header checksum that is the right CRC32 of "hello" (Python: zlib.crc32, 0x3610a686)
+    // written in hex, or with its bytes reversed: refused, and the diagnosis names how.
+    for (value, code, mistake) in
+        [("3610a686", "InvalidRequest", "stream-checksum-hex"), ("hqYQNg==", "BadDigest", "stream-checksum-byte-order")]
+    {
+        let answer = exchange(
+            addr,
+            &simple_request("PUT", "/examplebucket/hello", &[("x-amz-checksum-crc32", value)], b"hello"),
+        );
+        assert!(answer.contains(&format!("<Code>{code}</Code>")), "{answer}");
+        assert!(answer.contains(&format!("x-amzsig-diagnosis: {mistake}")), "{answer}");
+        assert!(exchange(addr, &simple_request("GET", "/examplebucket/hello", &[], b"")).contains("NoSuchKey"));
+    }
+    let answer = exchange(
+        addr,
+        &simple_request("PUT", "/examplebucket/hello", &[("x-amz-checksum-crc32", "NhCmhg==")], b"hello"),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     rt.block_on(server.stop());
 }
 

@@ -7,9 +7,7 @@ use crate::clock::UtcTime;
 use crate::journal::{JournalEntry, Received};
 use crate::request::Scheme;
 use crate::services::pipeline::UploadPlan;
-use crate::services::pipeline::{
-    self, process, BodyPlan, ChunkedBody, DecodedBody, PipelineLimits, Processed, RawRequest,
-};
+use crate::services::pipeline::{self, BodyPlan, ChunkedBody, DecodedBody, PipelineLimits, Processed, RawRequest};
 use crate::services::{self, Ctx, Outcome};
 use crate::sigv4::streaming::StreamingError;
 use axum::body::{to_bytes, Body};
@@ -253,7 +251,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         Some(PlannedAnswer::Chunked(decoded)) => {
             with_ctx(&state, now, &request_id, |ctx| pipeline::process_chunked(&raw, decoded, ctx, &limits))
         }
-        None => with_ctx(&state, now, &request_id, |ctx| process(&raw, ctx, &limits)),
+        None => with_ctx(&state, now, &request_id, |ctx| pipeline::process_shared(&raw, Some(&body), ctx, &limits)),
     };
     let (status, response, record, diagnosis) = match processed {
         Processed::Answered { mut outcome, explanation } => {
