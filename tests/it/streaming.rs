@@ -401,23 +401,8 @@ fn a_wrong_trailer_checksum_is_bad_digest_and_stores_nothing() {
     assert!(exchange(addr, &simple_request("PUT", "/examplebucket", &[], b"")).starts_with("HTTP/1.1 200"));
     for mode in ["signed-trailer", "unsigned-trailer"] {
         let case = |value: &str| RefusalCase {
-            name: format!("{mode} {value}"),
-            mode: mode.to_owned(),
-            sizes: vec![9000],
             trailer: Some(("x-amz-checksum-crc32".to_owned(), value.to_owned())),
-            announce: None,
-            decoded_length: None,
-            framing: None,
-            tamper_from_end: None,
-            cut_from_end: None,
-            diagnosis: None,
-            expect: Expected {
-                status: 0,
-                code: String::new(),
-                message: None,
-                elements: std::collections::BTreeMap::default(),
-            },
-            source: String::new(),
+            ..RefusalCase::new(format!("{mode} {value}"), mode, vec![9000])
         };
         let answer = exchange(addr, &streaming_request(&case("AAAAAA==")));
         assert!(answer.starts_with("HTTP/1.1 400"), "{mode}: {answer}");
@@ -494,6 +479,29 @@ struct Expected {
     message: Option<String>,
     #[serde(default)]
     elements: std::collections::BTreeMap<String, String>,
+}
+
+impl RefusalCase {
+    /// A row that changes nothing and expects nothing: for tests that build their own
+    /// uploads from it.
+    fn new(name: String, mode: &str, sizes: Vec<usize>) -> Self {
+        let expect =
+            Expected { status: 0, code: String::new(), message: None, elements: std::collections::BTreeMap::default() };
+        RefusalCase {
+            name,
+            mode: mode.to_owned(),
+            sizes,
+            trailer: None,
+            announce: None,
+            decoded_length: None,
+            framing: None,
+            tamper_from_end: None,
+            cut_from_end: None,
+            diagnosis: None,
+            expect,
+            source: String::new(),
+        }
+    }
 }
 
 /// The request a row describes, as bytes: a SigV4-signed head (amzsig's signer, S3
@@ -678,25 +686,7 @@ fn uploads_pass_the_body_limit_up_to_the_upload_limit() {
     let too_big = vec![b'z'; 300_001];
     let put = exchange(addr, &simple_request("PUT", "/examplebucket/too-big", &[], &too_big));
     assert!(put.starts_with("HTTP/1.1 400") && put.contains("<Code>EntityTooLarge</Code>"), "{put}");
-    let case = RefusalCase {
-        name: "too big".to_owned(),
-        mode: "signed".to_owned(),
-        sizes: vec![300_001],
-        trailer: None,
-        announce: None,
-        decoded_length: None,
-        framing: None,
-        tamper_from_end: None,
-        cut_from_end: None,
-        diagnosis: None,
-        expect: Expected {
-            status: 0,
-            code: String::new(),
-            message: None,
-            elements: std::collections::BTreeMap::default(),
-        },
-        source: String::new(),
-    };
+    let case = RefusalCase::new("too big".to_owned(), "signed", vec![300_001]);
     let put = exchange(addr, &streaming_request(&case));
     assert!(put.starts_with("HTTP/1.1 400") && put.contains("<Code>EntityTooLarge</Code>"), "{put}");
     assert!(put.contains("<MaxSizeAllowed>300000</MaxSizeAllowed>"), "{put}");
