@@ -24,7 +24,7 @@
 
 use super::{Diagnosis, Finding, Mistake, SchemeId, Step};
 use crate::crypto::{constant_time_eq, sha256_hex, SecretKey};
-use crate::sigv4::streaming::StreamingError;
+use crate::sigv4::streaming::{ChecksumForm, StreamingError};
 use crate::sigv4::{sign_text, signing_key};
 
 const CHUNK_STRING: Step = Step::new("chunk-string-to-sign", "chunked upload: the chunk's string to sign");
@@ -97,6 +97,12 @@ catalogue! {
     /// `Content-Length` set to the payload's length.
     CONTENT_LENGTH_DECODED = "stream-content-length-is-decoded-length", FRAMING, Knob::Framing, excludes [],
         "Content-Length was set to the payload's length instead of the encoded body's (chunk headers and signatures included), so the body was cut short";
+    /// A checksum written in hex.
+    CHECKSUM_HEX = "stream-checksum-hex", FRAMING, Knob::Framing, excludes [],
+        "the x-amz-checksum- value is the right digest in hex; S3 wants it base64";
+    /// A checksum with its bytes reversed.
+    CHECKSUM_BYTE_ORDER = "stream-checksum-byte-order", FRAMING, Knob::Framing, excludes [],
+        "the x-amz-checksum- value is the right digest with its bytes reversed (little-endian); S3 wants big-endian";
     /// A trailer nobody announced.
     TRAILER_NOT_ANNOUNCED = "stream-trailer-not-announced", FRAMING, Knob::Framing, excludes [],
         "a trailer was sent without an x-amz-trailer header announcing it";
@@ -159,6 +165,12 @@ pub fn explain(error: &StreamingError, head: &UploadHead<'_>, secret: &SecretKey
         }
         StreamingError::TrailerNotAnnounced(name) => {
             structural(finding(TRAILER_NOT_ANNOUNCED, format!("the trailer {name} came without x-amz-trailer")))
+        }
+        StreamingError::Checksum { header, form: ChecksumForm::Hex } => {
+            structural(finding(CHECKSUM_HEX, format!("{header} was sent in hex")))
+        }
+        StreamingError::Checksum { header, form: ChecksumForm::ByteOrder } => {
+            structural(finding(CHECKSUM_BYTE_ORDER, format!("{header} was sent with its bytes reversed")))
         }
         StreamingError::Incomplete(_)
             if head.content_length.is_some() && head.content_length == head.decoded_content_length =>
@@ -223,7 +235,10 @@ pub fn diagnose_upload(
         )
     });
     let mut decoder = Decoder::new(streaming.mode, chain, streaming.trailer.as_deref(), Some(streaming.decoded_length));
-    let result = decoder.feed(body, &mut Vec::new()).and_then(|()| decoder.finish());
+    let mut payload = Vec::new();
+    let result = decoder.feed(body, &mut payload).and_then(|()| decoder.finish());
+    #[cfg(feature = "checksum")]
+    let result = result.and_then(|trailers| checksum_of(&trailers, &payload).map(|()| trailers));
     match result {
         Ok(_) => {
             let mut d = problem("the upload verifies: its seed, every chunk and its trailer".to_owned());
@@ -233,6 +248,34 @@ pub fn diagnose_upload(
         }
         Err(e) => explain(&e, &head, secret),
     }
+}
+
+/// The trailers' checksum against the payload: its form when it is not the payload's.
+#[cfg(feature = "checksum")]
+fn checksum_of(trailers: &[(String, String)], payload: &[u8]) -> Result<(), StreamingError> {
+    for (name, value) in trailers {
+        let Some(algorithm) = crate::checksum::ChecksumAlgorithm::from_header_name(name) else { continue };
+        let digest = crate::checksum::digest(algorithm, payload);
+        if let Err(form) = checksum_form(digest.as_bytes(), value) {
+            return Err(StreamingError::Checksum { header: name.clone(), form });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `sent` is `digest` (base64, big-endian), or else how it was written.
+pub fn checksum_form(digest: &[u8], sent: &str) -> Result<(), ChecksumForm> {
+    use crate::crypto::{base64_decode, hex};
+    let sent = sent.trim();
+    match base64_decode(sent) {
+        Some(bytes) if constant_time_eq(&bytes, digest) => return Ok(()),
+        Some(bytes) if bytes.iter().rev().eq(digest.iter()) => return Err(ChecksumForm::ByteOrder),
+        _ => {}
+    }
+    if sent.eq_ignore_ascii_case(&hex(digest)) {
+        return Err(ChecksumForm::Hex);
+    }
+    Err(ChecksumForm::Other)
 }
 
 /// What was signed: a chunk (1-based) or the trailer.

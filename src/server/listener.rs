@@ -289,7 +289,7 @@ impl Connection {
                     return self.refuse(&parts, &[], StatusCode::PAYLOAD_TOO_LARGE, message, shared);
                 }
                 let read = if upload {
-                    collect_idle(incoming, limit, limits.body_read_timeout).await
+                    collect_idle(incoming, limit, size_hint, limits.body_read_timeout).await
                 } else {
                     let max = usize::try_from(limit).unwrap_or(usize::MAX);
                     tokio::time::timeout(limits.body_read_timeout, collect(incoming, max)).await.ok()
@@ -486,10 +486,17 @@ async fn drain(mut body: Incoming, max: usize, timeout: Duration) {
     }
 }
 
-/// Reads a whole (upload) body of at most `max` bytes, each piece within `idle` of the
-/// one before; `None` on a timeout.
-async fn collect_idle(mut body: Incoming, max: u64, idle: Duration) -> Option<Result<Bytes, BodyError>> {
-    let mut out: Vec<u8> = Vec::new();
+/// Reads a whole (upload) body of at most `max` bytes (`announced`: its Content-Length),
+/// each piece within `idle` of the one before; `None` on a timeout.
+async fn collect_idle(
+    mut body: Incoming,
+    max: u64,
+    announced: Option<u64>,
+    idle: Duration,
+) -> Option<Result<Bytes, BodyError>> {
+    // Reserved once at the announced length (within the limit): an object-sized body is
+    // never copied to grow.
+    let mut out: Vec<u8> = Vec::with_capacity(usize::try_from(announced.unwrap_or(0).min(max)).unwrap_or(0));
     loop {
         let next = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx));
         match tokio::time::timeout(idle, next).await {

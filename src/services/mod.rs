@@ -243,7 +243,9 @@ pub struct Record {
     pub error_code: Option<String>,
     /// Which host line the signature matched.
     pub host_form: Option<HostForm>,
-    /// Why the signature check failed, when it did (any scheme).
+    /// Why the signature check failed, when it did (any scheme); for an authenticated S3
+    /// upload refused for its body (a checksum written the wrong way), the signer mistake
+    /// behind it, with the verdict still `Accepted`.
     pub failure: Option<Failure>,
     /// SigV4 on the generic endpoint: whether the host decided the service the scope must
     /// name (a known AWS endpoint prefix) or the scope's was taken.

@@ -140,8 +140,21 @@ pub enum Processed {
 /// # Ok::<(), amzsig::clock::TimeParseError>(())
 /// ```
 pub fn process(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> Processed {
+    process_shared(raw, None, ctx, limits)
+}
+
+/// [`process`] for a body the caller holds as shared bytes (`shared` is `raw.body`): a
+/// service that keeps the body (S3's PutObject, UploadPart) takes it without a copy.
+pub fn process_shared(
+    raw: &RawRequest<'_>,
+    shared: Option<&bytes::Bytes>,
+    ctx: &Ctx<'_>,
+    limits: &PipelineLimits,
+) -> Processed {
+    // The same bytes, not a copy: checked by address, never by content.
+    let shared = shared.filter(|b| std::ptr::eq(b.as_ref(), raw.body));
     match plan_body(raw, ctx, limits) {
-        BodyPlan::Whole => process_decoded(raw, None, &[], ctx, *limits),
+        BodyPlan::Whole => process_decoded(raw, shared, &[], ctx, *limits),
         BodyPlan::Refused(answer) => answer,
         BodyPlan::Chunked(mut body) => {
             let decoded = body.feed(raw.body).and_then(|()| body.finish());
@@ -289,16 +302,51 @@ pub fn plan_body(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -
     }
 }
 
-/// True when `raw` (its head) is an upload to S3 (a `PUT` or `POST` the generic SigV4
-/// endpoint answers in S3's protocol), whose body may be as large as an object: the server
-/// asks only for bodies over its ordinary limit.
-pub fn is_s3_upload(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> bool {
+/// What the head of a body that may pass the ordinary limit says ([`plan_upload`]).
+#[derive(Debug)]
+// One per large request, moved once.
+#[allow(clippy::large_enum_variant)]
+pub enum UploadPlan {
+    /// Not an upload to S3: the ordinary body limit applies.
+    NotUpload,
+    /// An S3 upload whose head authenticates: its body may be object-sized.
+    Upload,
+    /// An S3 upload whose head is refused (signature, key, token): answered before its
+    /// body is read, as S3 does.
+    Refused(Processed),
+}
+
+/// For a `PUT` or `POST` whose body may pass the ordinary limit: whether it is an upload
+/// to S3 (the generic SigV4 endpoint answering in S3's protocol), and if so whether its
+/// head authenticates (the signature over `x-amz-content-sha256` as sent; the body's hash
+/// is checked once the body is in).
+pub fn plan_upload(raw: &RawRequest<'_>, ctx: &Ctx<'_>, limits: &PipelineLimits) -> UploadPlan {
     if !matches!(raw.method, "PUT" | "POST") {
-        return false;
+        return UploadPlan::NotUpload;
     }
     let head_only = RawRequest { body: b"", ..*raw };
-    with_request(&head_only, &[], ctx, *limits, |route, req| *route == Route::Aws && super::aws::is_s3(req))
-        .unwrap_or(false)
+    let plan = with_request(&head_only, &[], ctx, *limits, |route, req| {
+        if *route != Route::Aws || !super::aws::is_s3(req) {
+            return UploadPlan::NotUpload;
+        }
+        match super::aws::authenticate(ctx, req) {
+            Ok(_) => UploadPlan::Upload,
+            // The empty body stands for the one still to come: its hash is not judged here.
+            Err(o)
+                if matches!(
+                    o.record.failure,
+                    Some(Failure::V4(crate::sigv4::VerifyFailure::ContentSha256Mismatch { .. }))
+                ) =>
+            {
+                UploadPlan::Upload
+            }
+            Err(outcome) => {
+                let explanation = explain(route, ctx, req, &outcome);
+                UploadPlan::Refused(Processed::Answered { outcome, explanation })
+            }
+        }
+    });
+    plan.unwrap_or(UploadPlan::NotUpload)
 }
 
 /// A streaming rule broken before the body: S3's answer, explained when it is about a

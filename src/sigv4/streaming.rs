@@ -238,6 +238,14 @@ pub enum StreamingError {
     /// Signed chunks need the `Authorization` header's signature as their seed.
     #[error("signed chunks without an Authorization header to seed them (a presigned URL has none)")]
     NoSeed,
+    /// A checksum (header or trailer) that is not the payload's, in the form it was sent.
+    #[error("{header} is not the payload's checksum ({form})")]
+    Checksum {
+        /// The header or trailer name (`x-amz-checksum-crc32`).
+        header: String,
+        /// What the value is, when it is the right digest written the wrong way.
+        form: ChecksumForm,
+    },
     /// The upload's payload is larger than the server takes (the mock's upload limit; S3's
     /// is 5 GiB for one PUT).
     #[error("the upload's payload is larger than {limit} bytes")]
@@ -262,6 +270,7 @@ impl StreamingError {
             Self::DecodedLengthInvalid | Self::NoContentLength => "MissingContentLength",
             Self::UnsupportedTrailer(_) | Self::NoSeed => "InvalidRequest",
             Self::TooLarge { .. } => "EntityTooLarge",
+            Self::Checksum { .. } => "BadDigest",
         }
     }
 
@@ -294,12 +303,35 @@ impl StreamingError {
             Self::NoSeed => "Signed aws-chunked payloads need the Authorization header; a presigned URL cannot seed them.",
             // S3 API Reference, "Error responses", EntityTooLarge.
             Self::TooLarge { .. } => "Your proposed upload exceeds the maximum allowed object size.",
+            Self::Checksum { .. } => "The checksum you specified did not match the calculated checksum.",
         }
     }
 
     /// True for the failures of a chunk's or the trailer's signature.
     pub fn is_signature_mismatch(&self) -> bool {
         matches!(self, Self::ChunkSignature { .. } | Self::TrailerSignature { .. })
+    }
+}
+
+/// How a refused checksum value was written, as far as the server can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChecksumForm {
+    /// The right digest in hex instead of base64.
+    Hex,
+    /// The right digest's bytes in reverse (little-endian) order, base64.
+    ByteOrder,
+    /// Not the payload's digest in any form known.
+    Other,
+}
+
+impl std::fmt::Display for ChecksumForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Hex => "the right digest in hex, not base64",
+            Self::ByteOrder => "the right digest with its bytes reversed",
+            Self::Other => "another value",
+        })
     }
 }
 

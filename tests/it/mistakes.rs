@@ -138,7 +138,13 @@ fn streaming_verifies(
         Some(head.decoded_length),
     );
     let Payload::Bytes(body) = signable.payload else { return Err("no body".to_owned()) };
-    Ok(decoder.feed(body, &mut Vec::new()).and_then(|()| decoder.finish()).is_ok())
+    let mut payload = Vec::new();
+    let Ok(trailers) = decoder.feed(body, &mut payload).and_then(|()| decoder.finish()) else { return Ok(false) };
+    // A checksum trailer must be the payload's (base64 of the big-endian digest), as S3 checks.
+    Ok(trailers.iter().all(|(name, value)| {
+        amzsig::checksum::ChecksumAlgorithm::from_header_name(name)
+            .is_none_or(|a| amzsig::checksum::digest(a, &payload).to_base64() == value.trim())
+    }))
 }
 
 fn parse(text: &str, what: &str) -> Result<ParamList, String> {

@@ -287,6 +287,9 @@ fn the_mock_takes_the_documentation_uploads_and_refuses_tampered_ones() {
     let clock = amzsig::clock::Clock::Fixed(amzsig::UtcTime::parse_iso8601("2013-05-24T00:00:00Z").unwrap());
     let server = rt.block_on(amzsig::MockServer::builder().clock(clock).start()).unwrap();
     let addr = server.addr();
+    let created = exchange(addr, &simple_request("PUT", "/examplebucket", &[], b""));
+    assert!(created.starts_with("HTTP/1.1 200"), "{created}");
+    let object = "/examplebucket/chunkObject.txt";
     for ex in &examples {
         let captured = captured(&ex.vector, &ex.body);
         let split = captured.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
@@ -320,6 +323,15 @@ fn the_mock_takes_the_documentation_uploads_and_refuses_tampered_ones() {
                 String::from_utf8_lossy(&request[..600])
             );
             assert_eq!(last.body_len, 66_560, "{:?}: the journal shows the decoded payload", ex.mode);
+            assert!(answer.starts_with("HTTP/1.1 200"), "{:?}: {answer}", ex.mode);
+            // Stored as the payload, `aws-chunked` gone from its Content-Encoding.
+            let got = exchange(addr, &simple_request("GET", object, &[], b""));
+            let (head, body) = got.split_once("\r\n\r\n").unwrap();
+            assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+            assert!(body.len() == 66_560 && body.bytes().all(|b| b == b'a'), "{:?}: {} bytes", ex.mode, body.len());
+            assert!(!head.to_ascii_lowercase().contains("content-encoding: aws-chunked"), "{head}");
+            let deleted = exchange(addr, &simple_request("DELETE", object, &[], b""));
+            assert!(deleted.starts_with("HTTP/1.1 204"), "{deleted}");
         }
         let mut tampered = ex.body.clone();
         let at = tampered.len() - 600;
@@ -339,7 +351,96 @@ fn the_mock_takes_the_documentation_uploads_and_refuses_tampered_ones() {
         assert_eq!(last.error_code.as_deref(), Some("SignatureDoesNotMatch"));
         assert!(last.failure.as_ref().is_some_and(|f| f.to_string().contains("chunk 2's signature")), "{last:?}");
         assert_eq!(last.body_len, 0, "nothing of a refused upload is kept");
+        let got = exchange(addr, &simple_request("GET", object, &[], b""));
+        assert!(got.starts_with("HTTP/1.1 404") && got.contains("<Code>NoSuchKey</Code>"), "{got}");
     }
+    rt.block_on(server.stop());
+}
+
+/// A request to the mock's S3 signed by amzsig's signer (S3 rules, the embedded keystore's
+/// AKIAIOSFODNN7EXAMPLE, 2013-05-24, host s3.amazonaws.com), as bytes with Content-Length.
+fn simple_request(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    use amzsig::sigv4::{self, Payload, SignableRequest, SigningParams, SigningSettings};
+    let secret = SecretKey::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    let mut all: Vec<(String, String)> = vec![("host".into(), "s3.amazonaws.com".into())];
+    all.extend(headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())));
+    let query = amzsig::ParamList::default();
+    let req = SignableRequest { method, path, query: &query, headers: (&all).into(), payload: Payload::Bytes(body) };
+    let params = SigningParams {
+        access_key_id: "AKIAIOSFODNN7EXAMPLE",
+        secret: &secret,
+        session_token: None,
+        region: "us-east-1",
+        service: "s3",
+        time: amzsig::UtcTime::parse_iso8601("2013-05-24T00:00:00Z").unwrap(),
+        settings: SigningSettings::s3(),
+    };
+    let out = sigv4::sign(&req, &params);
+    let mut text = format!("{method} {path} HTTP/1.1\r\n");
+    for (n, v) in all.iter().chain(&out.headers) {
+        let _ = write!(text, "{n}: {v}\r\n");
+    }
+    let _ = write!(text, "content-length: {}\r\nconnection: close\r\n\r\n", body.len());
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// A trailer checksum that is not the payload's is S3's `BadDigest` (the trailer's own
+/// signature valid), and nothing is stored; the right one is stored and returned with
+/// `x-amz-checksum-mode: ENABLED`; a header checksum written in hex or little-endian is
+/// refused with a diagnosis naming it. Values: CRC32 of 9,000 'a' bytes computed by Python's
+/// zlib (`base64.b64encode(zlib.crc32(b"a" * 9000).to_bytes(4, "big"))`).
+#[test]
+fn a_wrong_trailer_checksum_is_bad_digest_and_stores_nothing() {
+    const RIGHT: &str = "JzgpAA==";
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let clock = amzsig::clock::Clock::Fixed(amzsig::UtcTime::parse_iso8601("2013-05-24T00:00:00Z").unwrap());
+    let server = rt.block_on(amzsig::MockServer::builder().clock(clock).start()).unwrap();
+    let addr = server.addr();
+    assert!(exchange(addr, &simple_request("PUT", "/examplebucket", &[], b"")).starts_with("HTTP/1.1 200"));
+    for mode in ["signed-trailer", "unsigned-trailer"] {
+        let case = |value: &str| RefusalCase {
+            trailer: Some(("x-amz-checksum-crc32".to_owned(), value.to_owned())),
+            ..RefusalCase::new(format!("{mode} {value}"), mode, vec![9000])
+        };
+        let answer = exchange(addr, &streaming_request(&case("AAAAAA==")));
+        assert!(answer.starts_with("HTTP/1.1 400"), "{mode}: {answer}");
+        assert!(answer.contains("<Code>BadDigest</Code>"), "{mode}: {answer}");
+        assert!(answer.contains("The CRC32 you specified did not match the calculated checksum."), "{answer}");
+        let got = exchange(addr, &simple_request("GET", "/examplebucket/object", &[], b""));
+        assert!(got.contains("<Code>NoSuchKey</Code>"), "{mode}: a refused upload stored something: {got}");
+
+        let answer = exchange(addr, &streaming_request(&case(RIGHT)));
+        assert!(answer.starts_with("HTTP/1.1 200"), "{mode}: {answer}");
+        let got =
+            exchange(addr, &simple_request("GET", "/examplebucket/object", &[("x-amz-checksum-mode", "ENABLED")], b""));
+        assert!(
+            got.to_ascii_lowercase().contains(&format!("x-amz-checksum-crc32: {}", RIGHT.to_ascii_lowercase())),
+            "{got}"
+        );
+        assert!(
+            exchange(addr, &simple_request("DELETE", "/examplebucket/object", &[], b"")).starts_with("HTTP/1.1 204")
+        );
+    }
+    // A header checksum that is the right CRC32 of "hello" (Python: zlib.crc32, 0x3610a686)
+    // written in hex, or with its bytes reversed: refused, and the diagnosis names how.
+    for (value, code, mistake) in
+        [("3610a686", "InvalidRequest", "stream-checksum-hex"), ("hqYQNg==", "BadDigest", "stream-checksum-byte-order")]
+    {
+        let answer = exchange(
+            addr,
+            &simple_request("PUT", "/examplebucket/hello", &[("x-amz-checksum-crc32", value)], b"hello"),
+        );
+        assert!(answer.contains(&format!("<Code>{code}</Code>")), "{answer}");
+        assert!(answer.contains(&format!("x-amzsig-diagnosis: {mistake}")), "{answer}");
+        assert!(exchange(addr, &simple_request("GET", "/examplebucket/hello", &[], b"")).contains("NoSuchKey"));
+    }
+    let answer = exchange(
+        addr,
+        &simple_request("PUT", "/examplebucket/hello", &[("x-amz-checksum-crc32", "NhCmhg==")], b"hello"),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     rt.block_on(server.stop());
 }
 
@@ -378,6 +479,29 @@ struct Expected {
     message: Option<String>,
     #[serde(default)]
     elements: std::collections::BTreeMap<String, String>,
+}
+
+impl RefusalCase {
+    /// A row that changes nothing and expects nothing: for tests that build their own
+    /// uploads from it.
+    fn new(name: String, mode: &str, sizes: Vec<usize>) -> Self {
+        let expect =
+            Expected { status: 0, code: String::new(), message: None, elements: std::collections::BTreeMap::default() };
+        RefusalCase {
+            name,
+            mode: mode.to_owned(),
+            sizes,
+            trailer: None,
+            announce: None,
+            decoded_length: None,
+            framing: None,
+            tamper_from_end: None,
+            cut_from_end: None,
+            diagnosis: None,
+            expect,
+            source: String::new(),
+        }
+    }
 }
 
 /// The request a row describes, as bytes: a SigV4-signed head (amzsig's signer, S3
@@ -526,5 +650,49 @@ fn streaming_uploads_are_refused_as_s3_refuses_them() {
         // Refused for the streaming rule, not for something else.
         assert!(matches!(last.failure, Some(amzsig::Failure::Streaming(_))), "{}: {:?}", case.name, last.failure);
     }
+    rt.block_on(server.stop());
+}
+
+/// An S3 upload may be larger than the ordinary body limit, up to the upload limit; past
+/// it, plain or aws-chunked, S3's `EntityTooLarge` (the aws-chunked one from its announced
+/// length, before any body byte), and nothing is stored. (Other requests keep the ordinary
+/// limit's plain 413: `tests/it/hostile.rs`.)
+#[test]
+fn uploads_pass_the_body_limit_up_to_the_upload_limit() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let clock = amzsig::clock::Clock::Fixed(amzsig::UtcTime::parse_iso8601("2013-05-24T00:00:00Z").unwrap());
+    let builder = amzsig::MockServer::builder().clock(clock).config(|c| {
+        c.limits.max_body_bytes = 64 * 1024;
+        c.limits.max_upload_bytes = 300_000;
+    });
+    let server = rt.block_on(builder.start()).unwrap();
+    let addr = server.addr();
+    assert!(exchange(addr, &simple_request("PUT", "/examplebucket", &[], b"")).starts_with("HTTP/1.1 200"));
+    let big = vec![b'z'; 200_000];
+    let put = exchange(addr, &simple_request("PUT", "/examplebucket/big", &[], &big));
+    assert!(put.starts_with("HTTP/1.1 200"), "{put}");
+    let got = exchange(addr, &simple_request("GET", "/examplebucket/big", &[], b""));
+    assert!(got.ends_with(&"z".repeat(1000)) && got.contains("content-length: 200000"), "{}", &got[..300]);
+
+    // A big upload whose signature is wrong is refused from its head, as S3 does (not a
+    // 413, not after reading it), and nothing is stored.
+    let mut forged = simple_request("PUT", "/examplebucket/forged", &[], &big);
+    let at = forged.windows(10).position(|w| w == b"Signature=").unwrap() + 10;
+    forged[at] = if forged[at] == b'0' { b'1' } else { b'0' };
+    let put = exchange(addr, &forged);
+    assert!(put.starts_with("HTTP/1.1 403") && put.contains("<Code>SignatureDoesNotMatch</Code>"), "{put}");
+    assert!(exchange(addr, &simple_request("GET", "/examplebucket/forged", &[], b"")).contains("NoSuchKey"));
+
+    let too_big = vec![b'z'; 300_001];
+    let put = exchange(addr, &simple_request("PUT", "/examplebucket/too-big", &[], &too_big));
+    assert!(put.starts_with("HTTP/1.1 400") && put.contains("<Code>EntityTooLarge</Code>"), "{put}");
+    let case = RefusalCase::new("too big".to_owned(), "signed", vec![300_001]);
+    let put = exchange(addr, &streaming_request(&case));
+    assert!(put.starts_with("HTTP/1.1 400") && put.contains("<Code>EntityTooLarge</Code>"), "{put}");
+    assert!(put.contains("<MaxSizeAllowed>300000</MaxSizeAllowed>"), "{put}");
+    let got = exchange(addr, &simple_request("GET", "/examplebucket/object", &[], b""));
+    assert!(got.contains("<Code>NoSuchKey</Code>"), "{got}");
+    let got = exchange(addr, &simple_request("GET", "/examplebucket/too-big", &[], b""));
+    assert!(got.contains("<Code>NoSuchKey</Code>"), "{got}");
     rt.block_on(server.stop());
 }

@@ -789,6 +789,13 @@ def streaming_cases():
     u.content_length_is_decoded = True
     yield u.sent("stream-content-length-is-decoded-length", what="Content-Length set to the payload's length")
 
+    crc = zlib.crc32(b"a" * 8202).to_bytes(4, "big")
+    u = Upload([8192, 10], trailer=("x-amz-checksum-crc32", crc.hex()))
+    yield u.sent("stream-checksum-hex", what="the CRC32 trailer written in hex")
+
+    u = Upload([8192, 10], trailer=("x-amz-checksum-crc32", base64.b64encode(crc[::-1]).decode()))
+    yield u.sent("stream-checksum-byte-order", what="the CRC32 trailer's bytes little-endian")
+
     u = Upload([8192, 10], trailer=("x-amz-checksum-crc32", CRC32_OF_8202_A), signed=False)
     u.announce = False
     yield u.sent("stream-trailer-not-announced", what="an unsigned trailer sent without x-amz-trailer")

@@ -6,9 +6,8 @@ use super::super::AppState;
 use crate::clock::UtcTime;
 use crate::journal::{JournalEntry, Received};
 use crate::request::Scheme;
-use crate::services::pipeline::{
-    self, process, BodyPlan, ChunkedBody, DecodedBody, PipelineLimits, Processed, RawRequest,
-};
+use crate::services::pipeline::UploadPlan;
+use crate::services::pipeline::{self, BodyPlan, ChunkedBody, DecodedBody, PipelineLimits, Processed, RawRequest};
 use crate::services::{self, Ctx, Outcome};
 use crate::sigv4::streaming::StreamingError;
 use axum::body::{to_bytes, Body};
@@ -173,9 +172,22 @@ pub(crate) fn intake(state: &AppState, parts: &Parts, maybe_over: bool) -> Intak
     let raw = RawRequest { method: parts.method.as_str(), scheme, target, headers: &headers, body: b"" };
     let limits = pipeline_limits(state);
     if !streaming {
+        // Asked without a request id (none is spent on a request answered later); a refused
+        // head is judged again with the id its answer carries.
         let now = state.clock.now();
-        let upload = with_ctx(state, now, "", |ctx| pipeline::is_s3_upload(&raw, ctx, &limits));
-        return if upload { Intake::Whole { limit: state.limits.max_upload_bytes, upload: true } } else { ordinary };
+        return match with_ctx(state, now, "", |ctx| pipeline::plan_upload(&raw, ctx, &limits)) {
+            UploadPlan::NotUpload => ordinary,
+            UploadPlan::Upload => Intake::Whole { limit: state.limits.max_upload_bytes, upload: true },
+            UploadPlan::Refused(_) => {
+                let request_id = state.next_request_id();
+                match with_ctx(state, now, &request_id, |ctx| pipeline::plan_upload(&raw, ctx, &limits)) {
+                    UploadPlan::Refused(processed) => {
+                        Intake::Refused(Some(Planned { now, request_id, answer: PlannedAnswer::Processed(processed) }))
+                    }
+                    _ => Intake::Whole { limit: state.limits.max_upload_bytes, upload: true },
+                }
+            }
+        };
     }
     let (now, request_id) = (state.clock.now(), state.next_request_id());
     match with_ctx(state, now, &request_id, |ctx| pipeline::plan_body(&raw, ctx, &limits)) {
@@ -213,7 +225,9 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
     let path = parts.uri.path();
     let query = parts.uri.query().unwrap_or("");
     // The HTTP layer (`server::listener`) has already enforced the limit; this covers `oneshot` use.
-    let Ok(body) = to_bytes(body, state.limits.max_body_bytes).await else {
+    // (The listener allows S3 uploads up to `max_upload_bytes`.)
+    let limit = state.limits.max_body_bytes.max(usize::try_from(state.limits.max_upload_bytes).unwrap_or(usize::MAX));
+    let Ok(body) = to_bytes(body, limit).await else {
         return plain(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
     };
     // An aws-chunked upload's journal entry shows its decoded payload.
@@ -237,7 +251,7 @@ pub(crate) async fn handle(State(state): State<Arc<AppState>>, request: Request)
         Some(PlannedAnswer::Chunked(decoded)) => {
             with_ctx(&state, now, &request_id, |ctx| pipeline::process_chunked(&raw, decoded, ctx, &limits))
         }
-        None => with_ctx(&state, now, &request_id, |ctx| process(&raw, ctx, &limits)),
+        None => with_ctx(&state, now, &request_id, |ctx| pipeline::process_shared(&raw, Some(&body), ctx, &limits)),
     };
     let (status, response, record, diagnosis) = match processed {
         Processed::Answered { mut outcome, explanation } => {

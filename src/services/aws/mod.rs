@@ -304,7 +304,15 @@ fn answer(ctx: &Ctx<'_>, req: &ServiceRequest<'_>, auth: Authenticated) -> Outco
                     record,
                 }
             }
-            Err(e) => refuse(proto, ctx, req, record, &Failure::S3(&e)),
+            Err(e) => {
+                // A refusal that a signer mistake explains carries its failure (for the
+                // diagnosis); the request stays authenticated (`Accepted`), as for any S3
+                // error after the signature.
+                if let Some(f) = &e.failure {
+                    record.failure = Some((**f).clone());
+                }
+                refuse(proto, ctx, req, record, &Failure::S3(&e))
+            }
         };
     }
     let s = ops::answer(proto, ctx, req, &verified.scope.service, &identity);

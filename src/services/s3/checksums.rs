@@ -84,15 +84,24 @@ pub(crate) fn of_upload(
         )));
     }
     let place = if trailer { "trailing header" } else { "header" };
-    let raw = checksum::parse_value(algorithm, value.trim())
-        .map_err(|_| S3Error::invalid_request(format!("Value for {} {place} is invalid.", algorithm.header_name())))?;
     let digest = checksum::digest(algorithm, data);
+    // A value that is the right digest written the wrong way names the signer's mistake.
+    let mistake = |mut e: S3Error| {
+        if let Err(form) = crate::diagnose::streaming::checksum_form(digest.as_bytes(), value) {
+            let header = algorithm.header_name().to_owned();
+            e.failure = Some(Box::new(crate::sigv4::streaming::StreamingError::Checksum { header, form }.into()));
+        }
+        e
+    };
+    let raw = checksum::parse_value(algorithm, value.trim()).map_err(|_| {
+        mistake(S3Error::invalid_request(format!("Value for {} {place} is invalid.", algorithm.header_name())))
+    })?;
     if !digest.matches(&raw) {
-        return Err(S3Error::new(
+        return Err(mistake(S3Error::new(
             400,
             "BadDigest",
             format!("The {} you specified did not match the calculated checksum.", algorithm.name()),
-        ));
+        )));
     }
     Ok(Stored { algorithm, value: digest.to_base64(), full_object: true })
 }

@@ -22,11 +22,14 @@ pub(crate) struct S3Error {
     pub message: String,
     /// Further elements, in order, before `RequestId`.
     pub extra: Vec<(&'static str, String)>,
+    /// A signer mistake's failure behind it (a checksum written the wrong way), for the
+    /// journal and the diagnosis.
+    pub failure: Option<Box<crate::scheme::Failure>>,
 }
 
 impl S3Error {
     pub(crate) fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), extra: Vec::new() }
+        Self { status, code, message: message.into(), extra: Vec::new(), failure: None }
     }
 
     pub(crate) fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
