@@ -2,20 +2,20 @@
 //! once their signature is accepted): buckets, objects, multipart uploads, per keystore
 //! account, in a [`Store`] the pure service is handed (`Ctx::s3`).
 //!
-//! - Addressing ([`locate`]): path style (`/{bucket}/{key}`) and virtual-hosted style:
+//! - Addressing (`locate`): path style (`/{bucket}/{key}`) and virtual-hosted style:
 //!   `{bucket}.s3.amazonaws.com`, `{bucket}.s3.{region}.amazonaws.com`,
 //!   `{bucket}.s3-{region}.amazonaws.com` (S3 User Guide, "Virtual hosting of buckets"),
 //!   `{bucket}.localhost[:port]` and `{bucket}.{domain}` for each configured base domain
 //!   ([`crate::services::ServiceOptions::s3_domains`], `amzsig serve --s3-domain`). Keys
 //!   are the path after the bucket, percent-decoded (`+` is a plus sign).
-//! - Operations ([`Op`]): the S3 API Reference page of each names its request and answer
+//! - Operations (`Op`): the S3 API Reference page of each names its request and answer
 //!   shapes (ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation,
 //!   ListObjects, ListObjectsV2, ListMultipartUploads, DeleteObjects, PutObject,
 //!   CopyObject, GetObject, HeadObject, DeleteObject, CreateMultipartUpload, UploadPart,
 //!   ListParts, CompleteMultipartUpload, AbortMultipartUpload). A query parameter naming any
 //!   other sub-resource (`acl`, `policy`, `versioning`, `tagging`, …) is 501
 //!   `NotImplemented`.
-//! - Errors ([`S3Error`]): codes, statuses and texts with their sources in `error.rs`.
+//! - Errors (`S3Error`): codes, statuses and texts with their sources in `error.rs`.
 //! - Streaming (issue #15): for an aws-chunked upload the pipeline hands over the decoded
 //!   payload as `req.body` and the trailer fields as `req.trailers`; `x-amz-content-sha256`
 //!   then holds a `STREAMING-…` literal, which only PutObject and UploadPart accept
