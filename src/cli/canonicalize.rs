@@ -106,6 +106,9 @@ fn chunked_body(view: &sigv4::SignableRequest<'_>, body: &[u8], seed_sts: &str) 
     let (Some(amz_date), Some(scope)) = (lines.next(), lines.next()) else { return Ok(()) };
     let seed = match view.header(AUTHORIZATION).map(sigv4::parse_authorization) {
         Some(Ok(a)) => a.signature,
+        _ if head.mode.signed_chunks() => {
+            bail!("signed aws-chunked chunks need the Authorization header's signature as their seed (a presigned URL has none)")
+        }
         _ => String::new(),
     };
     let mut decoder = Decoder::new(head.mode, None, head.trailer.as_deref(), Some(head.decoded_length)).recording();

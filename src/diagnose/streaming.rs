@@ -224,6 +224,9 @@ pub fn diagnose_upload(
         Some(Err(e)) => return explain(&e, &head, secret),
         Some(Ok(h)) => h,
     };
+    if streaming.mode.signed_chunks() && head.seed_signature.is_none() {
+        return explain(&StreamingError::NoSeed, &head, secret);
+    }
     let scope = &verified.scope;
     let key = signing_key(secret, &scope.date, &scope.region, &scope.service);
     let chain = streaming.mode.signed_chunks().then(|| {

@@ -208,24 +208,6 @@ impl ChunkedBody {
         self.decoder.feed(piece, &mut self.data)
     }
 
-    /// A body already decoded, held until it is answered.
-    pub fn from_decoded(decoded: DecodedBody) -> Self {
-        // Back to a vector: free when the payload is not shared (it is not, here).
-        let data = bytes::BytesMut::from(decoded.data).into();
-        Self { decoder: Decoder::done(decoded.trailers), data }
-    }
-
-    /// The decoded body of one made by [`ChunkedBody::from_decoded`] (or any whose
-    /// decoder finished).
-    pub fn into_decoded(self) -> Option<DecodedBody> {
-        self.finish().ok()
-    }
-
-    /// The payload bytes verified so far.
-    pub fn decoded_len(&self) -> usize {
-        self.data.len()
-    }
-
     /// The payload and trailers, once the whole body was fed.
     ///
     /// # Errors

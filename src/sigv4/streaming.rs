@@ -486,16 +486,6 @@ impl Decoder {
         &self.trailers
     }
 
-    /// A decoder whose body has ended, with `trailers` (for a body decoded elsewhere and
-    /// held until it is answered).
-    pub fn done(trailers: Vec<(String, String)>) -> Self {
-        let mut d = Self::new(StreamingMode::UnsignedTrailer, None, None, None);
-        d.state = State::Done;
-        d.chunks = 1;
-        d.trailers = trailers;
-        d
-    }
-
     /// Takes the next piece of the body; appends to `out` the bytes of every chunk the
     /// piece completes (each verified first; the bytes of a chunk still arriving are in
     /// `out` past its verified part only until the next call).

@@ -152,41 +152,37 @@ fn verify_checks_a_captured_streaming_upload() {
     let Some((secret, examples)) = examples() else { return };
     let dir = std::env::temp_dir().join(format!("amzsig-streaming-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let args = |file: &std::path::Path| {
-        let file = file.to_string_lossy().into_owned();
-        vec![
-            "verify".to_owned(),
-            "--sig".to_owned(),
-            "v4".to_owned(),
-            "--region".to_owned(),
-            "us-east-1".to_owned(),
-            "--service".to_owned(),
-            "s3".to_owned(),
-            "--clock".to_owned(),
-            "fixed:2013-05-24T00:00:00Z".to_owned(),
-            "--request".to_owned(),
-            file,
-        ]
+    // `amzsig COMMAND … --request FILE` on the examples' scope and clock: exit code, stdout.
+    let run = |command: &str, file: &std::path::Path| {
+        let file = file.to_string_lossy();
+        let args = [
+            command,
+            "--sig",
+            "v4",
+            "--region",
+            "us-east-1",
+            "--service",
+            "s3",
+            "--clock",
+            "fixed:2013-05-24T00:00:00Z",
+            "--request",
+            &file,
+        ];
+        let out = crate::support::amzsig(&args, &[("AMZSIG_SECRET_KEY", &secret)]);
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.code(), text)
     };
     for (i, ex) in examples.iter().enumerate() {
         let file = dir.join(format!("example-{i}.http"));
         std::fs::write(&file, captured(&ex.vector, &ex.body)).unwrap();
-        let a = args(&file);
-        let out = crate::support::amzsig(
-            &a.iter().map(String::as_str).collect::<Vec<_>>(),
-            &[("AMZSIG_SECRET_KEY", &secret)],
-        );
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "{:?}: {text}{}", ex.mode, String::from_utf8_lossy(&out.stderr));
+        let (code, text) = run("verify", &file);
+        assert_eq!(code, Some(0), "{:?}: {text}", ex.mode);
         assert!(text.contains("OK: aws-chunked body: 3 chunks, 66560 bytes, every chunk signature valid"), "{text}");
 
         // canonicalize shows every chunk's string to sign, chained from the signatures sent:
         // chunk 2's previous signature is the documentation's chunk 1 signature.
-        let mut c = a.clone();
-        c[0] = "canonicalize".to_owned();
-        let out = crate::support::amzsig(&c.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+        let (code, text) = run("canonicalize", &file);
+        assert_eq!(code, Some(0), "{text}");
         let chunk1 = ex.vector["chunk_signatures"][0].as_str().unwrap();
         assert!(
             text.contains(&format!(
@@ -198,34 +194,20 @@ fn verify_checks_a_captured_streaming_upload() {
             assert!(text.contains(&format!("trailer string to sign:\n{trailer}")), "{text}");
         }
         // explain: nothing to explain.
-        let mut e = a.clone();
-        e[0] = "explain".to_owned();
-        let out = crate::support::amzsig(
-            &e.iter().map(String::as_str).collect::<Vec<_>>(),
-            &[("AMZSIG_SECRET_KEY", &secret)],
-        );
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+        let (code, text) = run("explain", &file);
+        assert_eq!(code, Some(0), "{text}");
         assert!(text.contains("and the aws-chunked body are valid"), "{text}");
 
         let mut tampered = ex.body.clone();
         let at = tampered.len() - 600;
         tampered[at] = b'b';
         std::fs::write(&file, captured(&ex.vector, &tampered)).unwrap();
-        let out = crate::support::amzsig(
-            &e.iter().map(String::as_str).collect::<Vec<_>>(),
-            &[("AMZSIG_SECRET_KEY", &secret)],
-        );
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(1), "{text}");
+        let (code, text) = run("explain", &file);
+        assert_eq!(code, Some(1), "{text}");
         assert!(text.contains("the aws-chunked body is refused"), "{text}");
         assert!(text.contains("No known chunked-upload mistake reproduces"), "{text}");
-        let out = crate::support::amzsig(
-            &a.iter().map(String::as_str).collect::<Vec<_>>(),
-            &[("AMZSIG_SECRET_KEY", &secret)],
-        );
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(1), "{text}");
+        let (code, text) = run("verify", &file);
+        assert_eq!(code, Some(1), "{text}");
         assert!(text.contains("chunk 2's signature does not match (S3 answers SignatureDoesNotMatch)"), "{text}");
         assert!(
             text.contains("AWS4-HMAC-SHA256-PAYLOAD\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"),

@@ -98,55 +98,56 @@ impl PlannedSlot {
     }
 }
 
-/// An aws-chunked upload being read: the decoder, and the first rule the body broke.
+/// An aws-chunked upload being read. Its payload cannot pass the upload limit: the
+/// pipeline refuses an announced length over it, and the decoder a chunk past the announced
+/// length.
 pub(crate) struct ChunkedIntake {
     now: UtcTime,
     request_id: String,
-    body: Option<ChunkedBody>,
-    error: Option<StreamingError>,
-    max_upload: u64,
+    state: ChunkedState,
+}
+
+// One per upload, replaced in place.
+#[allow(clippy::large_enum_variant)]
+enum ChunkedState {
+    Reading(ChunkedBody),
+    Decoded(DecodedBody),
+    Refused(StreamingError),
 }
 
 impl ChunkedIntake {
     /// Takes the next piece of the body (ignored once the body is refused).
     pub(crate) fn feed(&mut self, piece: &[u8]) {
-        let Some(body) = self.body.as_mut() else { return };
-        let result = body.feed(piece);
-        if let Err(e) = result {
-            self.fail(e);
-        } else if body.decoded_len() as u64 > self.max_upload {
-            self.fail(StreamingError::TooLarge { limit: self.max_upload });
+        if let ChunkedState::Reading(body) = &mut self.state {
+            if let Err(e) = body.feed(piece) {
+                self.state = ChunkedState::Refused(e);
+            }
         }
-    }
-
-    fn fail(&mut self, e: StreamingError) {
-        self.body = None;
-        self.error = Some(e);
     }
 
     /// True once the body broke a rule.
     pub(crate) fn failed(&self) -> bool {
-        self.error.is_some()
+        matches!(self.state, ChunkedState::Refused(_))
     }
 
     /// The body has ended.
     pub(crate) fn end(&mut self) {
-        if let Some(body) = self.body.take() {
-            match body.finish() {
-                Ok(decoded) => self.body = Some(ChunkedBody::from_decoded(decoded)),
-                Err(e) => self.fail(e),
-            }
-        }
+        let state = std::mem::replace(&mut self.state, ChunkedState::Refused(StreamingError::Incomplete("")));
+        self.state = match state {
+            ChunkedState::Reading(body) => match body.finish() {
+                Ok(decoded) => ChunkedState::Decoded(decoded),
+                Err(e) => ChunkedState::Refused(e),
+            },
+            done => done,
+        };
     }
 
     /// What the handler needs to answer.
     pub(crate) fn into_planned(self) -> Planned {
-        let answer = match (self.error, self.body) {
-            (Some(e), _) => Err(e),
-            (None, Some(body)) => {
-                body.into_decoded().ok_or(StreamingError::Incomplete("the body ended before its final chunk"))
-            }
-            (None, None) => Err(StreamingError::Incomplete("the body ended before its final chunk")),
+        let answer = match self.state {
+            ChunkedState::Decoded(decoded) => Ok(decoded),
+            ChunkedState::Refused(e) => Err(e),
+            ChunkedState::Reading(_) => Err(StreamingError::Incomplete("the body ended before its final chunk")),
         };
         Planned { now: self.now, request_id: self.request_id, answer: PlannedAnswer::Chunked(answer) }
     }
@@ -195,13 +196,9 @@ pub(crate) fn intake(state: &AppState, parts: &Parts, maybe_over: bool) -> Intak
         BodyPlan::Refused(processed) => {
             Intake::Refused(Some(Planned { now, request_id, answer: PlannedAnswer::Processed(processed) }))
         }
-        BodyPlan::Chunked(body) => Intake::Chunked(ChunkedIntake {
-            now,
-            request_id,
-            body: Some(body),
-            error: None,
-            max_upload: state.limits.max_upload_bytes,
-        }),
+        BodyPlan::Chunked(body) => {
+            Intake::Chunked(ChunkedIntake { now, request_id, state: ChunkedState::Reading(body) })
+        }
     }
 }
 
