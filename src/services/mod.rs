@@ -42,6 +42,19 @@ use crate::scheme::{Failure, SchemeId};
 use crate::sigv2::{HostForm, HostMatch};
 pub use throttle::{Quota, Throttle, ThrottleDecision, Unlimited};
 
+/// The AWS Query-style text for a SigV2 parameter whose value the service refuses
+/// ("Value {v} for parameter {name} is invalid.", MWS and the Query APIs alike): the
+/// signature version or method, or a malformed time; empty for other failures.
+pub(crate) fn sigv2_invalid_value(failure: &crate::sigv2::VerifyFailure) -> String {
+    use crate::sigv2::VerifyFailure as F;
+    match failure {
+        F::UnsupportedSignatureVersion(v) => format!("Value {v} for parameter SignatureVersion is invalid."),
+        F::UnsupportedSignatureMethod(m) => format!("Value {m} for parameter SignatureMethod is invalid."),
+        F::MalformedTimestamp { param, raw } => format!("Value {raw} for parameter {param} is invalid."),
+        _ => String::new(),
+    }
+}
+
 /// Options that change how strictly requests are judged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceOptions {

@@ -159,15 +159,9 @@ pub(crate) fn verify_failure(failure: &VerifyFailure) -> MwsError {
         VerifyFailure::TimestampWithExpires => {
             bad("The parameter Timestamp cannot be used with the parameter Expires".to_owned())
         }
-        VerifyFailure::UnsupportedSignatureVersion(v) => {
-            bad(format!("Value {v} for parameter SignatureVersion is invalid."))
-        }
-        VerifyFailure::UnsupportedSignatureMethod(m) => {
-            bad(format!("Value {m} for parameter SignatureMethod is invalid."))
-        }
-        VerifyFailure::MalformedTimestamp { param, raw } => {
-            bad(format!("Value {raw} for parameter {param} is invalid."))
-        }
+        VerifyFailure::UnsupportedSignatureVersion(_)
+        | VerifyFailure::UnsupportedSignatureMethod(_)
+        | VerifyFailure::MalformedTimestamp { .. } => bad(crate::services::sigv2_invalid_value(failure)),
         VerifyFailure::UnknownAccessKey(_) | VerifyFailure::InactiveAccessKey(_) => {
             MwsError::gateway(403, "InvalidAccessKeyId", ACCESS_KEY_MESSAGE)
         }

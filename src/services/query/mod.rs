@@ -208,15 +208,9 @@ fn verify_failure(api: QueryApi, failure: &VerifyFailure) -> QueryError {
             "InvalidParameterCombination",
             "The parameter Timestamp cannot be used with the parameter Expires",
         ),
-        VerifyFailure::UnsupportedSignatureVersion(v) => {
-            bad(format!("Value {v} for parameter SignatureVersion is invalid."))
-        }
-        VerifyFailure::UnsupportedSignatureMethod(m) => {
-            bad(format!("Value {m} for parameter SignatureMethod is invalid."))
-        }
-        VerifyFailure::MalformedTimestamp { param, raw } => {
-            bad(format!("Value {raw} for parameter {param} is invalid."))
-        }
+        VerifyFailure::UnsupportedSignatureVersion(_)
+        | VerifyFailure::UnsupportedSignatureMethod(_)
+        | VerifyFailure::MalformedTimestamp { .. } => bad(crate::services::sigv2_invalid_value(failure)),
         VerifyFailure::UnknownAccessKey(_) | VerifyFailure::InactiveAccessKey(_) => match api {
             QueryApi::SimpleDb => {
                 QueryError::new(403, "AuthFailure", "AWS was not able to validate the provided access keys.")
